@@ -1,0 +1,327 @@
+// Package storetest is the conformance suite every rarex store must pass.
+// Each store's tests call Run with a function that opens a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"rarex"
+)
+
+// Opener returns a new empty store; it registers its own cleanup.
+type Opener func(t *testing.T) rarex.Store
+
+// t0 has nanoseconds on purpose: stores keep microseconds.
+var t0 = time.Date(2026, 1, 15, 9, 30, 0, 123456789, time.UTC)
+
+func us(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+
+// Run runs the whole suite against stores made by open.
+func Run(t *testing.T, open Opener) {
+	t.Run("Organisations", func(t *testing.T) { testOrgs(t, open(t)) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
+	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := rarex.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func mustOrg(t *testing.T, s rarex.Store, id, name string, kind rarex.OrgKind) *rarex.Organisation {
+	t.Helper()
+	o := &rarex.Organisation{ID: id, Name: name, Kind: kind, Country: "DE", CreatedAt: t0, UpdatedAt: t0}
+	if err := s.CreateOrg(context.Background(), o); err != nil {
+		t.Fatalf("CreateOrg(%s): %v", name, err)
+	}
+	return o
+}
+
+func mustUser(t *testing.T, s rarex.Store, id, orgID, email string, role rarex.Role) *rarex.User {
+	t.Helper()
+	u := &rarex.User{ID: id, OrgID: orgID, Email: email, Name: "N " + id, Role: role, PasswordHash: "$argon2id$x", CreatedAt: t0, UpdatedAt: t0}
+	if err := s.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("CreateUser(%s): %v", email, err)
+	}
+	return u
+}
+
+func testOrgs(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	a := mustOrg(t, s, "o1", "Ningbo Magnetics", rarex.OrgExporter)
+	mustOrg(t, s, "o2", "Licensing Authority", rarex.OrgAuthority)
+	mustOrg(t, s, "o3", "Alpha Motors", rarex.OrgExporter)
+
+	got, err := s.FindOrgByID(ctx, "o1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != a.Name || got.Kind != a.Kind || got.Country != "DE" || !got.CreatedAt.Equal(t0.Truncate(time.Microsecond)) {
+		t.Fatalf("FindOrgByID = %+v, want %+v", got, a)
+	}
+	if got, err := s.FindOrgByName(ctx, "  NINGBO magnetics "); err != nil || got.ID != "o1" {
+		t.Fatalf("FindOrgByName case-blind = %v, %v", got, err)
+	}
+	_, err = s.FindOrgByID(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+	_, err = s.FindOrgByName(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o4", Name: "ningbo MAGNETICS", Kind: rarex.OrgExporter, CreatedAt: t0, UpdatedAt: t0}), rarex.ECONFLICT)
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o1", Name: "Other", Kind: rarex.OrgExporter, CreatedAt: t0, UpdatedAt: t0}), rarex.ECONFLICT)
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o5", Name: "", Kind: rarex.OrgExporter}), rarex.EINVALID)
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o5", Name: "X", Kind: "pirate"}), rarex.EINVALID)
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o5", Name: "X", Kind: rarex.OrgExporter, Country: "deu"}), rarex.EINVALID)
+	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{Name: "X", Kind: rarex.OrgExporter}), rarex.EINVALID)
+
+	list, total, err := s.ListOrgs(ctx, rarex.OrgFilter{})
+	if err != nil || total != 3 || len(list) != 3 || list[0].Name != "Alpha Motors" || list[2].Name != "Ningbo Magnetics" {
+		t.Fatalf("ListOrgs = %v total %d err %v", names(list), total, err)
+	}
+	kind := rarex.OrgExporter
+	list, total, err = s.ListOrgs(ctx, rarex.OrgFilter{Kind: &kind, Limit: 1, Offset: 1})
+	if err != nil || total != 2 || len(list) != 1 || list[0].ID != "o1" {
+		t.Fatalf("ListOrgs(exporter, page 2) = %v total %d err %v", names(list), total, err)
+	}
+	_, _, err = s.ListOrgs(ctx, rarex.OrgFilter{Offset: -1})
+	wantCode(t, err, rarex.EINVALID)
+
+	later := t0.Add(time.Hour)
+	o, err := s.UpdateOrgName(ctx, "o3", "Alpha Motors GmbH", later)
+	if err != nil || o.Name != "Alpha Motors GmbH" || !o.UpdatedAt.Equal(later.Truncate(time.Microsecond)) {
+		t.Fatalf("UpdateOrgName = %+v, %v", o, err)
+	}
+	_, err = s.UpdateOrgName(ctx, "o3", "NINGBO Magnetics", later)
+	wantCode(t, err, rarex.ECONFLICT)
+	_, err = s.UpdateOrgName(ctx, "missing", "Y", later)
+	wantCode(t, err, rarex.ENOTFOUND)
+	if o, _ := s.FindOrgByID(ctx, "o3"); o.Name != "Alpha Motors GmbH" {
+		t.Fatalf("failed rename changed the row: %q", o.Name)
+	}
+}
+
+func names(os []*rarex.Organisation) []string {
+	var out []string
+	for _, o := range os {
+		out = append(out, o.Name)
+	}
+	return out
+}
+
+func testUsers(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	mustOrg(t, s, "o2", "Authority", rarex.OrgAuthority)
+	u := mustUser(t, s, "u1", "o1", "linh@example.vn", rarex.RoleExporter)
+	mustUser(t, s, "u2", "o1", "an@example.vn", rarex.RoleExporter)
+	mustUser(t, s, "u3", "o2", "zhang@mofcom.example", rarex.RoleReviewer)
+
+	got, err := s.FindUserByEmail(ctx, " LINH@Example.VN")
+	if err != nil || got.ID != "u1" || got.PasswordHash != u.PasswordHash || got.Disabled() || got.Role != rarex.RoleExporter {
+		t.Fatalf("FindUserByEmail = %+v, %v", got, err)
+	}
+	if got, err := s.FindUserByID(ctx, "u3"); err != nil || got.Email != "zhang@mofcom.example" {
+		t.Fatalf("FindUserByID = %+v, %v", got, err)
+	}
+	_, err = s.FindUserByID(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+	_, err = s.FindUserByEmail(ctx, "nope@example.com")
+	wantCode(t, err, rarex.ENOTFOUND)
+
+	dup := &rarex.User{ID: "u9", OrgID: "o1", Email: "linh@example.vn", Role: rarex.RoleExporter, PasswordHash: "h"}
+	wantCode(t, s.CreateUser(ctx, dup), rarex.ECONFLICT)
+	orphan := &rarex.User{ID: "u9", OrgID: "missing-org", Email: "x@example.com", Role: rarex.RoleExporter, PasswordHash: "h"}
+	wantCode(t, s.CreateUser(ctx, orphan), rarex.EINVALID)
+	for _, bad := range []rarex.User{
+		{ID: "u9", OrgID: "o1", Email: "not-an-address", Role: rarex.RoleExporter, PasswordHash: "h"},
+		{ID: "u9", OrgID: "o1", Email: "Upper@example.com", Role: rarex.RoleExporter, PasswordHash: "h"},
+		{ID: "u9", OrgID: "o1", Email: "x@example.com", Role: "king", PasswordHash: "h"},
+		{ID: "u9", OrgID: "o1", Email: "x@example.com", Role: rarex.RoleExporter},
+	} {
+		wantCode(t, s.CreateUser(ctx, &bad), rarex.EINVALID)
+	}
+	if _, total, _ := s.ListUsers(ctx, rarex.UserFilter{}); total != 3 {
+		t.Fatalf("rejected users were stored: total %d", total)
+	}
+
+	org := "o1"
+	list, total, err := s.ListUsers(ctx, rarex.UserFilter{OrgID: &org})
+	if err != nil || total != 2 || list[0].Email != "an@example.vn" || list[1].Email != "linh@example.vn" {
+		t.Fatalf("ListUsers(o1) = %d users total %d err %v", len(list), total, err)
+	}
+	role := rarex.RoleReviewer
+	if list, total, err := s.ListUsers(ctx, rarex.UserFilter{Role: &role}); err != nil || total != 1 || list[0].ID != "u3" {
+		t.Fatalf("ListUsers(reviewer) = %v %d %v", list, total, err)
+	}
+
+	later := t0.Add(2 * time.Hour)
+	name, hash := "Linh Tran", "$argon2id$new"
+	got, err = s.UpdateUser(ctx, "u1", rarex.UserUpdate{Name: &name, PasswordHash: &hash, DisabledAt: &later}, later)
+	if err != nil || got.Name != name || got.PasswordHash != hash || !got.Disabled() || !got.DisabledAt.Equal(us(later)) {
+		t.Fatalf("UpdateUser = %+v, %v", got, err)
+	}
+	got, _ = s.FindUserByID(ctx, "u1")
+	if !got.Disabled() || got.Name != name {
+		t.Fatalf("update not stored: %+v", got)
+	}
+	var zero time.Time
+	if got, err = s.UpdateUser(ctx, "u1", rarex.UserUpdate{DisabledAt: &zero}, later); err != nil || got.Disabled() {
+		t.Fatalf("re-enable = %+v, %v", got, err)
+	}
+	_, err = s.UpdateUser(ctx, "missing", rarex.UserUpdate{Name: &name}, later)
+	wantCode(t, err, rarex.ENOTFOUND)
+	empty := ""
+	_, err = s.UpdateUser(ctx, "u1", rarex.UserUpdate{PasswordHash: &empty}, later)
+	wantCode(t, err, rarex.EINVALID)
+}
+
+func testSessions(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	mustUser(t, s, "u1", "o1", "a@example.com", rarex.RoleExporter)
+	mustUser(t, s, "u2", "o1", "b@example.com", rarex.RoleExporter)
+	mk := func(hash, user string, exp time.Duration) {
+		t.Helper()
+		if err := s.CreateSession(ctx, &rarex.Session{TokenHash: hash, UserID: user, CreatedAt: t0, ExpiresAt: t0.Add(exp)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("h1", "u1", time.Hour)
+	mk("h2", "u1", 2*time.Hour)
+	mk("h3", "u2", 3*time.Hour)
+	wantCode(t, s.CreateSession(ctx, &rarex.Session{TokenHash: "h1", UserID: "u2", CreatedAt: t0, ExpiresAt: t0}), rarex.ECONFLICT)
+	wantCode(t, s.CreateSession(ctx, &rarex.Session{TokenHash: "h9", UserID: "ghost", CreatedAt: t0, ExpiresAt: t0}), rarex.EINVALID)
+
+	se, err := s.FindSession(ctx, "h2")
+	if err != nil || se.UserID != "u1" || !se.ExpiresAt.Equal(t0.Add(2*time.Hour).Truncate(time.Microsecond)) {
+		t.Fatalf("FindSession = %+v, %v", se, err)
+	}
+	_, err = s.FindSession(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+
+	if n, err := s.DeleteExpiredSessions(ctx, t0.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredSessions = %d, %v; want 1", n, err)
+	}
+	_, err = s.FindSession(ctx, "h1")
+	wantCode(t, err, rarex.ENOTFOUND)
+	if err := s.DeleteSession(ctx, "h3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSession(ctx, "h3"); err != nil {
+		t.Fatalf("deleting a missing session: %v", err)
+	}
+	mk("h4", "u1", time.Hour)
+	if n, err := s.DeleteUserSessions(ctx, "u1"); err != nil || n != 2 {
+		t.Fatalf("DeleteUserSessions = %d, %v; want 2", n, err)
+	}
+}
+
+func testTokens(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	mustUser(t, s, "u1", "o1", "a@example.com", rarex.RoleExporter)
+	exp := t0.Add(24 * time.Hour)
+	for i, name := range []string{"ci", "erp"} {
+		tok := &rarex.APIToken{ID: fmt.Sprint("t", i), UserID: "u1", Name: name, Prefix: "rx_ab", TokenHash: fmt.Sprint("hash", i), CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
+		if i == 1 {
+			tok.ExpiresAt = &exp
+		}
+		if err := s.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, s.CreateToken(ctx, &rarex.APIToken{ID: "t9", UserID: "u1", Name: "x", TokenHash: "hash0", CreatedAt: t0}), rarex.ECONFLICT)
+	wantCode(t, s.CreateToken(ctx, &rarex.APIToken{ID: "t9", UserID: "ghost", Name: "x", TokenHash: "hash9", CreatedAt: t0}), rarex.EINVALID)
+	wantCode(t, s.CreateToken(ctx, &rarex.APIToken{ID: "t9", UserID: "u1", Name: " ", TokenHash: "hash9", CreatedAt: t0}), rarex.EINVALID)
+
+	tok, err := s.FindTokenByHash(ctx, "hash1")
+	if err != nil || tok.ID != "t1" || tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(us(exp)) || tok.RevokedAt != nil || !tok.Active(t0) || tok.Active(exp) {
+		t.Fatalf("FindTokenByHash = %+v, %v", tok, err)
+	}
+	_, err = s.FindTokenByHash(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+	list, err := s.ListTokens(ctx, "u1")
+	if err != nil || len(list) != 2 || list[0].ID != "t1" {
+		t.Fatalf("ListTokens = %v, %v (want newest first)", list, err)
+	}
+	if err := s.TouchToken(ctx, "t0", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.TouchToken(ctx, "nope", t0), rarex.ENOTFOUND)
+	r1 := t0.Add(time.Hour)
+	tok, err = s.RevokeToken(ctx, "t0", r1)
+	if err != nil || tok.RevokedAt == nil || !tok.RevokedAt.Equal(us(r1)) || tok.LastUsedAt == nil || tok.Active(r1) {
+		t.Fatalf("RevokeToken = %+v, %v", tok, err)
+	}
+	tok, err = s.RevokeToken(ctx, "t0", r1.Add(time.Hour))
+	if err != nil || !tok.RevokedAt.Equal(us(r1)) {
+		t.Fatalf("second revoke moved the time: %+v, %v", tok, err)
+	}
+	_, err = s.RevokeToken(ctx, "nope", r1)
+	wantCode(t, err, rarex.ENOTFOUND)
+	if got, err := s.FindTokenByID(ctx, "t0"); err != nil || got.RevokedAt == nil {
+		t.Fatalf("FindTokenByID = %+v, %v", got, err)
+	}
+}
+
+// testConcurrent has many writers race to create the same and different
+// users and to update one row; every write must land exactly once.
+func testConcurrent(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	mustUser(t, s, "hot", "o1", "hot@example.com", rarex.RoleExporter)
+	const workers, each = 8, 20
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created := map[string]int{}
+	var failures []error
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				// Every worker tries the shared addresses; each also has its own.
+				email := fmt.Sprintf("shared%d@example.com", i)
+				if i%2 == 1 {
+					email = fmt.Sprintf("w%d-%d@example.com", w, i)
+				}
+				u := &rarex.User{ID: fmt.Sprintf("w%d-%d", w, i), OrgID: "o1", Email: email, Role: rarex.RoleExporter, PasswordHash: "h", CreatedAt: t0, UpdatedAt: t0}
+				err := s.CreateUser(ctx, u)
+				name := fmt.Sprint("n", w, i)
+				_, uerr := s.UpdateUser(ctx, "hot", rarex.UserUpdate{Name: &name}, t0)
+				mu.Lock()
+				switch {
+				case err == nil:
+					created[email]++
+				case rarex.ErrorCode(err) != rarex.ECONFLICT:
+					failures = append(failures, err)
+				}
+				if uerr != nil {
+					failures = append(failures, uerr)
+				}
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d writes failed, first: %v", len(failures), failures[0])
+	}
+	for email, n := range created {
+		if n != 1 {
+			t.Errorf("%s created %d times", email, n)
+		}
+	}
+	want := each/2 + workers*each/2 + 1
+	if _, total, err := s.ListUsers(ctx, rarex.UserFilter{}); err != nil || total != want || len(created) != want-1 {
+		t.Fatalf("after the race: %d users stored, %d created, err %v; want %d", total, len(created), err, want)
+	}
+}
