@@ -17,6 +17,7 @@ const (
 	ActCreateUser   Action = "users.create"  // add a user to any organisation
 	ActDisableUser  Action = "users.disable" // disable or re-enable a user
 	ActCreateOrg    Action = "orgs.create"   // add an organisation
+	ActAdminTokens  Action = "tokens.admin"  // create, list, revoke other users' API tokens
 )
 
 // Scope says how far a role's permission reaches.
@@ -40,6 +41,7 @@ var policy = map[Action]map[Role]Scope{
 	ActCreateUser:   {RoleAdmin: ScopeAny},
 	ActDisableUser:  {RoleAdmin: ScopeAny},
 	ActCreateOrg:    {RoleAdmin: ScopeAny},
+	ActAdminTokens:  {RoleAdmin: ScopeAny},
 }
 
 // ScopeOf returns the scope role has for action.
