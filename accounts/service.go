@@ -414,3 +414,33 @@ func (s *Service) RevokeToken(ctx context.Context, actor *rarex.User, tokenID st
 	}
 	return s.Store.RevokeToken(ctx, tokenID, s.Clock.Now())
 }
+
+// OrgUsers is an organisation with its users.
+type OrgUsers struct {
+	Org   *rarex.Organisation
+	Users []*rarex.User
+}
+
+// Directory returns every organisation with its users, for administrators.
+// It shows at most rarex.MaxListLimit of each; truncated reports whether more exist.
+func (s *Service) Directory(ctx context.Context, actor *rarex.User) (dir []OrgUsers, truncated bool, err error) {
+	if err := rarex.Authorize(actor, rarex.ActListUsers, ""); err != nil {
+		return nil, false, err
+	}
+	orgs, orgTotal, err := s.Store.ListOrgs(ctx, rarex.OrgFilter{Limit: rarex.MaxListLimit})
+	if err != nil {
+		return nil, false, err
+	}
+	users, userTotal, err := s.Store.ListUsers(ctx, rarex.UserFilter{Limit: rarex.MaxListLimit})
+	if err != nil {
+		return nil, false, err
+	}
+	byOrg := map[string][]*rarex.User{}
+	for _, u := range users {
+		byOrg[u.OrgID] = append(byOrg[u.OrgID], u)
+	}
+	for _, o := range orgs {
+		dir = append(dir, OrgUsers{Org: o, Users: byOrg[o.ID]})
+	}
+	return dir, orgTotal > len(orgs) || userTotal > len(users), nil
+}

@@ -1,0 +1,83 @@
+// Package i18n is rarex's one message catalog. Every string a person reads
+// in the web UI comes from here, in English and Simplified Chinese.
+package i18n
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Languages, as BCP 47 tags.
+const (
+	English = "en"
+	Chinese = "zh-Hans"
+)
+
+// Langs lists the supported languages; the first is the default.
+var Langs = []string{English, Chinese}
+
+// Supported reports whether tag is one of Langs.
+func Supported(tag string) bool { return tag == English || tag == Chinese }
+
+// T returns the message key in lang, formatted with args. A missing key
+// returns "[[key]]" so a test (and a reader) spots it at once.
+func T(lang, key string, args ...any) string {
+	m, ok := catalog[key]
+	if !ok {
+		return "[[" + key + "]]"
+	}
+	s := m.en
+	if lang == Chinese {
+		s = m.zh
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Has reports whether key is in the catalog.
+func Has(key string) bool { _, ok := catalog[key]; return ok }
+
+// Keys returns every key in the catalog.
+func Keys() []string {
+	out := make([]string, 0, len(catalog))
+	for k := range catalog {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Match picks a supported language from an Accept-Language header value,
+// honouring q-values; any zh variant maps to Simplified Chinese.
+func Match(accept string) string {
+	best, bestQ := English, -1.0
+	for _, part := range strings.Split(accept, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		var lang string
+		switch {
+		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
+			lang = Chinese
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			lang = English
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = lang, q
+		}
+	}
+	return best
+}
+
+type msg struct{ en, zh string }

@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"rarex"
+)
+
+// A matrixCase is one route called by one role on a resource of its own
+// organisation ("own") or of an organisation it does not belong to ("other").
+type matrixCase struct {
+	route  string // "METHOD pattern", as registered
+	tenant string // own, other, or self (the caller's own account)
+	// build returns the path and body for this actor.
+	build func(f *fixture, actor rarex.Role, n int) (path, body string)
+	allow []rarex.Role
+	// denied is the status a denied caller gets (403 unless it is masked as 404).
+	denied int
+}
+
+var everyone = rarex.Roles
+
+func fixed(path, body string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(*fixture, rarex.Role, int) (string, string) { return path, body }
+}
+
+func orgPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, actor rarex.Role, _ int) (string, string) {
+		id := f.orgs["exporterB"].ID
+		if tenant == "own" {
+			id = f.users[actor].OrgID
+		}
+		return fmt.Sprintf(format, id), ""
+	}
+}
+
+func userPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, actor rarex.Role, _ int) (string, string) {
+		id := f.outside.ID
+		if tenant == "own" {
+			id = f.mates[actor].ID
+		}
+		return fmt.Sprintf(format, id), ""
+	}
+}
+
+// tokenPath revokes a fresh token of the caller (own) or of the outsider (other).
+func tokenPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, actor rarex.Role, n int) (string, string) {
+		owner := f.outside
+		if tenant == "own" {
+			owner = f.users[actor]
+		}
+		_, tok, err := f.svc.CreateToken(context.Background(), adminOf(f), owner.ID, fmt.Sprint("victim", n), 0)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return fmt.Sprintf(format, tok.ID), ""
+	}
+}
+
+func adminOf(f *fixture) *rarex.User { return f.users[rarex.RoleAdmin] }
+
+var matrix = []matrixCase{
+	{"GET /{$}", "self", fixed("/", ""), everyone, 0},
+	{"GET /tokens", "self", fixed("/tokens", ""), everyone, 0},
+	{"POST /tokens", "self", fixed("/tokens", form("name", "matrix", "ttl_days", "1")), everyone, 0},
+	{"POST /tokens/{id}/revoke", "own", tokenPath("/tokens/%s/revoke", "own"), everyone, 0},
+	{"POST /tokens/{id}/revoke", "other", tokenPath("/tokens/%s/revoke", "other"), []rarex.Role{rarex.RoleAdmin}, 404},
+	{"GET /users", "other", fixed("/users", ""), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users", "own", func(f *fixture, a rarex.Role, n int) (string, string) {
+		return "/users", form("org_id", f.users[a].OrgID, "email", fmt.Sprintf("ui%d@example.com", n), "role", string(a))
+	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users", "other", func(f *fixture, a rarex.Role, n int) (string, string) {
+		return "/users", form("org_id", f.orgs["exporterB"].ID, "email", fmt.Sprintf("ui%d@example.com", n), "role", "exporter")
+	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users/{id}/disable", "own", userPath("/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users/{id}/disable", "other", userPath("/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users/{id}/enable", "own", userPath("/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /users/{id}/enable", "other", userPath("/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+
+	{"GET /api/v1/me", "self", fixed("/api/v1/me", ""), everyone, 0},
+	{"GET /api/v1/organisations", "other", fixed("/api/v1/organisations", ""), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403},
+	{"POST /api/v1/organisations", "other", func(_ *fixture, _ rarex.Role, n int) (string, string) {
+		return "/api/v1/organisations", fmt.Sprintf(`{"name":"New Org %d","kind":"exporter","country":"KR"}`, n)
+	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	{"GET /api/v1/organisations/{id}", "own", orgPath("/api/v1/organisations/%s", "own"), everyone, 0},
+	{"GET /api/v1/organisations/{id}", "other", orgPath("/api/v1/organisations/%s", "other"), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403},
+	{"GET /api/v1/organisations/{id}/users", "own", orgPath("/api/v1/organisations/%s/users", "own"), everyone, 0},
+	{"GET /api/v1/organisations/{id}/users", "other", orgPath("/api/v1/organisations/%s/users", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users", "own", func(f *fixture, a rarex.Role, n int) (string, string) {
+		return "/api/v1/users", fmt.Sprintf(`{"org_id":%q,"email":"api%d@example.com","role":%q}`, f.users[a].OrgID, n, a)
+	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users", "other", func(f *fixture, _ rarex.Role, n int) (string, string) {
+		return "/api/v1/users", fmt.Sprintf(`{"org_id":%q,"email":"api%d@example.com","role":"exporter","password":"a long enough password"}`, f.orgs["exporterB"].ID, n)
+	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users/{id}/disable", "own", userPath("/api/v1/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users/{id}/disable", "other", userPath("/api/v1/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users/{id}/enable", "own", userPath("/api/v1/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"POST /api/v1/users/{id}/enable", "other", userPath("/api/v1/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"GET /api/v1/tokens", "self", fixed("/api/v1/tokens", ""), everyone, 0},
+	{"POST /api/v1/tokens", "self", fixed("/api/v1/tokens", `{"name":"matrix","ttl_days":30}`), everyone, 0},
+	{"DELETE /api/v1/tokens/{id}", "own", tokenPath("/api/v1/tokens/%s", "own"), everyone, 0},
+	{"DELETE /api/v1/tokens/{id}", "other", tokenPath("/api/v1/tokens/%s", "other"), []rarex.Role{rarex.RoleAdmin}, 404},
+}
+
+// public routes answer without credentials.
+var public = map[string]struct {
+	path, body string
+	status     int
+}{
+	"GET /assets/":     {"/assets/style.css", "", 200},
+	"GET /healthz":     {"/healthz", "", 200},
+	"GET /metrics":     {"/metrics", "", 200},
+	"GET /login":       {"/login", "", 200},
+	"POST /login":      {"/login", form("email", "nobody@example.com", "password", "wrong password!"), 401},
+	"POST /logout":     {"/logout", "", 303},
+	"GET /lang/{lang}": {"/lang/zh-Hans?next=/login", "", 303},
+}
+
+func contains(rs []rarex.Role, r rarex.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAuthorizationMatrix walks every route × role × tenant and checks the
+// answer, then checks every registered route is in the matrix.
+func TestAuthorizationMatrix(t *testing.T) {
+	f := newFixture(t)
+	covered := map[string]bool{}
+	n := 0
+	for _, c := range matrix {
+		covered[c.route] = true
+		method := strings.SplitN(c.route, " ", 2)[0]
+		for _, role := range rarex.Roles {
+			n++
+			path, body := c.build(f, role, n)
+			auth := "bearer:" + string(role)
+			if !strings.HasPrefix(path, "/api/") {
+				auth = "cookie:" + string(role)
+			}
+			resp := f.req(method, path, body, auth)
+			allowed := contains(c.allow, role)
+			ok := resp.StatusCode < 400
+			if allowed && !ok {
+				t.Errorf("%s [%s] as %s: status %d, want success: %s", c.route, c.tenant, role, resp.StatusCode, readBody(t, resp))
+			}
+			if !allowed && resp.StatusCode != c.denied {
+				t.Errorf("%s [%s] as %s: status %d, want %d (denied)", c.route, c.tenant, role, resp.StatusCode, c.denied)
+			}
+		}
+		// Without credentials: API 401, pages redirect to the login page.
+		path, body := c.build(f, rarex.RoleAdmin, n+1000)
+		resp := f.req(method, path, body, "")
+		if strings.HasPrefix(path, "/api/") {
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s anonymous: status %d, want 401", c.route, resp.StatusCode)
+			}
+		} else if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("%s anonymous: status %d to %q, want 303 to /login", c.route, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	for route, p := range public {
+		covered[route] = true
+		method := strings.SplitN(route, " ", 2)[0]
+		if resp := f.req(method, p.path, p.body, ""); resp.StatusCode != p.status {
+			t.Errorf("public %s: status %d, want %d", route, resp.StatusCode, p.status)
+		}
+	}
+	for _, r := range f.srv.Routes() {
+		key := r.Method + " " + r.Pattern
+		if !covered[key] {
+			t.Errorf("route %s is not in the authorisation matrix", key)
+		}
+		if _, isPublic := public[key]; isPublic != r.Public {
+			t.Errorf("route %s: public=%v in the server, %v in the test", key, r.Public, isPublic)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rarex"
+	"rarex/accounts"
+	"rarex/sqlite"
+	"rarex/web"
+)
+
+const pw = "correct horse battery"
+
+// fixture is a running server with one user per role and a second
+// exporter organisation the actors do not belong to.
+type fixture struct {
+	t       *testing.T
+	srv     *web.Server
+	ts      *httptest.Server
+	svc     *accounts.Service
+	clock   *rarex.FixedClock
+	orgs    map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
+	users   map[rarex.Role]*rarex.User
+	mates   map[rarex.Role]*rarex.User // a colleague in the same organisation
+	outside *rarex.User                // a user of exporterB
+	cookies map[rarex.Role]string
+	tokens  map[rarex.Role]string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := &rarex.FixedClock{T: time.Now().UTC()}
+	svc := accounts.New(db, clock, rarex.RandomIDs{})
+	svc.Hash = accounts.TestHashParams
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc.Log = log
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Log: log, MaxBodyBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, srv: srv, svc: svc, clock: clock, orgs: map[string]*rarex.Organisation{},
+		users: map[rarex.Role]*rarex.User{}, mates: map[rarex.Role]*rarex.User{}, cookies: map[rarex.Role]string{}, tokens: map[rarex.Role]string{}}
+	for name, kind := range map[string]rarex.OrgKind{"exporterA": rarex.OrgExporter, "exporterB": rarex.OrgExporter, "authority": rarex.OrgAuthority, "overseer": rarex.OrgOverseer} {
+		o, err := svc.CreateOrg(ctx, accounts.Operator, name, kind, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.orgs[name] = o
+	}
+	orgOf := map[rarex.Role]string{rarex.RoleExporter: "exporterA", rarex.RoleReviewer: "authority", rarex.RoleAdmin: "authority", rarex.RoleOverseer: "overseer"}
+	mk := func(org, email string, role rarex.Role) *rarex.User {
+		u, err := svc.CreateUser(ctx, accounts.Operator, accounts.NewUser{OrgID: f.orgs[org].ID, Email: email, Role: role, Password: pw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	for _, role := range rarex.Roles {
+		f.users[role] = mk(orgOf[role], string(role)+"@example.com", role)
+		f.mates[role] = mk(orgOf[role], string(role)+"-mate@example.com", role)
+		_, secret, _, err := svc.Login(ctx, string(role)+"@example.com", pw, "127.0.0.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.cookies[role] = secret
+		tok, _, err := svc.CreateToken(ctx, f.users[role], f.users[role].ID, "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[role] = tok
+	}
+	f.outside = mk("exporterB", "outsider@example.com", rarex.RoleExporter)
+	f.ts = httptest.NewServer(srv)
+	t.Cleanup(f.ts.Close)
+	return f
+}
+
+// req sends a request without following redirects. auth is "cookie:ROLE",
+// "bearer:ROLE", a raw "Bearer ..." header, or "" for none.
+func (f *fixture) req(method, path, body string, auth string, hdr ...string) *http.Response {
+	f.t.Helper()
+	r, err := http.NewRequest(method, f.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if body != "" {
+		if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
+			r.Header.Set("Content-Type", "application/json")
+		} else {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	kind, role, _ := strings.Cut(auth, ":")
+	switch kind {
+	case "cookie":
+		r.AddCookie(&http.Cookie{Name: "rarex_session", Value: f.cookies[rarex.Role(role)]})
+	case "bearer":
+		r.Header.Set("Authorization", "Bearer "+f.tokens[rarex.Role(role)])
+	case "":
+	default:
+		r.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := noRedirect.Do(r)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func readBody(t *testing.T, r *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func form(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v.Encode()
+}

@@ -1,0 +1,238 @@
+// Package web serves rarex over HTTP: the JSON API under /api/v1, the
+// server-rendered UI, /healthz and /metrics. Handlers translate between HTTP
+// and the services; the services decide who may do what.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"rarex"
+	"rarex/accounts"
+)
+
+//go:embed templates/*.html assets
+var files embed.FS
+
+// Options configure a Server.
+type Options struct {
+	Accounts *accounts.Service
+	Store    rarex.Store // for health checks
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// SecureCookies marks cookies Secure even on plain HTTP, for servers
+	// behind a TLS-terminating proxy. Requests over TLS always get Secure.
+	SecureCookies bool
+}
+
+// DefaultMaxBodyBytes is the request body limit unless configured.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Server is rarex's HTTP handler.
+type Server struct {
+	Options
+	handler http.Handler
+	routes  []Route
+	pages   map[string]*pageTemplate
+	metrics *metrics
+}
+
+// Route is one registered endpoint, listed for the authorisation matrix test.
+type Route struct {
+	Method  string
+	Pattern string // ServeMux path pattern, e.g. /api/v1/organisations/{id}
+	Public  bool   // reachable without signing in
+}
+
+// New builds a Server. Templates are parsed here, so a broken one fails at start.
+func New(o Options) (*Server, error) {
+	if o.Accounts == nil || o.Store == nil {
+		return nil, errors.New("web: Accounts and Store are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	s := &Server{Options: o}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newMetrics(o.Registry); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	add := func(method, pattern string, public bool, h http.HandlerFunc) {
+		s.routes = append(s.routes, Route{Method: method, Pattern: pattern, Public: public})
+		mux.HandleFunc(method+" "+pattern, h)
+	}
+	// Public.
+	assets, _ := fs.Sub(files, "assets")
+	assetServer := http.StripPrefix("/assets/", http.FileServerFS(assets))
+	add("GET", "/assets/", true, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		assetServer.ServeHTTP(w, r)
+	})
+	add("GET", "/healthz", true, s.handleHealth)
+	metricsHandler := promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})
+	add("GET", "/metrics", true, metricsHandler.ServeHTTP)
+	add("GET", "/login", true, s.handleLoginPage)
+	add("POST", "/login", true, s.handleLogin)
+	add("POST", "/logout", true, s.handleLogout)
+	add("GET", "/lang/{lang}", true, s.handleLang)
+
+	// UI, signed in.
+	add("GET", "/{$}", false, s.page(s.handleHome))
+	add("GET", "/tokens", false, s.page(s.handleTokensPage))
+	add("POST", "/tokens", false, s.page(s.handleTokenCreateForm))
+	add("POST", "/tokens/{id}/revoke", false, s.page(s.handleTokenRevokeForm))
+	add("GET", "/users", false, s.page(s.handleUsersPage))
+	add("POST", "/users", false, s.page(s.handleUserCreateForm))
+	add("POST", "/users/{id}/disable", false, s.page(s.handleUserDisableForm(true)))
+	add("POST", "/users/{id}/enable", false, s.page(s.handleUserDisableForm(false)))
+
+	// JSON API, signed in (bearer token or session cookie).
+	add("GET", "/api/v1/me", false, s.api(s.apiMe))
+	add("GET", "/api/v1/organisations", false, s.api(s.apiListOrgs))
+	add("POST", "/api/v1/organisations", false, s.api(s.apiCreateOrg))
+	add("GET", "/api/v1/organisations/{id}", false, s.api(s.apiGetOrg))
+	add("GET", "/api/v1/organisations/{id}/users", false, s.api(s.apiListUsers))
+	add("POST", "/api/v1/users", false, s.api(s.apiCreateUser))
+	add("POST", "/api/v1/users/{id}/disable", false, s.api(s.apiSetDisabled(true)))
+	add("POST", "/api/v1/users/{id}/enable", false, s.api(s.apiSetDisabled(false)))
+	add("GET", "/api/v1/tokens", false, s.api(s.apiListTokens))
+	add("POST", "/api/v1/tokens", false, s.api(s.apiCreateToken))
+	add("DELETE", "/api/v1/tokens/{id}", false, s.api(s.apiRevokeToken))
+
+	// Unknown paths: JSON under /api, a page elsewhere.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, rarex.Errorf(rarex.ENOTFOUND, "No such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, nil, rarex.Errorf(rarex.ENOTFOUND, "No such page."))
+	})
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeAny(w, r, rarex.Errorf(rarex.EFORBIDDEN, "Cross-origin request refused."), "error.cross_origin")
+	}))
+	s.handler = s.observe(securityHeaders(csrf.Handler(mux)))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists every registered endpoint.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		s.Log.Warn("health check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// clientAddr is the peer's IP. Proxies' forwarding headers are not trusted:
+// behind a proxy, all clients share the proxy's rate-limit bucket.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	logins   *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rarex_http_requests_total", Help: "HTTP requests by route pattern, method and status."}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rarex_http_request_duration_seconds", Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"}),
+		logins:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rarex_logins_total", Help: "Sign-in attempts by result."}, []string{"result"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.logins} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe records metrics and one log line per request.
+func (s *Server) observe(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		route := r.Pattern // set by the ServeMux on this same request
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
+		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("remote", clientAddr(r)))
+	})
+}
