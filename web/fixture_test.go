@@ -116,6 +116,10 @@ func (f *fixture) req(method, path, body string, auth string, hdr ...string) *ht
 		r.Header.Set("Authorization", auth)
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Cookie" && r.Header.Get("Cookie") != "" {
+			r.Header.Set("Cookie", r.Header.Get("Cookie")+"; "+hdr[i+1])
+			continue
+		}
 		r.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := noRedirect.Do(r)

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -121,19 +122,19 @@ func New(o Options) (*Server, error) {
 	add("POST", "/api/v1/tokens", false, s.api(s.apiCreateToken))
 	add("DELETE", "/api/v1/tokens/{id}", false, s.api(s.apiRevokeToken))
 
-	// Unknown paths: JSON under /api, a page elsewhere.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, rarex.Errorf(rarex.ENOTFOUND, "No such endpoint: %s %s", r.Method, r.URL.Path))
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, nil, rarex.Errorf(rarex.ENOTFOUND, "No such page."))
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		s.unrouted(w, r, mux)
 	})
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeAny(w, r, rarex.Errorf(rarex.EFORBIDDEN, "Cross-origin request refused."), "error.cross_origin")
 	}))
-	s.handler = s.observe(securityHeaders(csrf.Handler(mux)))
+	s.handler = s.observe(securityHeaders(csrf.Handler(root)))
 	return s, nil
 }
 
@@ -236,3 +237,32 @@ func (s *Server) observe(h http.Handler) http.Handler {
 			slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("remote", clientAddr(r)))
 	})
 }
+
+// unrouted answers a request no route matched: 405 with Allow when the path
+// exists for other methods, else 404; JSON under /api, a page elsewhere.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request, mux *http.ServeMux) {
+	probe := &probeWriter{header: http.Header{}}
+	mux.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		var body ErrorBody
+		body.Error.Code, body.Error.Message = "method_not_allowed", "Method "+r.Method+" is not allowed here; allowed: "+probe.header.Get("Allow")
+		writeJSON(w, http.StatusMethodNotAllowed, body)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeError(w, r, rarex.Errorf(rarex.ENOTFOUND, "No such endpoint: %s %s", r.Method, r.URL.Path))
+		return
+	}
+	s.renderError(w, r, nil, rarex.Errorf(rarex.ENOTFOUND, "No such page."))
+}
+
+// probeWriter records what the mux would answer, writing nothing.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header         { return p.header }
+func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probeWriter) WriteHeader(code int)        { p.status = code }
