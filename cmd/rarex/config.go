@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"rarex"
+	"rarex/postgres"
+	"rarex/sqlite"
+)
+
+// Config is every setting of rarex: defaults, then RAREX_* environment
+// variables, then flags; Validate runs last.
+type Config struct {
+	DB              string        // DSN: sqlite:PATH or postgres://...; default sqlite:<DataDir>/rarex.db
+	Addr            string        // listen address of serve
+	DataDir         string        // where the SQLite file (and later the log tiles) live
+	Demo            bool          // seed demo organisations and users
+	SessionTTL      time.Duration // how long a sign-in lasts
+	LogFormat       string        // text or json
+	LogLevel        string        // debug, info, warn, error
+	MaxBodyBytes    int64         // request body limit
+	SecureCookies   bool          // mark cookies Secure behind a TLS-terminating proxy
+	ShutdownTimeout time.Duration // how long in-flight requests get at shutdown
+}
+
+// DefaultConfig returns the built-in defaults.
+func DefaultConfig() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./rarex-data", SessionTTL: 12 * time.Hour, LogFormat: "text",
+		LogLevel: "info", MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second}
+}
+
+// envVars maps each environment variable to the setting it fills.
+var envVars = []struct {
+	name string
+	set  func(c *Config, v string) error
+}{
+	{"RAREX_DB", func(c *Config, v string) error { c.DB = v; return nil }},
+	{"RAREX_ADDR", func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"RAREX_DATA", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"RAREX_DEMO", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
+	{"RAREX_SESSION_TTL", func(c *Config, v string) (err error) { c.SessionTTL, err = time.ParseDuration(v); return }},
+	{"RAREX_LOG_FORMAT", func(c *Config, v string) error { c.LogFormat = v; return nil }},
+	{"RAREX_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"RAREX_MAX_BODY_BYTES", func(c *Config, v string) (err error) { c.MaxBodyBytes, err = strconv.ParseInt(v, 10, 64); return }},
+	{"RAREX_SECURE_COOKIES", func(c *Config, v string) (err error) { c.SecureCookies, err = strconv.ParseBool(v); return }},
+	{"RAREX_SHUTDOWN_TIMEOUT", func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return }},
+}
+
+// applyEnv overlays the environment (looked up through getenv) on c.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	for _, e := range envVars {
+		if v := getenv(e.name); v != "" {
+			if err := e.set(c, v); err != nil {
+				return fmt.Errorf("environment %s=%q: %v", e.name, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// bindStoreFlags registers the flags every command that opens the store has.
+func (c *Config) bindStoreFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "database DSN: sqlite:PATH or postgres://user@host/db (default sqlite:<data>/rarex.db)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+}
+
+// bindServeFlags registers serve's own flags.
+func (c *Config) bindServeFlags(fs *flag.FlagSet) {
+	c.bindStoreFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed demo organisations and users (idempotent) and print their logins")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long a sign-in lasts")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "request body limit in bytes")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
+}
+
+// Validate fills derived defaults and rejects bad settings with a message
+// naming the setting.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("data directory (--data, RAREX_DATA): must not be empty")
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, "rarex.db")
+	}
+	if _, _, err := splitDSN(c.DB); err != nil {
+		return err
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		return fmt.Errorf("session TTL (--session-ttl, RAREX_SESSION_TTL): %s is outside 1m..720h", c.SessionTTL)
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<30 {
+		return fmt.Errorf("max body bytes (--max-body-bytes, RAREX_MAX_BODY_BYTES): %d is outside 1024..1073741824", c.MaxBodyBytes)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("shutdown timeout (--shutdown-timeout): must be positive")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format (--log-format, RAREX_LOG_FORMAT): %q is not text or json", c.LogFormat)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("log level (--log-level, RAREX_LOG_LEVEL): %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// splitDSN returns the store kind ("sqlite" or "postgres") and its address.
+func splitDSN(dsn string) (kind, addr string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return "", "", fmt.Errorf("database DSN %q: sqlite: needs a file path, e.g. sqlite:./rarex-data/rarex.db", dsn)
+		}
+		return "sqlite", path, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", dsn, nil
+	}
+	scheme, _, _ := strings.Cut(dsn, ":")
+	return "", "", fmt.Errorf("database DSN: unknown scheme %q; use sqlite:PATH or postgres://user@host:5432/db", scheme)
+}
+
+// logger builds the process logger from the config.
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the configured database, creating the data directory for
+// a SQLite file and checking it is writable first.
+func openStore(ctx context.Context, c Config) (rarex.Store, error) {
+	kind, addr, err := splitDSN(c.DB)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "postgres" {
+		return postgres.Open(ctx, addr)
+	}
+	dir := filepath.Dir(addr)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory %s: cannot create it: %v", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".rarex-write-check-*")
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s: not writable: %v", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return sqlite.Open(ctx, addr)
+}

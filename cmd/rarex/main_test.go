@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and a test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func newApp(env map[string]string, stdin string) (*App, *syncBuffer, *syncBuffer) {
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	return &App{Stdin: strings.NewReader(stdin), Stdout: out, Stderr: errOut, Getenv: func(k string) string { return env[k] }}, out, errOut
+}
+
+// startServe runs serve in the background and returns its base URL and stdout.
+func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	app, out, errOut := newApp(nil, "")
+	addrc := make(chan string, 1)
+	app.OnListen = func(a string) { addrc <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	select {
+	case a := <-addrc:
+		return "http://" + a, out
+	case err := <-done:
+		t.Fatalf("serve failed: %v\n%s", err, errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return "", nil
+}
+
+var loginLine = regexp.MustCompile(`(?m)^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\[`)
+
+func demoLogins(out string) map[string][2]string {
+	m := map[string][2]string{}
+	for _, g := range loginLine.FindAllStringSubmatch(out, -1) {
+		if _, ok := m[g[1]]; !ok {
+			m[g[1]] = [2]string{g[2], g[3]}
+		}
+	}
+	return m
+}
+
+// TestBrowserLogin signs in through the real form in headless Chromium.
+func TestBrowserLogin(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; .ci/run must install it")
+		}
+		t.Skip("chromium not installed: browser test SKIPPED (apt-get install -y chromium)")
+	}
+	base, out := startServe(t, "--data", t.TempDir(), "--demo")
+	logins := demoLogins(out.String())
+	if len(logins) != 4 {
+		t.Fatalf("demo logins not printed for every role: %v\n%s", logins, out.String())
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	for _, c := range []struct{ role, lang, wantRole string }{
+		{"exporter", "en", "Exporter"},
+		{"reviewer", "zh-Hans", "审查员"},
+	} {
+		t.Run(c.role, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+			defer cancel()
+			ctx, cancel = chromedp.NewContext(ctx) // a fresh tab, sharing the browser's cookie jar
+			defer cancel()
+			cred := logins[c.role]
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(base+"/lang/"+c.lang+"?next=/tokens"), // a protected page: redirects to the login form
+				chromedp.WaitVisible(chromedp.ID("login-form")),
+				chromedp.SendKeys(chromedp.ID("email"), cred[0]),
+				chromedp.SendKeys(chromedp.ID("password"), cred[1]),
+				chromedp.Click(chromedp.ID("login-submit")),
+				chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"][href="/tokens"]`)), // back where the redirect came from
+				chromedp.Navigate(base+"/"),
+				chromedp.WaitVisible(chromedp.ID("role")),
+			)
+			if err != nil {
+				html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+				t.Fatalf("login flow: %v\npage: %s", err, html)
+			}
+			role, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("role")))
+			if err != nil || role != c.wantRole {
+				t.Fatalf("role on the home page = %q (%v), want %q", role, err, c.wantRole)
+			}
+			who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("who")))
+			if !strings.Contains(who, cred[0]) {
+				t.Fatalf("header shows %q, want the signed-in address %s", who, cred[0])
+			}
+			// Sign out, so the next role starts clean.
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form"))); err != nil {
+				t.Fatalf("logout: %v", err)
+			}
+		})
+	}
+}
+
+func TestDemoSeedIsIdempotentAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	_, out := startServeOnce(t, dir)
+	first := demoLogins(out)
+	_, out2 := startServeOnce(t, dir)
+	if len(first) != 4 || !strings.Contains(out2, "set at first start") {
+		t.Fatalf("second start should list the accounts without passwords:\n%s", out2)
+	}
+	// The first passwords still work after the restart.
+	base, _ := startServe(t, "--data", dir)
+	resp, err := noRedirectClient.PostForm(base+"/login", map[string][]string{"email": {first["admin"][0]}, "password": {first["admin"][1]}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login with the first start's password: %v %v", resp.StatusCode, err)
+	}
+}
+
+var noRedirectClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func startServeOnce(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	app, out, errOut := newApp(nil, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	app.OnListen = func(string) { cancel() }
+	if err := app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--demo"}); err != nil {
+		t.Fatalf("serve: %v\n%s", err, errOut.String())
+	}
+	return "", out.String()
+}
+
+func TestServeErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, []byte("x"), 0o600)
+	for name, c := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"port in use":     {[]string{"--addr", ln.Addr().String()}, nil, "in use"},
+		"unknown scheme":  {[]string{"--db", "mysql://root@localhost/x"}, nil, `unknown scheme "mysql"`},
+		"empty sqlite":    {[]string{"--db", "sqlite:"}, nil, "needs a file path"},
+		"data is a file":  {[]string{"--addr", "127.0.0.1:0", "--data", notDir}, nil, "data directory"},
+		"unreachable pg":  {[]string{"--addr", "127.0.0.1:0", "--db", "postgres://nobody@127.0.0.1:1/x?connect_timeout=2"}, nil, "cannot reach"},
+		"bad env":         {nil, map[string]string{"RAREX_DEMO": "perhaps"}, "RAREX_DEMO"},
+		"bad log format":  {[]string{"--log-format", "xml"}, nil, "log format"},
+		"bad flag":        {[]string{"--no-such-flag"}, nil, "not defined"},
+		"stray argument":  {[]string{"extra"}, nil, "unexpected argument"},
+		"tiny body limit": {[]string{"--max-body-bytes", "10"}, nil, "max body bytes"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			app, _, errOut := newApp(c.env, "")
+			err := app.Run(context.Background(), append([]string{"serve"}, c.args...))
+			if err == nil || !strings.Contains(err.Error()+errOut.String(), c.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	app, _, _ := newApp(map[string]string{"RAREX_ADDR": "127.0.0.1:9999", "RAREX_DATA": "/srv/rarex", "RAREX_SESSION_TTL": "2h"}, "")
+	cfg, _, err := app.config("serve", []string{"--addr", "127.0.0.1:7000"}, (*Config).bindServeFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:7000" || cfg.DataDir != "/srv/rarex" || cfg.SessionTTL != 2*time.Hour || cfg.DB != "sqlite:/srv/rarex/rarex.db" {
+		t.Fatalf("config = %+v", cfg)
+	}
+}
+
+func TestOperatorCommands(t *testing.T) {
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) (string, error) {
+		app, out, errOut := newApp(nil, stdin)
+		err := app.Run(context.Background(), append(args, "--data", dir))
+		return out.String() + errOut.String(), err
+	}
+	if out, err := run("", "user", "add", "--org", "Acme", "--role", "exporter", "--email", "a@acme.example"); err == nil || !strings.Contains(out+err.Error(), "rarex org add") {
+		t.Fatalf("user add to a missing org: %v %s", err, out)
+	}
+	if _, err := run("", "org", "add", "--name", "Acme", "--kind", "exporter", "--country", "kr"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("", "org", "add", "--name", "ACME", "--kind", "exporter"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("duplicate org: %v", err)
+	}
+	if _, err := run("", "org", "add", "--name", "Bad", "--kind", "pirate"); err == nil || !strings.Contains(err.Error(), "kind") {
+		t.Fatalf("bad kind: %v", err)
+	}
+	out, err := run("", "user", "add", "--org", "acme", "--role", "exporter", "--email", "a@acme.example", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var added struct {
+		User     struct{ Email, Role string }
+		Password string `json:"generated_password"`
+	}
+	if err := json.Unmarshal([]byte(out), &added); err != nil || added.User.Email != "a@acme.example" || len(added.Password) != 20 {
+		t.Fatalf("user add --json = %s (%v)", out, err)
+	}
+	if _, err := run("a password from stdin\n", "user", "add", "--org", "Acme", "--role", "exporter", "--email", "b@acme.example", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("short\n", "user", "passwd", "--email", "b@acme.example", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "12") {
+		t.Fatalf("short password: %v", err)
+	}
+	if _, err := run("", "user", "add", "--org", "Acme", "--role", "reviewer", "--email", "c@acme.example"); err == nil || !strings.Contains(err.Error(), "role") {
+		t.Fatalf("reviewer in an exporter org: %v", err)
+	}
+	if _, err := run("", "user", "add", "--org", "Acme", "--email", "c@acme.example"); err == nil || !strings.Contains(err.Error(), "--role is required") {
+		t.Fatalf("missing --role: %v", err)
+	}
+	out, err = run("", "token", "create", "--email", "a@acme.example", "--name", "erp", "--ttl-days", "30")
+	if err != nil || !strings.Contains(out, "rxt_") {
+		t.Fatalf("token create: %v %s", err, out)
+	}
+	if _, err := run("", "token", "create", "--email", "nobody@acme.example", "--name", "erp"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("token for unknown user: %v", err)
+	}
+	if out, err := run("", "user", "disable", "--email", "b@acme.example"); err != nil || !strings.Contains(out, "Disabled b@acme.example") {
+		t.Fatalf("disable: %v %s", err, out)
+	}
+	out, err = run("", "user", "list", "--org", "Acme")
+	if err != nil || !strings.Contains(out, "b@acme.example") || !strings.Contains(out, "disabled") {
+		t.Fatalf("user list: %v\n%s", err, out)
+	}
+	if _, err := run("", "user", "frobnicate"); err == nil {
+		t.Fatal("unknown subcommand accepted")
+	}
+	if _, err := run("", "nonsense"); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

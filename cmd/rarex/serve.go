@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"rarex"
+	"rarex/accounts"
+	"rarex/web"
+)
+
+func (a *App) serve(ctx context.Context, args []string) error {
+	cfg, _, err := a.config("serve", args, (*Config).bindServeFlags)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(a.Stderr)
+	// Listen first: a taken port fails before anything is written.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the address is in use (is another rarex running? choose another with --addr)", cfg.Addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
+	svc.SessionTTL, svc.Log = cfg.SessionTTL, log
+	if cfg.Demo {
+		logins, err := svc.SeedDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+		printDemoLogins(a, logins)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Log: log, Registry: reg,
+		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	fmt.Fprintf(a.Stdout, "rarex is serving on http://%s (data: %s)\n", addr, redactDSN(cfg.DB))
+	log.Info("serving", "addr", addr, "db", redactDSN(cfg.DB))
+	if a.OnListen != nil {
+		a.OnListen(addr)
+	}
+
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go sweepSessions(sweepCtx, store, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing in-flight requests", "grace", cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemoLogins(a *App, logins []accounts.DemoLogin) {
+	fmt.Fprintln(a.Stdout, "Demo accounts:")
+	for _, l := range logins {
+		pw := l.Password
+		if pw == "" {
+			pw = "(set at first start; reset with: rarex user passwd --email " + l.Email + ")"
+		}
+		fmt.Fprintf(a.Stdout, "  %-9s %-26s %s   [%s]\n", l.Role, l.Email, pw, l.Org)
+	}
+	fmt.Fprintln(a.Stdout, "Passwords are shown only when an account is created.")
+}
+
+// sweepSessions deletes expired sessions every ten minutes.
+func sweepSessions(ctx context.Context, store rarex.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.DeleteExpiredSessions(ctx, time.Now().UTC()); err != nil {
+				log.Warn("sweeping sessions", "err", err)
+			} else if n > 0 {
+				log.Debug("swept expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// redactDSN hides a password in a postgres URL before it is logged.
+func redactDSN(dsn string) string {
+	kind, _, err := splitDSN(dsn)
+	if err != nil || kind != "postgres" {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable DSN)"
+	}
+	return u.Redacted()
+}
