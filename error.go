@@ -10,15 +10,15 @@ import (
 
 // Error codes. The list is append-only: clients match on these strings.
 const (
-	ECONFLICT     = "conflict"      // a unique value is taken, or the state forbids the change
-	EFORBIDDEN    = "forbidden"     // the caller is known but may not do this
-	EINTERNAL     = "internal"      // a fault of ours; details are logged, never shown
-	EINVALID      = "invalid"       // the request is malformed; the message names the field
-	ENOTFOUND     = "not_found"     // no such thing (or not visible to the caller)
-	EUNAUTHORIZED = "unauthorized"  // no valid credentials
-	ERATELIMIT    = "rate_limited"  // too many attempts; try again later
-	ETOOLARGE     = "too_large"     // the request body exceeds the limit
-	EUNAVAILABLE  = "unavailable"   // a dependency (database, disk) cannot be reached
+	ECONFLICT     = "conflict"     // a unique value is taken, or the state forbids the change
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
+	EINTERNAL     = "internal"     // a fault of ours; details are logged, never shown
+	EINVALID      = "invalid"      // the request is malformed; the message names the field
+	ENOTFOUND     = "not_found"    // no such thing (or not visible to the caller)
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	ERATELIMIT    = "rate_limited" // too many attempts; try again later
+	ETOOLARGE     = "too_large"    // the request body exceeds the limit
+	EUNAVAILABLE  = "unavailable"  // a dependency (database, disk) cannot be reached
 )
 
 // Error is the one error type that crosses package boundaries. Its Message is
@@ -28,7 +28,9 @@ type Error struct {
 	Message string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("rarex error: code=%s message=%s", e.Code, e.Message) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("rarex error: code=%s message=%s", e.Code, e.Message)
+}
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
