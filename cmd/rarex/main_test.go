@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +18,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"rarex/postgres/pgtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a server goroutine and a test.
@@ -281,5 +285,66 @@ func TestOperatorCommands(t *testing.T) {
 	}
 	if _, err := run("", "nonsense"); err == nil {
 		t.Fatal("unknown command accepted")
+	}
+}
+
+// TestServeOnPostgres runs the server on PostgreSQL and signs in over HTTP.
+func TestServeOnPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	base, out := startServe(t, "--db", dsn, "--data", t.TempDir(), "--demo")
+	logins := demoLogins(out.String())
+	resp, err := noRedirectClient.PostForm(base+"/login", map[string][]string{"email": {logins["reviewer"][0]}, "password": {logins["reviewer"][1]}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login on PostgreSQL: %v %v", resp, err)
+	}
+	if strings.Contains(out.String(), "rarex_ci:rarex_ci@") {
+		t.Error("the DSN's password was printed")
+	}
+	resp, err = http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz on PostgreSQL: %v %v", resp, err)
+	}
+}
+
+// TestGracefulShutdown: a request in flight when the signal comes still gets its answer.
+func TestGracefulShutdown(t *testing.T) {
+	app, _, _ := newApp(nil, "")
+	addrc := make(chan string, 1)
+	app.OnListen = func(a string) { addrc <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--demo"})
+	}()
+	addr := <-addrc
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := "email=nobody%40example.com&password=not+the+password"
+	// Send the headers and half the body, then ask the server to stop.
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(body), body[:10])
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	time.Sleep(200 * time.Millisecond)
+	fmt.Fprint(conn, body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request lost at shutdown: %v", err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("in-flight request: status %d, want 401", resp.StatusCode)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("still accepting connections after shutdown")
 	}
 }

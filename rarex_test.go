@@ -1,0 +1,106 @@
+package rarex_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"rarex"
+)
+
+func TestErrorHelpers(t *testing.T) {
+	e := rarex.Errorf(rarex.EINVALID, "field %s: bad", "x")
+	wrapped := fmt.Errorf("context: %w", e)
+	if rarex.ErrorCode(wrapped) != rarex.EINVALID || rarex.ErrorMessage(wrapped) != "field x: bad" {
+		t.Fatalf("wrapped error: %q %q", rarex.ErrorCode(wrapped), rarex.ErrorMessage(wrapped))
+	}
+	plain := errors.New("disk on fire at /var/secret")
+	if rarex.ErrorCode(plain) != rarex.EINTERNAL || rarex.ErrorMessage(plain) != "Internal error." {
+		t.Fatal("a foreign error must read as internal and hide its text")
+	}
+	if rarex.ErrorCode(nil) != "" || rarex.ErrorMessage(nil) != "" {
+		t.Fatal("nil error must have no code")
+	}
+}
+
+// TestPolicy checks Authorize against the intended rules, role by role.
+func TestPolicy(t *testing.T) {
+	own, other := "org-own", "org-other"
+	user := func(r rarex.Role) *rarex.User { return &rarex.User{ID: "u", OrgID: own, Role: r} }
+	type want struct{ own, other, none bool }
+	cases := map[rarex.Action]map[rarex.Role]want{
+		rarex.ActViewSelf:     {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActManageTokens: {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActListOrgs:     {rarex.RoleExporter: {}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {}},
+		rarex.ActViewOrg:      {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActListUsers:    {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActCreateUser:   {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActDisableUser:  {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActCreateOrg:    {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActAdminTokens:  {rarex.RoleAdmin: {true, true, true}},
+	}
+	if len(cases) != len(rarex.Actions()) {
+		t.Fatalf("policy has %d actions, the test %d: add the new ones here", len(rarex.Actions()), len(cases))
+	}
+	for _, action := range rarex.Actions() {
+		for _, role := range rarex.Roles {
+			w := cases[action][role]
+			for tenant, allowed := range map[string]bool{own: w.own, other: w.other, "": w.none} {
+				err := rarex.Authorize(user(role), action, tenant)
+				if (err == nil) != allowed {
+					t.Errorf("%s as %s on %q: err %v, want allowed=%v", action, role, tenant, err, allowed)
+				}
+				if err != nil && rarex.ErrorCode(err) != rarex.EFORBIDDEN {
+					t.Errorf("%s as %s: code %s, want forbidden", action, role, rarex.ErrorCode(err))
+				}
+			}
+		}
+	}
+	if rarex.ErrorCode(rarex.Authorize(nil, rarex.ActViewSelf, "")) != rarex.EUNAUTHORIZED {
+		t.Error("no actor must be unauthorized")
+	}
+	now := time.Now()
+	disabled := &rarex.User{Role: rarex.RoleAdmin, DisabledAt: &now}
+	if rarex.ErrorCode(rarex.Authorize(disabled, rarex.ActCreateOrg, "")) != rarex.EUNAUTHORIZED {
+		t.Error("a disabled admin must be unauthorized")
+	}
+	if rarex.Authorize(user("pirate"), rarex.ActViewSelf, own) == nil {
+		t.Error("an unknown role must be denied")
+	}
+}
+
+func TestRoleOrgKinds(t *testing.T) {
+	for role, kind := range map[rarex.Role]rarex.OrgKind{rarex.RoleExporter: rarex.OrgExporter, rarex.RoleReviewer: rarex.OrgAuthority, rarex.RoleAdmin: rarex.OrgAuthority, rarex.RoleOverseer: rarex.OrgOverseer, "x": ""} {
+		if got := role.OrgKind(); got != kind {
+			t.Errorf("%s.OrgKind() = %q, want %q", role, got, kind)
+		}
+	}
+}
+
+func TestClampLimit(t *testing.T) {
+	for in, want := range map[int]int{-1: 100, 0: 100, 1: 1, 1000: 1000, 5000: 1000} {
+		if got := rarex.ClampLimit(in); got != want {
+			t.Errorf("ClampLimit(%d) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func TestSequenceIDsConcurrent(t *testing.T) {
+	var s rarex.SequenceIDs
+	s.Prefix = "x"
+	seen := make(chan string, 100)
+	for i := 0; i < 100; i++ {
+		go func() { seen <- s.NewID() }()
+	}
+	got := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		got[<-seen] = true
+	}
+	if len(got) != 100 {
+		t.Fatalf("%d distinct IDs from 100 calls", len(got))
+	}
+	if id := (rarex.RandomIDs{}).NewID(); len(id) != 32 {
+		t.Fatalf("random id %q", id)
+	}
+}
