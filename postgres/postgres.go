@@ -4,11 +4,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,26 +53,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	s := &DB{Store: &sqldb.Store{DB: db, Dialect: Dialect}, Pool: pool}
-	if err := migrate(ctx, db); err != nil {
+	if err := sqldb.Migrate(ctx, db, goose.DialectPostgres, migrations, "migrations"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return s, nil
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	return nil
 }
 
 // Close closes the database handle and the pool.

@@ -138,6 +138,11 @@ func TestBrowserLogin(t *testing.T) {
 			if err != nil || role != c.wantRole {
 				t.Fatalf("role on the home page = %q (%v), want %q", role, err, c.wantRole)
 			}
+			if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" { // for a person to look at
+				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+					os.WriteFile(filepath.Join(dir, "home-"+c.role+".png"), png, 0o644)
+				}
+			}
 			who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("who")))
 			if !strings.Contains(who, cred[0]) {
 				t.Fatalf("header shows %q, want the signed-in address %s", who, cred[0])
