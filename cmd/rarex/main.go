@@ -24,6 +24,8 @@ Usage:
   rarex user passwd --email E [--password-stdin]
   rarex user disable|enable --email E
   rarex token create --email E --name NAME [--ttl-days D]
+  rarex rules list|show ID|status [--date D] [--rules DIR] [--json]
+  rarex determine [--date D] [--interpretation NAME] [--rules DIR] REQUEST.json|-
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -66,6 +68,10 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.userCmd(ctx, rest)
 	case "token":
 		return a.tokenCmd(ctx, rest)
+	case "rules":
+		return a.rulesCmd(ctx, rest)
+	case "determine":
+		return a.determineCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil

@@ -1,0 +1,184 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+
+	"rarex"
+)
+
+// Decimal is an exact decimal number read from JSON, so shares compared
+// with a threshold are never off by binary rounding.
+type Decimal struct {
+	Rat *big.Rat
+	s   string
+}
+
+// NewDecimal parses a decimal string such as "12.50".
+func NewDecimal(s string) (Decimal, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || strings.ContainsAny(s, "/eE") && !isJSONNumber(s) {
+		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
+	}
+	return Decimal{Rat: r, s: s}, nil
+}
+
+func isJSONNumber(s string) bool {
+	return json.Valid([]byte(s)) && strings.Trim(s, "-0123456789.eE+") == ""
+}
+
+// UnmarshalJSON accepts a JSON number or a string holding one.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	if !isJSONNumber(s) {
+		return fmt.Errorf("%s is not a number", string(b))
+	}
+	v, err := NewDecimal(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// MarshalJSON writes the number as given.
+func (d Decimal) MarshalJSON() ([]byte, error) {
+	if d.Rat == nil {
+		return []byte("null"), nil
+	}
+	return []byte(d.s), nil
+}
+
+// Float returns the value as a float64, for display.
+func (d Decimal) Float() float64 {
+	if d.Rat == nil {
+		return 0
+	}
+	f, _ := d.Rat.Float64()
+	return f
+}
+
+// Request asks whether an export needs a licence. docs/determination.md
+// documents each field.
+type Request struct {
+	Date           string          `json:"date"`
+	ShipFrom       string          `json:"ship_from"`
+	Destination    string          `json:"destination"`
+	Item           Item            `json:"item"`
+	EndUser        EndUser         `json:"end_user"`
+	EndUse         EndUse          `json:"end_use"`
+	Exporter       Exporter        `json:"exporter"`
+	Interpretation string          `json:"interpretation"`
+	BOM            json.RawMessage `json:"bom,omitempty"`
+}
+
+// Item is what is exported.
+type Item struct {
+	Description              string   `json:"description"`
+	Class                    string   `json:"class"`
+	Elements                 []string `json:"elements"`
+	HSCode                   string   `json:"hs_code"`
+	Origin                   string   `json:"origin"`
+	CNTechnology             []string `json:"cn_technology"`
+	Value                    *Decimal `json:"value"`
+	Quantity                 *Decimal `json:"quantity"`
+	Unit                     string   `json:"unit"`
+	CNControlledContentValue *Decimal `json:"cn_controlled_content_value"`
+}
+
+// EndUser is who will use the item.
+type EndUser struct {
+	Name      string   `json:"name"`
+	Country   string   `json:"country"`
+	Type      string   `json:"type"`
+	Lists     []string `json:"lists"`
+	Validated bool     `json:"validated"` // on the authority's validated end-user register
+}
+
+// EndUse is what the item will be used for.
+type EndUse struct {
+	Category    string `json:"category"`
+	Description string `json:"description"`
+}
+
+// Exporter describes the applicant, for green-channel eligibility.
+type Exporter struct {
+	ComplianceProgramme bool `json:"compliance_programme"`
+}
+
+// MaxRequestBytes bounds a determination request body.
+const MaxRequestBytes = 1 << 20
+
+// DecodeRequest reads one JSON request strictly: unknown fields, trailing
+// data and wrong types are EINVALID errors naming the field.
+func DecodeRequest(r io.Reader) (Request, error) {
+	var req Request
+	dec := json.NewDecoder(io.LimitReader(r, MaxRequestBytes+1))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, rarex.Errorf(rarex.EINVALID, "request: more than one JSON value, or data after it")
+	}
+	return req, nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return rarex.Errorf(rarex.EINVALID, "request: empty; a JSON object is required")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return rarex.Errorf(rarex.EINVALID, "request: JSON ends too early")
+	case errors.As(err, &syn):
+		return rarex.Errorf(rarex.EINVALID, "request: malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		return rarex.Errorf(rarex.EINVALID, "%s: expected %s, got JSON %s", orBody(typ.Field), typ.Type, typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return rarex.Errorf(rarex.EINVALID, "request: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	msg := err.Error()
+	// Errors from Decimal.UnmarshalJSON arrive wrapped with the Go field path.
+	if i := strings.Index(msg, "Go struct field "); i >= 0 {
+		rest := msg[i+len("Go struct field "):]
+		if j := strings.Index(rest, " of type"); j >= 0 {
+			field := rest[:j]
+			if k := strings.Index(field, "."); k >= 0 {
+				field = field[k+1:]
+			}
+			return rarex.Errorf(rarex.EINVALID, "%s: not a number", jsonPath(field))
+		}
+	}
+	return rarex.Errorf(rarex.EINVALID, "request: %v", err)
+}
+
+func orBody(f string) string {
+	if f == "" {
+		return "request"
+	}
+	return f
+}
+
+// jsonPath turns "Item.CNControlledContentValue" into "item.cn_controlled_content_value".
+func jsonPath(goPath string) string {
+	names := map[string]string{"Item": "item", "Value": "value", "Quantity": "quantity", "CNControlledContentValue": "cn_controlled_content_value"}
+	parts := strings.Split(goPath, ".")
+	for i, p := range parts {
+		if n, ok := names[p]; ok {
+			parts[i] = n
+		}
+	}
+	return strings.Join(parts, ".")
+}
