@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"path"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -334,9 +335,6 @@ func recordLines(doc *yaml.Node, r *Regime) {
 
 func yamlErrLine(err error) int {
 	var line int
-	if _, e := fmt.Sscanf(strings.TrimPrefix(cleanYAMLErr(err), ""), "line %d:", &line); e == nil {
-		return line
-	}
 	msg := err.Error()
 	if i := strings.Index(msg, "line "); i >= 0 {
 		fmt.Sscanf(msg[i:], "line %d", &line)
@@ -347,7 +345,10 @@ func yamlErrLine(err error) int {
 	return line
 }
 
+var yamlLinePrefix = regexp.MustCompile(`^line \d+: `)
+
 func cleanYAMLErr(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return strings.TrimPrefix(s, "unmarshal errors:\n  ")
+	s = strings.TrimPrefix(s, "unmarshal errors:\n  ")
+	return yamlLinePrefix.ReplaceAllString(s, "")
 }

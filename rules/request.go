@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"rarex"
@@ -20,17 +23,24 @@ type Decimal struct {
 }
 
 // NewDecimal parses a decimal string such as "12.50".
+// Exponents are bounded: 1e999999999 would otherwise make a huge integer.
 func NewDecimal(s string) (Decimal, error) {
+	if !decimalSyntax.MatchString(s) || len(s) > 64 {
+		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if exp, err := strconv.Atoi(s[i+1:]); err != nil || exp < -30 || exp > 30 {
+			return Decimal{}, fmt.Errorf("%q: exponent out of range", s)
+		}
+	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok || strings.ContainsAny(s, "/eE") && !isJSONNumber(s) {
+	if !ok {
 		return Decimal{}, fmt.Errorf("%q is not a decimal number", s)
 	}
 	return Decimal{Rat: r, s: s}, nil
 }
 
-func isJSONNumber(s string) bool {
-	return json.Valid([]byte(s)) && strings.Trim(s, "-0123456789.eE+") == ""
-}
+var decimalSyntax = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
 // UnmarshalJSON accepts a JSON number or a string holding one.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
@@ -40,12 +50,10 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	if !isJSONNumber(s) {
-		return fmt.Errorf("%s is not a number", string(b))
-	}
 	v, err := NewDecimal(s)
 	if err != nil {
-		return err
+		// A type error gets the field path from encoding/json.
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[Decimal]()}
 	}
 	*d = v
 	return nil
@@ -144,22 +152,12 @@ func decodeError(err error) error {
 		return rarex.Errorf(rarex.EINVALID, "request: JSON ends too early")
 	case errors.As(err, &syn):
 		return rarex.Errorf(rarex.EINVALID, "request: malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ) && typ.Type == reflect.TypeFor[Decimal]():
+		return rarex.Errorf(rarex.EINVALID, "%s: %s is not a decimal number", orBody(typ.Field), typ.Value)
 	case errors.As(err, &typ):
 		return rarex.Errorf(rarex.EINVALID, "%s: expected %s, got JSON %s", orBody(typ.Field), typ.Type, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return rarex.Errorf(rarex.EINVALID, "request: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	msg := err.Error()
-	// Errors from Decimal.UnmarshalJSON arrive wrapped with the Go field path.
-	if i := strings.Index(msg, "Go struct field "); i >= 0 {
-		rest := msg[i+len("Go struct field "):]
-		if j := strings.Index(rest, " of type"); j >= 0 {
-			field := rest[:j]
-			if k := strings.Index(field, "."); k >= 0 {
-				field = field[k+1:]
-			}
-			return rarex.Errorf(rarex.EINVALID, "%s: not a number", jsonPath(field))
-		}
 	}
 	return rarex.Errorf(rarex.EINVALID, "request: %v", err)
 }
@@ -169,16 +167,4 @@ func orBody(f string) string {
 		return "request"
 	}
 	return f
-}
-
-// jsonPath turns "Item.CNControlledContentValue" into "item.cn_controlled_content_value".
-func jsonPath(goPath string) string {
-	names := map[string]string{"Item": "item", "Value": "value", "Quantity": "quantity", "CNControlledContentValue": "cn_controlled_content_value"}
-	parts := strings.Split(goPath, ".")
-	for i, p := range parts {
-		if n, ok := names[p]; ok {
-			parts[i] = n
-		}
-	}
-	return strings.Join(parts, ".")
 }
