@@ -18,6 +18,7 @@ const (
 	ActDisableUser  Action = "users.disable" // disable or re-enable a user
 	ActCreateOrg    Action = "orgs.create"   // add an organisation
 	ActAdminTokens  Action = "tokens.admin"  // create, list, revoke other users' API tokens
+	ActDetermine    Action = "determine"     // ask whether an export needs a licence
 )
 
 // Scope says how far a role's permission reaches.
@@ -42,6 +43,7 @@ var policy = map[Action]map[Role]Scope{
 	ActDisableUser:  {RoleAdmin: ScopeAny},
 	ActCreateOrg:    {RoleAdmin: ScopeAny},
 	ActAdminTokens:  {RoleAdmin: ScopeAny},
+	ActDetermine:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
 }
 
 // ScopeOf returns the scope role has for action.
@@ -77,4 +79,6 @@ func Authorize(actor *User, action Action, orgID string) error {
 	return Errorf(EFORBIDDEN, "Your role (%s) may not do this (%s).", actor.Role, action)
 }
 
-func isSelfAction(a Action) bool { return a == ActViewSelf || a == ActManageTokens }
+func isSelfAction(a Action) bool {
+	return a == ActViewSelf || a == ActManageTokens || a == ActDetermine
+}

@@ -106,6 +106,9 @@ var matrix = []matrixCase{
 	{"POST /api/v1/tokens", "self", fixed("/api/v1/tokens", `{"name":"matrix","ttl_days":30}`), everyone, 0},
 	{"DELETE /api/v1/tokens/{id}", "own", tokenPath("/api/v1/tokens/%s", "own"), everyone, 0},
 	{"DELETE /api/v1/tokens/{id}", "other", tokenPath("/api/v1/tokens/%s", "other"), []rarex.Role{rarex.RoleAdmin}, 404},
+	{"GET /determine", "self", fixed("/determine", ""), everyone, 0},
+	{"POST /determine", "self", fixed("/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "KR", "class", "magnet_ndfeb", "elements", "Nd Dy", "origin", "CN")), everyone, 0},
+	{"POST /api/v1/determinations", "self", fixed("/api/v1/determinations", `{"date":"2026-01-15","ship_from":"CN","destination":"KR","item":{"class":"metal","elements":["Dy"],"origin":"CN"}}`), everyone, 0},
 }
 
 // public routes answer without credentials.

@@ -14,6 +14,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/rules"
 	"rarex/sqlite"
 	"rarex/web"
 )
@@ -49,7 +50,11 @@ func newFixture(t *testing.T) *fixture {
 	svc.Hash = accounts.TestHashParams
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc.Log = log
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Log: log, MaxBodyBytes: 64 << 10})
+	regimes, err := rules.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], Log: log, MaxBodyBytes: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}

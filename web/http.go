@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,11 +87,8 @@ func isAPI(r *http.Request) bool {
 // be a pointer. Unknown fields, trailing data, a wrong content type and a
 // body over the server's limit are errors naming what is wrong.
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return rarex.Errorf(rarex.EINVALID, "Content-Type must be application/json, not %q", ct)
-		}
+	if err := requireJSON(r); err != nil {
+		return err
 	}
 	return decodeJSONBody(r.Body, v)
 }

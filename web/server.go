@@ -20,6 +20,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/rules"
 )
 
 //go:embed templates/*.html assets
@@ -28,7 +29,8 @@ var files embed.FS
 // Options configure a Server.
 type Options struct {
 	Accounts *accounts.Service
-	Store    rarex.Store // for health checks
+	Store    rarex.Store   // for health checks
+	Regime   *rules.Regime // the export-control regime determinations run on
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
@@ -59,8 +61,8 @@ type Route struct {
 
 // New builds a Server. Templates are parsed here, so a broken one fails at start.
 func New(o Options) (*Server, error) {
-	if o.Accounts == nil || o.Store == nil {
-		return nil, errors.New("web: Accounts and Store are required")
+	if o.Accounts == nil || o.Store == nil || o.Regime == nil {
+		return nil, errors.New("web: Accounts, Store and Regime are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -108,6 +110,8 @@ func New(o Options) (*Server, error) {
 	add("POST", "/users", false, s.page(s.handleUserCreateForm))
 	add("POST", "/users/{id}/disable", false, s.page(s.handleUserDisableForm(true)))
 	add("POST", "/users/{id}/enable", false, s.page(s.handleUserDisableForm(false)))
+	add("GET", "/determine", false, s.page(s.handleDeterminePage))
+	add("POST", "/determine", false, s.page(s.handleDetermineForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -121,6 +125,7 @@ func New(o Options) (*Server, error) {
 	add("GET", "/api/v1/tokens", false, s.api(s.apiListTokens))
 	add("POST", "/api/v1/tokens", false, s.api(s.apiCreateToken))
 	add("DELETE", "/api/v1/tokens/{id}", false, s.api(s.apiRevokeToken))
+	add("POST", "/api/v1/determinations", false, s.api(s.apiDetermine))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

@@ -16,7 +16,7 @@ import (
 
 type pageTemplate struct{ t *template.Template }
 
-var pageNames = []string{"login", "home", "tokens", "users", "error"}
+var pageNames = []string{"login", "home", "tokens", "users", "error", "determine"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -29,6 +29,15 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	// v translates a vocabulary value, e.g. v lang "outcome" "license_required".
+	"v":   func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
+	"pct": func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },
+	"host": func(s string) string {
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			return u.Host
+		}
+		return s
+	},
 }
 
 func parsePages() (map[string]*pageTemplate, error) {
@@ -51,7 +60,7 @@ type navItem struct {
 
 // navFor lists the pages each role has. Later features add theirs here.
 func navFor(role rarex.Role, path string) []navItem {
-	items := []navItem{{Key: "nav.home", Href: "/"}}
+	items := []navItem{{Key: "nav.home", Href: "/"}, {Key: "nav.determine", Href: "/determine"}}
 	if role == rarex.RoleAdmin {
 		items = append(items, navItem{Key: "nav.users", Href: "/users"})
 	}
@@ -116,6 +125,8 @@ var errorKeys = map[string]string{
 	rarex.EUNAVAILABLE: "error.unavailable",
 	rarex.ETOOLARGE:    "error.too_large",
 }
+
+func i18nInvalid(lang, msg string) string { return i18n.T(lang, "error.invalid", msg) }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, actor *rarex.User, err error) {
 	s.renderErrorKey(w, r, actor, err, "")
@@ -280,10 +291,10 @@ type task struct {
 }
 
 var tasksByRole = map[rarex.Role][]task{
-	rarex.RoleExporter: {{Key: "task.determine"}, {Key: "task.bom"}, {Key: "task.screen"}, {Key: "task.apply"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
-	rarex.RoleReviewer: {{Key: "task.queue"}, {Key: "task.decide"}, {Key: "task.screen"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
+	rarex.RoleExporter: {{Key: "task.determine", Href: "/determine", Ready: true}, {Key: "task.bom"}, {Key: "task.screen"}, {Key: "task.apply"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
+	rarex.RoleReviewer: {{Key: "task.queue"}, {Key: "task.decide"}, {Key: "task.determine", Href: "/determine", Ready: true}, {Key: "task.screen"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
 	rarex.RoleAdmin:    {{Key: "task.users", Href: "/users", Ready: true}, {Key: "task.countersign"}, {Key: "task.queue"}},
-	rarex.RoleOverseer: {{Key: "task.indicators"}, {Key: "task.log"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
+	rarex.RoleOverseer: {{Key: "task.indicators"}, {Key: "task.log"}, {Key: "task.timeline", Href: "/determine", Ready: true}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
 }
 
 type homeData struct {

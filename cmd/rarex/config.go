@@ -30,6 +30,7 @@ type Config struct {
 	MaxBodyBytes    int64         // request body limit
 	SecureCookies   bool          // mark cookies Secure behind a TLS-terminating proxy
 	ShutdownTimeout time.Duration // how long in-flight requests get at shutdown
+	RulesDir        string        // a directory of regime YAML files; empty: the shipped regime
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -52,6 +53,7 @@ var envVars = []struct {
 	{"RAREX_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"RAREX_MAX_BODY_BYTES", func(c *Config, v string) (err error) { c.MaxBodyBytes, err = strconv.ParseInt(v, 10, 64); return }},
 	{"RAREX_SECURE_COOKIES", func(c *Config, v string) (err error) { c.SecureCookies, err = strconv.ParseBool(v); return }},
+	{"RAREX_RULES", func(c *Config, v string) error { c.RulesDir = v; return nil }},
 	{"RAREX_SHUTDOWN_TIMEOUT", func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return }},
 }
 
@@ -84,6 +86,7 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "request body limit in bytes")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
+	fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files (default: the shipped regime)")
 }
 
 // Validate fills derived defaults and rejects bad settings with a message

@@ -147,6 +147,34 @@ func TestBrowserLogin(t *testing.T) {
 			if !strings.Contains(who, cred[0]) {
 				t.Fatalf("header shows %q, want the signed-in address %s", who, cred[0])
 			}
+			if c.role == "exporter" {
+				// Journey 1: Linh checks her Vietnamese motor magnet after the suspension ended.
+				err := chromedp.Do(ctx,
+					chromedp.Click(chromedp.CSS(`nav a[href="/determine"]`)),
+					chromedp.WaitVisible(chromedp.ID("determine-form")),
+					chromedp.SetValue(chromedp.CSS(`input[name="date"]`), "2026-11-20"),
+					chromedp.SetValue(chromedp.CSS(`input[name="ship_from"]`), "VN"),
+					chromedp.SendKeys(chromedp.CSS(`input[name="destination"]`), "DE"),
+					chromedp.SetValue(chromedp.CSS(`input[name="origin"]`), "VN"),
+					chromedp.SendKeys(chromedp.CSS(`input[name="elements"]`), "Nd, Pr, Dy"),
+					chromedp.SendKeys(chromedp.CSS(`input[name="value"]`), "12000"),
+					chromedp.SendKeys(chromedp.CSS(`input[name="cn_controlled_content_value"]`), "30.5"),
+					chromedp.Click(chromedp.ID("determine-submit")),
+					chromedp.WaitVisible(chromedp.ID("outcome")),
+				)
+				if err != nil {
+					t.Fatalf("check an item: %v", err)
+				}
+				outcome, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
+				if err != nil || outcome != "Licence required" {
+					t.Fatalf("outcome shown = %q (%v), want Licence required", outcome, err)
+				}
+				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" {
+					if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+						os.WriteFile(filepath.Join(dir, "determine.png"), png, 0o644)
+					}
+				}
+			}
 			// Sign out, so the next role starts clean.
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form"))); err != nil {
 				t.Fatalf("logout: %v", err)

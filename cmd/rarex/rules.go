@@ -52,8 +52,18 @@ func (a *App) rulesCmd(ctx context.Context, args []string) error {
 	dir := fs.String("rules", a.Getenv("RAREX_RULES"), "directory of regime YAML files (default: the shipped regime)")
 	date := fs.String("date", "", "as of this date, YYYY-MM-DD (default: today in China)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	// "show ID --json" and "show --json ID" both work.
+	var id string
+	if sub == "show" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		id, rest = rest[0], rest[1:]
+	}
 	if err := fs.Parse(rest); err != nil {
 		return err
+	}
+	if sub == "show" && id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if sub == "show" && (id == "" || fs.NArg() > 0) {
+		return fmt.Errorf("rules show: give one instrument or rule id, e.g. ann61 or 61-1-1")
 	}
 	reg, err := loadRegime(*dir)
 	if err != nil {
@@ -98,10 +108,6 @@ func (a *App) rulesCmd(ctx context.Context, args []string) error {
 		return tw.Flush()
 	}
 	// show ID: an instrument or a rule.
-	if fs.NArg() != 1 {
-		return fmt.Errorf("rules show: give one instrument or rule id, e.g. ann61 or 61-1-1")
-	}
-	id := fs.Arg(0)
 	for _, in := range reg.Instruments {
 		if in.ID == id {
 			var its []*rules.Rule

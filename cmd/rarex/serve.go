@@ -25,6 +25,10 @@ func (a *App) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cfg.logger(a.Stderr)
+	regime, err := loadRegime(cfg.RulesDir)
+	if err != nil {
+		return err
+	}
 	// Listen first: a taken port fails before anything is written.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -53,7 +57,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := web.New(web.Options{Accounts: svc, Store: store, Log: log, Registry: reg,
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, Log: log, Registry: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

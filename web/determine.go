@@ -1,0 +1,150 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"rarex"
+	"rarex/rules"
+)
+
+// today is the regime's calendar date now, from the injected clock.
+func (s *Server) today() string { return rules.Today(s.Accounts.Clock.Now()).String() }
+
+func (s *Server) apiDetermine(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActDetermine, ""); err != nil {
+		return err
+	}
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	req, err := rules.DecodeRequest(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if req.Date == "" {
+		req.Date = s.today()
+	}
+	d, err := s.Regime.Determine(req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// requireJSON refuses a body declared as anything but JSON.
+func requireJSON(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return rarex.Errorf(rarex.EINVALID, "Content-Type must be application/json, not %q", ct)
+		}
+	}
+	return nil
+}
+
+// bodyError maps an over-limit body to ETOOLARGE; other errors pass.
+func bodyError(err error) error {
+	var big *http.MaxBytesError
+	if errors.As(err, &big) {
+		return rarex.Errorf(rarex.ETOOLARGE, "body: larger than %d bytes", big.Limit)
+	}
+	return rarex.Errorf(rarex.EINVALID, "body: %v", err)
+}
+
+// determineForm is the "Check an item" form, as the user typed it.
+type determineForm struct {
+	Date, ShipFrom, Destination, Class, Elements, HSCode, Origin, Value, ContentValue string
+	Tech                                                                              map[string]bool
+	EndUserName, EndUserCountry, EndUserType, EndUse, Interpretation                  string
+	Lists                                                                             map[string]bool
+	Validated, Programme                                                              bool
+}
+
+type determineData struct {
+	Form   determineForm
+	Regime *rules.Regime
+	Result *rules.Determination
+}
+
+func (s *Server) handleDeterminePage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActDetermine, ""); err != nil {
+		return err
+	}
+	f := determineForm{Date: s.today(), ShipFrom: "CN", Destination: "", Class: "magnet_ndfeb", Origin: "CN",
+		EndUserType: "civilian", EndUse: "civilian_manufacturing"}
+	return s.renderDetermine(w, r, actor, http.StatusOK, f, nil, "")
+}
+
+func (s *Server) renderDetermine(w http.ResponseWriter, r *http.Request, actor *rarex.User, status int, f determineForm, res *rules.Determination, errMsg string) error {
+	p := s.newPage(r, actor, "determine.title")
+	p.Data, p.Error = determineData{Form: f, Regime: s.Regime, Result: res}, errMsg
+	s.render(w, r, status, "determine", p)
+	return nil
+}
+
+func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActDetermine, ""); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	v := r.PostForm
+	f := determineForm{Date: v.Get("date"), ShipFrom: upper(v.Get("ship_from")), Destination: upper(v.Get("destination")),
+		Class: v.Get("class"), Elements: v.Get("elements"), HSCode: strings.TrimSpace(v.Get("hs_code")), Origin: upper(v.Get("origin")),
+		Value: strings.TrimSpace(v.Get("value")), ContentValue: strings.TrimSpace(v.Get("cn_controlled_content_value")),
+		Tech: map[string]bool{}, Lists: map[string]bool{}, EndUserName: v.Get("end_user_name"), EndUserCountry: upper(v.Get("end_user_country")),
+		EndUserType: v.Get("end_user_type"), EndUse: v.Get("end_use"), Interpretation: v.Get("interpretation"),
+		Validated: v.Get("validated") != "", Programme: v.Get("compliance_programme") != ""}
+	req := rules.Request{Date: f.Date, ShipFrom: f.ShipFrom, Destination: f.Destination, Interpretation: f.Interpretation,
+		Item:    rules.Item{Class: f.Class, HSCode: f.HSCode, Origin: f.Origin, Elements: splitList(f.Elements)},
+		EndUser: rules.EndUser{Name: f.EndUserName, Country: f.EndUserCountry, Type: f.EndUserType, Validated: f.Validated},
+		EndUse:  rules.EndUse{Category: f.EndUse}, Exporter: rules.Exporter{ComplianceProgramme: f.Programme}}
+	for _, t := range v["cn_technology"] {
+		f.Tech[t] = true
+		req.Item.CNTechnology = append(req.Item.CNTechnology, t)
+	}
+	for _, l := range v["lists"] {
+		f.Lists[l] = true
+		req.EndUser.Lists = append(req.EndUser.Lists, l)
+	}
+	lang := langOf(r)
+	for field, raw := range map[string]string{"item.value": f.Value, "item.cn_controlled_content_value": f.ContentValue} {
+		if raw == "" {
+			continue
+		}
+		d, err := rules.NewDecimal(raw)
+		if err != nil {
+			return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, i18nInvalid(lang, field+": "+raw+" is not a decimal number"))
+		}
+		if field == "item.value" {
+			req.Item.Value = &d
+		} else {
+			req.Item.CNControlledContentValue = &d
+		}
+	}
+	res, err := s.Regime.Determine(req)
+	if rarex.ErrorCode(err) == rarex.EINVALID {
+		return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, i18nInvalid(lang, rarex.ErrorMessage(err)))
+	} else if err != nil {
+		return err
+	}
+	return s.renderDetermine(w, r, actor, http.StatusOK, f, res, "")
+}
+
+func upper(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// splitList reads "Nd, Pr; Dy" or "Nd Pr Dy" into symbols.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '，' })
+}
