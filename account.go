@@ -79,14 +79,10 @@ func (o *Organisation) Validate() error {
 		return Errorf(EINVALID, "organisation name: longer than 200 characters")
 	case !o.Kind.Valid():
 		return Errorf(EINVALID, "organisation kind: %q is not one of exporter, authority, overseer", o.Kind)
-	case o.Country != "" && !isCountryCode(o.Country):
-		return Errorf(EINVALID, "organisation country: %q is not a two-letter upper-case ISO 3166 code", o.Country)
+	case o.Country != "" && !IsCountry(o.Country):
+		return Errorf(EINVALID, "organisation country: %q is not an ISO 3166 two-letter country code (upper case)", o.Country)
 	}
 	return nil
-}
-
-func isCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // User is a person who signs in. PasswordHash is an encoded argon2id hash and

@@ -174,11 +174,11 @@ func (r *Regime) check(req Request) (*checked, error) {
 		if cc == "" {
 			return nil, rarex.Errorf(rarex.EINVALID, "%s: required (ISO 3166 two-letter code)", field)
 		}
-		if !IsCountry(cc) {
+		if !rarex.IsCountry(cc) {
 			return nil, rarex.Errorf(rarex.EINVALID, "%s: %q is not an ISO 3166 two-letter country code", field, cc)
 		}
 	}
-	if req.EndUser.Country != "" && !IsCountry(req.EndUser.Country) {
+	if req.EndUser.Country != "" && !rarex.IsCountry(req.EndUser.Country) {
 		return nil, rarex.Errorf(rarex.EINVALID, "end_user.country: %q is not an ISO 3166 two-letter country code", req.EndUser.Country)
 	}
 	it := req.Item
@@ -190,7 +190,7 @@ func (r *Regime) check(req Request) (*checked, error) {
 	}
 	c.elements = map[string]bool{}
 	for i, el := range it.Elements {
-		if !IsElement(el) {
+		if !rarex.IsElement(el) {
 			return nil, rarex.Errorf(rarex.EINVALID, "item.elements[%d]: %q is not an element symbol (e.g. Dy, Nd)", i, el)
 		}
 		c.elements[el] = true

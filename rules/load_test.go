@@ -44,6 +44,7 @@ rules:
       item_class: [metal]
       elements_any: [Dy]
     sources: [https://example.org/1]
+part1_classes: [metal, magnet_ndfeb]
 `
 
 func TestParseValid(t *testing.T) {

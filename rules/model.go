@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math/big"
 	"path"
+	"rarex"
 	"reflect"
 	"regexp"
 	"sort"
@@ -43,7 +44,7 @@ const (
 	Uncertain       = "uncertain"
 )
 
-var statuses = setOf([]string{NotYetEffective, InForce, Suspended, Expired, Uncertain})
+var statuses = rarex.SetOf([]string{NotYetEffective, InForce, Suspended, Expired, Uncertain})
 
 // Date is a calendar date (no time of day, no zone).
 type Date struct{ time.Time }
@@ -171,6 +172,7 @@ type Regime struct {
 	EndUserTypes     []string          `yaml:"end_user_types"`
 	EndUseCategories []string          `yaml:"end_use_categories"`
 	PartyLists       []string          `yaml:"party_lists"`
+	Part1Classes     []string          `yaml:"part1_classes"`
 	ElementCodes     map[string]string `yaml:"element_codes"`
 	Interpretations  []*Interpretation `yaml:"interpretations"`
 	GreenChannel     GreenChannel      `yaml:"green_channel"`

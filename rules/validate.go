@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math/big"
+	"rarex"
 )
 
 func (r *Regime) errAt(line int, field, format string, args ...any) error {
@@ -20,15 +21,21 @@ func (r *Regime) validate() error {
 		if len(list) == 0 {
 			return r.errAt(1, field, "required: list the values requests may use")
 		}
-		r.sets[field] = setOf(list)
+		r.sets[field] = rarex.SetOf(list)
 		if len(r.sets[field]) != len(list) {
 			return r.errAt(1, field, "a value is listed twice")
 		}
 	}
 	for el, code := range r.ElementCodes {
-		if !IsElement(el) || code == "" {
+		if !rarex.IsElement(el) || code == "" {
 			return r.errAt(1, "element_codes."+el, "not an element symbol with a control code")
 		}
+	}
+	if len(r.Part1Classes) == 0 {
+		return r.errAt(1, "part1_classes", "required: the item classes the content test counts")
+	}
+	if err := r.checkVocab(1, "part1_classes", "item_classes", r.Part1Classes); err != nil {
+		return err
 	}
 	if err := r.validateInterpretations(); err != nil {
 		return err
@@ -94,7 +101,7 @@ func (r *Regime) validateInterpretations() error {
 			return r.errAt(it.line, "interpretations.part1_elements", "%s: required", it.ID)
 		}
 		for _, el := range it.Part1Elements {
-			if !IsElement(el) {
+			if !rarex.IsElement(el) {
 				return r.errAt(it.line, "interpretations.part1_elements", "%s: %q is not an element symbol", it.ID, el)
 			}
 		}
@@ -171,13 +178,13 @@ func (r *Regime) validateRule(ru *Rule) error {
 func (r *Regime) validateCondition(ru *Rule, c Condition, where string) error {
 	for field, list := range map[string][]string{"ship_from": c.ShipFrom, "ship_from_not": c.ShipFromNot, "origin": c.Origin, "origin_not": c.OriginNot, "destination": c.Destination} {
 		for _, cc := range list {
-			if !IsCountry(cc) {
+			if !rarex.IsCountry(cc) {
 				return r.errAt(ru.line, where+"."+field, "%s: %q is not an ISO 3166 country code", ru.ID, cc)
 			}
 		}
 	}
 	for _, el := range c.ElementsAny {
-		if !IsElement(el) {
+		if !rarex.IsElement(el) {
 			return r.errAt(ru.line, where+".elements_any", "%s: %q is not an element symbol", ru.ID, el)
 		}
 	}

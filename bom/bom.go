@@ -1,0 +1,217 @@
+// Package bom rolls up bills of materials: for each product, its value, the
+// value of its China-origin controlled content and that share, the parts
+// made with Chinese technology, and the paths that contribute most. A BOM is
+// a DAG: a part may be used by many parents. The engine is pure: readers
+// take an io.Reader, and what counts as controlled is passed in.
+package bom
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// Part is one row of parts.csv.
+type Part struct {
+	ID           string   `json:"part_id"`
+	Description  string   `json:"description,omitempty"`
+	Class        string   `json:"class"` // a rules item class, or assembly
+	Elements     []string `json:"elements,omitempty"`
+	HSCode       string   `json:"hs_code,omitempty"`
+	Origin       string   `json:"origin"`
+	UnitValue    string   `json:"unit_value"` // exact decimal text, as given
+	CNTechnology []string `json:"cn_technology,omitempty"`
+}
+
+// Edge says parent uses Quantity units of child.
+type Edge struct {
+	Parent   string `json:"parent_id"`
+	Child    string `json:"child_id"`
+	Quantity string `json:"quantity"` // exact decimal text, > 0
+	line     int    // in the edges file, for errors; 0 when not read from one
+}
+
+// Vocabulary tells the readers which classes and technology stages exist
+// (the rules regime's, plus "assembly").
+type Vocabulary interface {
+	IsClass(string) bool
+	IsStage(string) bool
+}
+
+// Controlled decides whether a part is a China-origin controlled item
+// (Ann. 61 Part 1 scope) under the interpretation in use.
+type Controlled func(p *Part) bool
+
+// Graph is a BOM compiled for roll-ups: parts by dense index, children in
+// compressed rows, and a topological order (children before parents).
+type Graph struct {
+	Parts    []Part
+	index    map[string]int32
+	value    []float64 // unit values as floats, for the fast path
+	start    []int32   // children of i: child[start[i]:start[i+1]]
+	child    []int32
+	qty      []float64
+	qtyText  []string
+	parents  []int32 // number of parents of each part
+	order    []int32 // topological, leaves first
+	hasTech  []bool
+	exactVal []*big.Rat // parsed lazily for the exact path
+}
+
+// Len is the number of parts.
+func (g *Graph) Len() int { return len(g.Parts) }
+
+// Edges is the number of edges.
+func (g *Graph) Edges() int { return len(g.child) }
+
+// Index returns the dense index of a part id.
+func (g *Graph) Index(id string) (int32, bool) {
+	i, ok := g.index[id]
+	return i, ok
+}
+
+// Products returns the parts no other part uses, in input order.
+func (g *Graph) Products() []int32 {
+	var out []int32
+	for i, n := range g.parents {
+		if n == 0 {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
+// CycleError reports a cycle as the path of part ids that closes it.
+type CycleError struct{ Path []string }
+
+func (e *CycleError) Error() string {
+	return "cycle in the BOM: " + strings.Join(e.Path, " → ")
+}
+
+// Build compiles parts and edges (already validated field by field) into a
+// Graph. It fails on unknown part ids in edges (naming the edge) and on cycles.
+func Build(parts []Part, edges []Edge) (*Graph, error) {
+	g := &Graph{Parts: parts, index: make(map[string]int32, len(parts)), value: make([]float64, len(parts)),
+		parents: make([]int32, len(parts)), hasTech: make([]bool, len(parts))}
+	for i := range parts {
+		p := &parts[i]
+		if _, dup := g.index[p.ID]; dup {
+			return nil, fmt.Errorf("part %q is listed twice", p.ID)
+		}
+		g.index[p.ID] = int32(i)
+		v, ok := new(big.Float).SetString(p.UnitValue)
+		if !ok {
+			return nil, fmt.Errorf("part %q: unit_value %q is not a decimal", p.ID, p.UnitValue)
+		}
+		g.value[i], _ = v.Float64()
+		g.hasTech[i] = len(p.CNTechnology) > 0
+	}
+	counts := make([]int32, len(parts)+1)
+	pc := make([][2]int32, len(edges))
+	for k, e := range edges {
+		pi, ok := g.index[e.Parent]
+		if !ok {
+			return nil, edgeError(k, e, "parent_id", e.Parent)
+		}
+		ci, ok := g.index[e.Child]
+		if !ok {
+			return nil, edgeError(k, e, "child_id", e.Child)
+		}
+		pc[k] = [2]int32{pi, ci}
+		counts[pi+1]++
+		g.parents[ci]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	g.start = counts
+	g.child = make([]int32, len(edges))
+	g.qty = make([]float64, len(edges))
+	g.qtyText = make([]string, len(edges))
+	fill := make([]int32, len(parts))
+	for k, e := range edges {
+		p := pc[k][0]
+		at := g.start[p] + fill[p]
+		fill[p]++
+		g.child[at] = pc[k][1]
+		q, ok := new(big.Float).SetString(e.Quantity)
+		if !ok {
+			return nil, fmt.Errorf("edge %d: quantity %q is not a decimal", k+1, e.Quantity)
+		}
+		g.qty[at], _ = q.Float64()
+		g.qtyText[at] = e.Quantity
+	}
+	if err := g.sort(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// sort computes a leaves-first order with an iterative depth-first search,
+// reporting the first cycle found as a path.
+func (g *Graph) sort() error {
+	const (
+		white = iota
+		grey
+		black
+	)
+	n := len(g.Parts)
+	color := make([]uint8, n)
+	g.order = make([]int32, 0, n)
+	type frame struct{ node, next int32 }
+	var stack []frame
+	for root := 0; root < n; root++ {
+		if color[root] != white {
+			continue
+		}
+		stack = append(stack[:0], frame{int32(root), g.start[root]})
+		color[root] = grey
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next < g.start[top.node+1] {
+				c := g.child[top.next]
+				top.next++
+				switch color[c] {
+				case white:
+					color[c] = grey
+					stack = append(stack, frame{c, g.start[c]})
+				case grey:
+					var path []string
+					for i := range stack {
+						if stack[i].node == c {
+							for _, f := range stack[i:] {
+								path = append(path, g.Parts[f.node].ID)
+							}
+							break
+						}
+					}
+					return &CycleError{Path: append(path, g.Parts[c].ID)}
+				}
+				continue
+			}
+			color[top.node] = black
+			g.order = append(g.order, top.node)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return nil
+}
+
+// UnknownPartError is an edge naming a part that is not in the parts file.
+type UnknownPartError struct {
+	Line  int // line in the edges file (or the edge's 1-based position)
+	Field string
+	ID    string
+}
+
+func (e *UnknownPartError) Error() string {
+	return fmt.Sprintf("line %d: %s: %q is not a part", e.Line, e.Field, e.ID)
+}
+
+func edgeError(k int, e Edge, field, id string) error {
+	line := e.line
+	if line == 0 {
+		line = k + 1
+	}
+	return &UnknownPartError{Line: line, Field: field, ID: id}
+}

@@ -1,0 +1,372 @@
+package bom
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// vocab is a small vocabulary for tests.
+type vocab struct{}
+
+func (vocab) IsClass(c string) bool {
+	return slices.Contains([]string{"assembly", "other", "metal", "oxide", "magnet_ndfeb", "magnet_smco", "target"}, c)
+}
+func (vocab) IsStage(s string) bool { return s == "separation" || s == "magnet_manufacturing" }
+
+// part1 is the official reading: China-origin items of Part 1 classes with a 7 April element.
+func part1(p *Part) bool {
+	if p.Origin != "CN" || !slices.Contains([]string{"metal", "oxide", "magnet_ndfeb", "magnet_smco", "target"}, p.Class) {
+		return false
+	}
+	for _, el := range p.Elements {
+		if slices.Contains([]string{"Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"}, el) {
+			return true
+		}
+	}
+	return false
+}
+
+var official = Threshold{Ratio: big.NewRat(1, 1000), Inclusive: true}
+
+const motorParts = `part_id,description,class,elements,hs_code,origin,unit_value,cn_technology
+motor,e-bike hub motor,assembly,,,VN,200,
+rotor,rotor,assembly,,,VN,60,
+stator,stator,assembly,,,JP,50,
+magnet,NdFeB magnet,magnet_ndfeb,Nd;Dy,8505111000,VN,10,magnet_manufacturing
+dy,Dy metal,metal,Dy,2805301200,CN,1.10,
+screw,screw,other,,,CN,0.05,
+coil,coil,other,,,JP,5,
+ndmag,NdFeB magnet without Dy,magnet_ndfeb,Nd;Pr,,CN,3,
+`
+
+const motorEdges = `parent_id,child_id,quantity
+motor,rotor,1
+motor,stator,1
+motor,screw,8
+rotor,magnet,4
+magnet,dy,0.5
+stator,coil,3
+stator,screw,4
+stator,ndmag,2
+`
+
+func mustGraph(t testing.TB, parts, edges string) *Graph {
+	t.Helper()
+	ps, err := ReadParts(strings.NewReader(parts), "parts.csv", vocab{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := ReadEdges(strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Build(ps, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestMotor checks the semantics on a hand-computed BOM (journey 1).
+func TestMotor(t *testing.T) {
+	g := mustGraph(t, motorParts, motorEdges)
+	r := Roll(g, part1, official)
+	if p := g.Products(); len(p) != 1 || g.Parts[p[0]].ID != "motor" {
+		t.Fatalf("products = %v", p)
+	}
+	want := map[string][2]float64{ // cv, cn by hand
+		"dy": {1.10, 1.10}, "screw": {0, 0.05}, "ndmag": {0, 3}, "coil": {0, 0},
+		"magnet": {0.55, 0.55}, "rotor": {2.2, 2.2}, "stator": {0, 6.2}, "motor": {2.2, 8.8},
+	}
+	for id, w := range want {
+		i, _ := g.Index(id)
+		if !near(r.cv[i], w[0]) || !near(r.cn[i], w[1]) {
+			t.Errorf("%s: cv %v cn %v, want %v %v", id, r.cv[i], r.cn[i], w[0], w[1])
+		}
+	}
+	m, _ := g.Index("motor")
+	res := r.Result(m, 3)
+	if !res.Over || !near(res.Share, 0.011) || !near(res.CNShare, 0.044) || !res.CNTechnology || !slices.Equal(res.TechParts, []string{"magnet"}) {
+		t.Fatalf("motor result = %+v", res)
+	}
+	if len(res.Paths) != 1 || !slices.Equal(res.Paths[0].Parts, []string{"motor", "rotor", "magnet", "dy"}) || !near(res.Paths[0].Quantity, 2) || !near(res.Paths[0].Value, 2.2) {
+		t.Fatalf("paths = %+v", res.Paths)
+	}
+	// The news article's reading: over 50%? No.
+	r50 := Roll(g, part1, Threshold{Ratio: big.NewRat(1, 2)})
+	if r50.Result(m, 0).Over {
+		t.Fatal("2.2 of 200 is over 50%")
+	}
+}
+
+// TestExactVerdicts: shares at the threshold are decided exactly.
+func TestExactVerdicts(t *testing.T) {
+	for _, c := range []struct {
+		name, product, child, qty string
+		times                     int
+		inclusive, over, exact    bool
+	}{
+		{"exactly 0.1%, inclusive", "1000", "1", "1", 1, true, true, true},
+		{"exactly 0.1%, strict", "1000", "1", "1", 1, false, false, true},
+		{"0.1+0.1+0.1 of 300 is exactly 0.1%", "300", "1", "0.1", 3, true, true, true},
+		{"just under", "1000.000001", "1", "1", 1, true, false, true},
+		{"clearly over", "100", "1", "1", 1, true, true, false},
+		{"clearly under", "100000", "1", "1", 1, true, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			parts := "part_id,class,origin,unit_value,elements\nP,assembly,VN," + c.product + ",\n"
+			edges := "parent_id,child_id,quantity\n"
+			for i := 0; i < c.times; i++ {
+				id := "C" + strconv.Itoa(i)
+				parts += id + ",metal,CN," + c.child + ",Dy\n"
+				edges += "P," + id + "," + c.qty + "\n"
+			}
+			g := mustGraph(t, parts, edges)
+			r := Roll(g, part1, Threshold{Ratio: big.NewRat(1, 1000), Inclusive: c.inclusive})
+			p, _ := g.Index("P")
+			res := r.Result(p, 0)
+			if res.Over != c.over || res.Exact != c.exact {
+				t.Fatalf("over %v exact %v, want %v %v (share %v)", res.Over, res.Exact, c.over, c.exact, res.Share)
+			}
+		})
+	}
+}
+
+func TestCycle(t *testing.T) {
+	ps, _ := ReadParts(strings.NewReader("part_id,class,origin,unit_value\na,assembly,VN,1\nb,assembly,VN,1\nc,assembly,VN,1\n"), "p.csv", vocab{})
+	es, _ := ReadEdges(strings.NewReader("parent_id,child_id,quantity\na,b,1\nb,c,1\nc,a,1\n"), "e.csv")
+	_, err := Build(ps, es)
+	var ce *CycleError
+	if !errors.As(err, &ce) || strings.Join(ce.Path, ">") != "a>b>c>a" {
+		t.Fatalf("err = %v", err)
+	}
+	es, _ = ReadEdges(strings.NewReader("parent_id,child_id,quantity\na,a,1\n"), "e.csv")
+	if _, err := Build(ps, es); !errors.As(err, &ce) {
+		t.Fatalf("self-loop: %v", err)
+	}
+	es, _ = ReadEdges(strings.NewReader("parent_id,child_id,quantity\na,b,1\na,zz,1\n"), "e.csv")
+	var ue *UnknownPartError
+	if _, err := Build(ps, es); !errors.As(err, &ue) || ue.Line != 3 || ue.Field != "child_id" {
+		t.Fatalf("unknown child: %v", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	head := "part_id,class,origin,unit_value,elements,hs_code,cn_technology\n"
+	for _, c := range []struct {
+		name, parts string
+		line, col   int
+		field       string
+	}{
+		{"empty file", "", 1, 0, "header"},
+		{"missing column", "part_id,class,origin\n", 1, 0, "header"},
+		{"duplicate column", "part_id,class,origin,unit_value,class\n", 1, 5, "class"},
+		{"empty id", head + ",other,VN,1,,,\n", 2, 1, "part_id"},
+		{"duplicate id", head + "a,other,VN,1,,,\na,other,VN,1,,,\n", 3, 1, "part_id"},
+		{"unknown class", head + "a,gizmo,VN,1,,,\n", 2, 3, "class"},
+		{"unknown country", head + "a,other,XX,1,,,\n", 2, 9, "origin"},
+		{"negative value", head + "a,other,VN,-1,,,\n", 2, 12, "unit_value"},
+		{"text value", head + "a,other,VN,ten,,,\n", 2, 12, "unit_value"},
+		{"unknown element", head + "a,metal,CN,1,Dy;Qq,,\n", 2, 14, "elements"},
+		{"bad hs code", head + "a,metal,CN,1,Dy,85A5,\n", 2, 17, "hs_code"},
+		{"unknown stage", head + "a,metal,CN,1,Dy,,alchemy\n", 2, 18, "cn_technology"},
+		{"bare quote", head + "a,\"oth\"er,VN,1,,,\n", 2, 0, "csv"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadParts(strings.NewReader(c.parts), "parts.csv", vocab{})
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v (%T)", err, err)
+			}
+			if pe.File != "parts.csv" || pe.Line != c.line || pe.Field != c.field || (c.col > 0 && pe.Column != c.col) {
+				t.Fatalf("err = %v; want line %d column %d field %s", pe, c.line, c.col, c.field)
+			}
+		})
+	}
+	for _, c := range []struct{ name, edges, field string }{
+		{"zero quantity", "parent_id,child_id,quantity\na,b,0\n", "quantity"},
+		{"zero decimal quantity", "parent_id,child_id,quantity\na,b,0.000\n", "quantity"},
+		{"negative quantity", "parent_id,child_id,quantity\na,b,-2\n", "quantity"},
+		{"empty parent", "parent_id,child_id,quantity\n,b,1\n", "parent_id"},
+		{"wrong header", "from,to,qty\na,b,1\n", "header"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadEdges(strings.NewReader(c.edges), "edges.csv")
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Field != c.field {
+				t.Fatalf("err = %v; want field %s", err, c.field)
+			}
+		})
+	}
+}
+
+func TestCRLFBOMMarkAndColumnOrder(t *testing.T) {
+	parts := "\ufeffunit_value,origin,class,part_id,extra\r\n2,VN,assembly,a,x\r\n1,CN,metal,b,y\r\n"
+	ps, err := ReadParts(strings.NewReader(parts), "p.csv", vocab{})
+	if err != nil || len(ps) != 2 || ps[0].ID != "a" || ps[1].UnitValue != "1" {
+		t.Fatalf("parts = %+v, %v", ps, err)
+	}
+}
+
+// naive expands every path without memoisation, in exact rationals.
+func naive(g *Graph, ctl []bool, p int32) *big.Rat {
+	if ctl[p] {
+		return g.exactValue(p)
+	}
+	sum := new(big.Rat)
+	for k := g.start[p]; k < g.start[p+1]; k++ {
+		q, _ := new(big.Rat).SetString(g.qtyText[k])
+		sum.Add(sum, q.Mul(q, naive(g, ctl, g.child[k])))
+	}
+	return sum
+}
+
+// randomBOM makes a DAG where parents always have smaller indexes.
+func randomBOM(rng *rand.Rand, n int) ([]Part, []Edge) {
+	classes := []string{"assembly", "other", "metal", "magnet_ndfeb"}
+	origins := []string{"CN", "VN", "JP"}
+	var parts []Part
+	for i := 0; i < n; i++ {
+		parts = append(parts, Part{ID: "p" + strconv.Itoa(i), Class: classes[rng.IntN(4)], Origin: origins[rng.IntN(3)],
+			Elements: [][]string{nil, {"Dy"}, {"Nd"}}[rng.IntN(3)], UnitValue: strconv.Itoa(rng.IntN(1000)) + "." + strconv.Itoa(rng.IntN(100))})
+	}
+	var edges []Edge
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if rng.IntN(4) == 0 {
+				edges = append(edges, Edge{Parent: parts[i].ID, Child: parts[j].ID, Quantity: []string{"1", "2", "0.5", "0.1", "3.25"}[rng.IntN(5)]})
+			}
+		}
+	}
+	return parts, edges
+}
+
+// TestAgainstNaivePathExpansion compares the memoised roll-up with a naive
+// expansion of every path on random small DAGs.
+func TestAgainstNaivePathExpansion(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for iter := 0; iter < 300; iter++ {
+		parts, edges := randomBOM(rng, 2+rng.IntN(12))
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Roll(g, part1, official)
+		for i := range g.Parts {
+			want := naive(g, r.controlled, int32(i))
+			wf, _ := want.Float64()
+			if !near(r.cv[i], wf) {
+				t.Fatalf("iter %d part %d: cv %v, naive %v", iter, i, r.cv[i], wf)
+			}
+			if ex := r.exactCV(int32(i)); ex.Cmp(want) != 0 {
+				t.Fatalf("exact cv %v, naive %v", ex, want)
+			}
+			// The verdict agrees with the exact comparison.
+			val := g.exactValue(int32(i))
+			if val.Sign() > 0 {
+				cmp := new(big.Rat).Quo(want, val).Cmp(official.Ratio)
+				if over, _ := r.verdict(int32(i)); over != (cmp >= 0) {
+					t.Fatalf("verdict %v, exact comparison %d", over, cmp)
+				}
+			}
+			// Top paths sum to at most cv and come largest first.
+			paths := r.TopPaths(int32(i), 1000)
+			total := 0.0
+			for k, p := range paths {
+				total += p.Value
+				if k > 0 && p.Value > paths[k-1].Value*(1+1e-12) {
+					t.Fatalf("paths out of order: %+v", paths)
+				}
+			}
+			if !near(total, r.cv[i]) && len(paths) < 1000 {
+				t.Fatalf("all paths sum to %v, cv %v", total, r.cv[i])
+			}
+		}
+	}
+}
+
+func TestGenerateIsReproducibleAndValid(t *testing.T) {
+	p1, e1, err := Generate(GenConfig{Parts: 2000, Depth: 4, Fanout: 4, Seed: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, e2, _ := Generate(GenConfig{Parts: 2000, Depth: 4, Fanout: 4, Seed: 42})
+	var b1, b2 bytes.Buffer
+	WriteParts(&b1, p1)
+	WriteEdges(&b1, e1)
+	WriteParts(&b2, p2)
+	WriteEdges(&b2, e2)
+	if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
+		t.Fatal("same seed, different BOM")
+	}
+	var pb, eb bytes.Buffer
+	WriteParts(&pb, p1)
+	WriteEdges(&eb, e1)
+	g := mustGraph(t, pb.String(), eb.String())
+	r := Roll(g, part1, official)
+	over := 0
+	for _, p := range g.Products() {
+		if r.Result(p, 0).Over {
+			over++
+		}
+	}
+	if len(g.Products()) == 0 || over == 0 || over == len(g.Products()) {
+		t.Fatalf("%d products, %d over: the mix should give both verdicts", len(g.Products()), over)
+	}
+}
+
+func FuzzReadParts(f *testing.F) {
+	f.Add(motorParts)
+	f.Add("\ufeffpart_id,class,origin,unit_value\r\na,other,VN,1\r\n")
+	f.Add("part_id,class,origin,unit_value\n\"a,b\",other,VN,1.5\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		parts, err := ReadParts(strings.NewReader(s), "f.csv", vocab{})
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		for _, p := range parts {
+			if p.ID == "" || !decimalSyntax.MatchString(p.UnitValue) {
+				t.Fatalf("accepted a bad part %+v", p)
+			}
+		}
+	})
+}
+
+func FuzzRollup(f *testing.F) {
+	f.Add(motorParts, motorEdges)
+	f.Add("part_id,class,origin,unit_value\na,assembly,VN,0\nb,metal,CN,1\n", "parent_id,child_id,quantity\na,b,1\na,b,2\n")
+	f.Fuzz(func(t *testing.T, parts, edges string) {
+		ps, err := ReadParts(strings.NewReader(parts), "p.csv", vocab{})
+		if err != nil {
+			return
+		}
+		es, err := ReadEdges(strings.NewReader(edges), "e.csv")
+		if err != nil {
+			return
+		}
+		g, err := Build(ps, es)
+		if err != nil {
+			return
+		}
+		r := Roll(g, part1, official)
+		for _, p := range g.Products() {
+			res := r.Result(p, 5)
+			if res.ControlledValue < 0 || math.IsNaN(res.Share) {
+				t.Fatalf("bad result %+v", res)
+			}
+		}
+	})
+}

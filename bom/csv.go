@@ -1,0 +1,206 @@
+package bom
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"rarex"
+)
+
+// ParseError names the file, line, column and field of bad input.
+type ParseError struct {
+	File   string
+	Line   int
+	Column int
+	Field  string
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	if e.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s: %s", e.File, e.Line, e.Column, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+}
+
+var (
+	decimalSyntax = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	hsSyntax      = regexp.MustCompile(`^[0-9]{4,10}$`)
+)
+
+// table reads a CSV file with a header row whose columns may come in any
+// order; unknown columns are ignored.
+type table struct {
+	file string
+	r    *csv.Reader
+	col  map[string]int
+	rec  []string
+}
+
+func openTable(r io.Reader, file string, required, optional []string) (*table, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	t := &table{file: file, r: cr, col: map[string]int{}}
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: file, Line: 1, Field: "header", Msg: "the file is empty; a header row is required"}
+	}
+	if err != nil {
+		return nil, t.csvError(err)
+	}
+	known := rarex.SetOf(append(append([]string{}, required...), optional...))
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !known[h] {
+			continue
+		}
+		if _, dup := t.col[h]; dup {
+			return nil, &ParseError{File: file, Line: 1, Column: i + 1, Field: h, Msg: "column appears twice"}
+		}
+		t.col[h] = i
+	}
+	var missing []string
+	for _, h := range required {
+		if _, ok := t.col[h]; !ok {
+			missing = append(missing, h)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &ParseError{File: file, Line: 1, Field: "header", Msg: "missing column(s) " + strings.Join(missing, ", ") + "; the header must name " + strings.Join(required, ", ")}
+	}
+	return t, nil
+}
+
+func (t *table) csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{File: t.file, Line: pe.Line, Column: pe.Column, Field: "csv", Msg: pe.Err.Error()}
+	}
+	return fmt.Errorf("%s: %w", t.file, err)
+}
+
+// next reads a row; io.EOF at the end.
+func (t *table) next() error {
+	rec, err := t.r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return err
+		}
+		return t.csvError(err)
+	}
+	t.rec = rec
+	return nil
+}
+
+// get returns a column of the current row, trimmed ("" when absent).
+func (t *table) get(name string) string {
+	i, ok := t.col[name]
+	if !ok || i >= len(t.rec) {
+		return ""
+	}
+	return strings.TrimSpace(t.rec[i])
+}
+
+func (t *table) errf(name, format string, args ...any) error {
+	line, col := t.r.FieldPos(0)
+	if i, ok := t.col[name]; ok && i < len(t.rec) {
+		line, col = t.r.FieldPos(i)
+	}
+	return &ParseError{File: t.file, Line: line, Column: col, Field: name, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (t *table) line() int { l, _ := t.r.FieldPos(0); return l }
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ";")
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ReadParts reads parts.csv: part_id,description,class,elements,hs_code,
+// origin,unit_value,cn_technology. It stops at the first bad row.
+func ReadParts(r io.Reader, file string, vocab Vocabulary) ([]Part, error) {
+	t, err := openTable(r, file, []string{"part_id", "class", "origin", "unit_value"}, []string{"description", "elements", "hs_code", "cn_technology"})
+	if err != nil {
+		return nil, err
+	}
+	var parts []Part
+	seen := map[string]int{}
+	for {
+		if err := t.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		p := Part{ID: t.get("part_id"), Description: t.get("description"), Class: t.get("class"), HSCode: t.get("hs_code"),
+			Origin: t.get("origin"), UnitValue: t.get("unit_value"), Elements: splitList(t.get("elements")), CNTechnology: splitList(t.get("cn_technology"))}
+		switch {
+		case p.ID == "":
+			return nil, t.errf("part_id", "empty")
+		case seen[p.ID] > 0:
+			return nil, t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, seen[p.ID])
+		case !vocab.IsClass(p.Class):
+			return nil, t.errf("class", "%q is not an item class", p.Class)
+		case !rarex.IsCountry(p.Origin):
+			return nil, t.errf("origin", "%q is not an ISO 3166 two-letter country code", p.Origin)
+		case !decimalSyntax.MatchString(p.UnitValue):
+			return nil, t.errf("unit_value", "%q is not a non-negative decimal number", p.UnitValue)
+		case p.HSCode != "" && !hsSyntax.MatchString(p.HSCode):
+			return nil, t.errf("hs_code", "%q is not 4 to 10 digits", p.HSCode)
+		}
+		for _, el := range p.Elements {
+			if !rarex.IsElement(el) {
+				return nil, t.errf("elements", "%q is not an element symbol", el)
+			}
+		}
+		for _, s := range p.CNTechnology {
+			if !vocab.IsStage(s) {
+				return nil, t.errf("cn_technology", "%q is not a technology stage", s)
+			}
+		}
+		seen[p.ID] = t.line()
+		parts = append(parts, p)
+	}
+	return parts, nil
+}
+
+// ReadEdges reads edges.csv: parent_id,child_id,quantity (quantity > 0).
+// Whether the ids name parts is checked by Build.
+func ReadEdges(r io.Reader, file string) ([]Edge, error) {
+	t, err := openTable(r, file, []string{"parent_id", "child_id", "quantity"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	var edges []Edge
+	for {
+		if err := t.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		e := Edge{Parent: t.get("parent_id"), Child: t.get("child_id"), Quantity: t.get("quantity"), line: t.line()}
+		switch {
+		case e.Parent == "":
+			return nil, t.errf("parent_id", "empty")
+		case e.Child == "":
+			return nil, t.errf("child_id", "empty")
+		case !decimalSyntax.MatchString(e.Quantity) || strings.Trim(e.Quantity, "0.") == "":
+			return nil, t.errf("quantity", "%q is not a decimal number greater than 0", e.Quantity)
+		}
+		edges = append(edges, e)
+	}
+	return edges, nil
+}

@@ -1,0 +1,231 @@
+package bom
+
+import (
+	"container/heap"
+	"math"
+	"math/big"
+)
+
+// Threshold is the de-minimis test: share ≥ Ratio (or > Ratio when not Inclusive).
+type Threshold struct {
+	Ratio     *big.Rat
+	Inclusive bool
+}
+
+// Rollup holds the controlled and Chinese-origin value of every part.
+type Rollup struct {
+	g          *Graph
+	controlled []bool
+	cv         []float64 // controlled content value of one unit
+	cn         []float64 // Chinese-origin content value of one unit
+	tech       []bool    // some part in the tree was made with Chinese technology
+	th         Threshold
+	exact      map[int32]*big.Rat
+}
+
+// Roll computes, in one pass over the edges in topological order,
+// cv(p) = value(p) if controlled(p) else Σ qty·cv(child), and likewise
+// cn(p) for all China-origin parts. A controlled (or China-origin) part
+// counts once, whole, and is not descended into.
+func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
+	n := g.Len()
+	r := &Rollup{g: g, controlled: make([]bool, n), cv: make([]float64, n), cn: make([]float64, n), tech: make([]bool, n), th: th}
+	for i := range g.Parts {
+		r.controlled[i] = isControlled(&g.Parts[i])
+	}
+	for _, p := range g.order {
+		r.update(p)
+	}
+	return r
+}
+
+// update recomputes one part from its children.
+func (r *Rollup) update(p int32) {
+	g := r.g
+	var cv, cn float64
+	tech := g.hasTech[p]
+	for k := g.start[p]; k < g.start[p+1]; k++ {
+		c := g.child[k]
+		cv += g.qty[k] * r.cv[c]
+		cn += g.qty[k] * r.cn[c]
+		tech = tech || r.tech[c]
+	}
+	if r.controlled[p] {
+		cv = g.value[p]
+	}
+	if g.Parts[p].Origin == "CN" {
+		cn = g.value[p]
+	}
+	r.cv[p], r.cn[p], r.tech[p] = cv, cn, tech
+}
+
+// Result is one product's roll-up.
+type Result struct {
+	Product         string   `json:"product"`
+	Description     string   `json:"description,omitempty"`
+	Value           float64  `json:"value"`
+	ControlledValue float64  `json:"controlled_value"`
+	Share           float64  `json:"share"`
+	CNValue         float64  `json:"cn_value"`
+	CNShare         float64  `json:"cn_share"`
+	Threshold       float64  `json:"threshold"`
+	Over            bool     `json:"over"`
+	Exact           bool     `json:"exact_check"` // the verdict needed exact arithmetic
+	CNTechnology    bool     `json:"cn_technology"`
+	TechParts       []string `json:"cn_technology_parts,omitempty"`
+	Paths           []Path   `json:"top_paths,omitempty"`
+}
+
+// Result reports product p with its top k contributing paths.
+func (r *Rollup) Result(p int32, k int) Result {
+	g := r.g
+	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.cv[p],
+		CNValue: r.cn[p], CNTechnology: r.tech[p]}
+	res.Threshold, _ = r.th.Ratio.Float64()
+	if g.value[p] > 0 {
+		res.Share, res.CNShare = r.cv[p]/g.value[p], r.cn[p]/g.value[p]
+	}
+	res.Over, res.Exact = r.verdict(p)
+	if k > 0 {
+		res.Paths = r.TopPaths(p, k)
+	}
+	if r.tech[p] {
+		res.TechParts = r.techParts(p, 20)
+	}
+	return res
+}
+
+// verdict decides share ≥ threshold. Floating point decides when the share
+// is clearly away from the threshold; within a relative 1e-9 of it the
+// subtree is re-summed in exact rationals, so rounding never flips a verdict.
+func (r *Rollup) verdict(p int32) (over, exact bool) {
+	v := r.g.value[p]
+	if v <= 0 {
+		return false, false
+	}
+	t, _ := r.th.Ratio.Float64()
+	share := r.cv[p] / v
+	if math.Abs(share-t) > 1e-9*t {
+		return share > t, false
+	}
+	cv := r.exactCV(p)
+	val := r.g.exactValue(p)
+	if val.Sign() == 0 {
+		return false, true
+	}
+	cmp := new(big.Rat).Quo(cv, val).Cmp(r.th.Ratio)
+	return cmp > 0 || (cmp == 0 && r.th.Inclusive), true
+}
+
+func (g *Graph) exactValue(p int32) *big.Rat {
+	if g.exactVal == nil {
+		g.exactVal = make([]*big.Rat, len(g.Parts))
+	}
+	if g.exactVal[p] == nil {
+		g.exactVal[p], _ = new(big.Rat).SetString(g.Parts[p].UnitValue)
+	}
+	return g.exactVal[p]
+}
+
+// exactCV is cv(p) in exact rationals, memoised.
+func (r *Rollup) exactCV(p int32) *big.Rat {
+	if r.exact == nil {
+		r.exact = map[int32]*big.Rat{}
+	}
+	if v, ok := r.exact[p]; ok {
+		return v
+	}
+	g := r.g
+	var out *big.Rat
+	if r.controlled[p] {
+		out = g.exactValue(p)
+	} else {
+		out = new(big.Rat)
+		for k := g.start[p]; k < g.start[p+1]; k++ {
+			q, _ := new(big.Rat).SetString(g.qtyText[k])
+			out.Add(out, q.Mul(q, r.exactCV(g.child[k])))
+		}
+	}
+	r.exact[p] = out
+	return out
+}
+
+// Path is one way from a product down to a controlled part.
+type Path struct {
+	Parts    []string `json:"parts"`
+	Quantity float64  `json:"quantity"` // units of the last part per unit of product
+	Value    float64  `json:"value"`    // quantity × the part's unit value
+}
+
+type partial struct {
+	nodes []int32
+	mult  float64
+	bound float64 // mult × cv(last): no completion is worth more
+}
+
+type pathHeap []partial
+
+func (h pathHeap) Len() int           { return len(h) }
+func (h pathHeap) Less(i, j int) bool { return h[i].bound > h[j].bound }
+func (h pathHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *pathHeap) Push(x any)        { *h = append(*h, x.(partial)) }
+func (h *pathHeap) Pop() any          { o := *h; x := o[len(o)-1]; *h = o[:len(o)-1]; return x }
+
+// TopPaths returns the k paths from p to controlled parts with the largest
+// contributions, largest first. Best-first search: a partial path's bound
+// is an upper limit of its completions, so a complete path popped is the
+// next largest; only branches that carry controlled value are opened.
+func (r *Rollup) TopPaths(p int32, k int) []Path {
+	g := r.g
+	h := &pathHeap{{nodes: []int32{p}, mult: 1, bound: r.cv[p]}}
+	var out []Path
+	for h.Len() > 0 && len(out) < k {
+		top := heap.Pop(h).(partial)
+		last := top.nodes[len(top.nodes)-1]
+		if r.controlled[last] {
+			ids := make([]string, len(top.nodes))
+			for i, n := range top.nodes {
+				ids[i] = g.Parts[n].ID
+			}
+			out = append(out, Path{Parts: ids, Quantity: top.mult, Value: top.bound})
+			continue
+		}
+		for e := g.start[last]; e < g.start[last+1]; e++ {
+			c := g.child[e]
+			if r.cv[c] <= 0 {
+				continue
+			}
+			m := top.mult * g.qty[e]
+			nodes := make([]int32, len(top.nodes)+1)
+			copy(nodes, top.nodes)
+			nodes[len(top.nodes)] = c
+			heap.Push(h, partial{nodes: nodes, mult: m, bound: m * r.cv[c]})
+		}
+	}
+	return out
+}
+
+// techParts lists up to max parts under p made with Chinese technology.
+func (r *Rollup) techParts(p int32, max int) []string {
+	g := r.g
+	seen := map[int32]bool{p: true}
+	stack := []int32{p}
+	var out []string
+	for len(stack) > 0 && len(out) < max {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if g.hasTech[n] {
+			out = append(out, g.Parts[n].ID)
+		}
+		for e := g.start[n]; e < g.start[n+1]; e++ {
+			if c := g.child[e]; r.tech[c] && !seen[c] {
+				seen[c] = true
+				stack = append(stack, c)
+			}
+		}
+	}
+	return out
+}
+
+// ControlledValue returns cv of part p (one unit).
+func (r *Rollup) ControlledValue(p int32) float64 { return r.cv[p] }
