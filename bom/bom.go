@@ -8,6 +8,7 @@ package bom
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -99,11 +100,11 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 			return nil, fmt.Errorf("part %q is listed twice", p.ID)
 		}
 		g.index[p.ID] = int32(i)
-		v, ok := new(big.Float).SetString(p.UnitValue)
-		if !ok {
-			return nil, fmt.Errorf("part %q: unit_value %q is not a decimal", p.ID, p.UnitValue)
+		v, err := strconv.ParseFloat(p.UnitValue, 64)
+		if err != nil || !decimalSyntax.MatchString(p.UnitValue) {
+			return nil, fmt.Errorf("part %q: unit_value %q is not a non-negative decimal", p.ID, p.UnitValue)
 		}
-		g.value[i], _ = v.Float64()
+		g.value[i] = v
 		g.hasTech[i] = len(p.CNTechnology) > 0
 	}
 	counts := make([]int32, len(parts)+1)
@@ -134,11 +135,11 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 		at := g.start[p] + fill[p]
 		fill[p]++
 		g.child[at] = pc[k][1]
-		q, ok := new(big.Float).SetString(e.Quantity)
-		if !ok {
-			return nil, fmt.Errorf("edge %d: quantity %q is not a decimal", k+1, e.Quantity)
+		q, err := strconv.ParseFloat(e.Quantity, 64)
+		if err != nil || q <= 0 || !decimalSyntax.MatchString(e.Quantity) {
+			return nil, fmt.Errorf("edge %d: quantity %q is not a decimal greater than 0", k+1, e.Quantity)
 		}
-		g.qty[at], _ = q.Float64()
+		g.qty[at] = q
 		g.qtyText[at] = e.Quantity
 	}
 	if err := g.sort(); err != nil {

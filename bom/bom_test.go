@@ -89,8 +89,8 @@ func TestMotor(t *testing.T) {
 	}
 	for id, w := range want {
 		i, _ := g.Index(id)
-		if !near(r.cv[i], w[0]) || !near(r.cn[i], w[1]) {
-			t.Errorf("%s: cv %v cn %v, want %v %v", id, r.cv[i], r.cn[i], w[0], w[1])
+		if !near(r.acc[i].cv, w[0]) || !near(r.acc[i].cn, w[1]) {
+			t.Errorf("%s: cv %v cn %v, want %v %v", id, r.acc[i].cv, r.acc[i].cn, w[0], w[1])
 		}
 	}
 	m, _ := g.Index("motor")
@@ -264,8 +264,8 @@ func TestAgainstNaivePathExpansion(t *testing.T) {
 		for i := range g.Parts {
 			want := naive(g, r.controlled, int32(i))
 			wf, _ := want.Float64()
-			if !near(r.cv[i], wf) {
-				t.Fatalf("iter %d part %d: cv %v, naive %v", iter, i, r.cv[i], wf)
+			if !near(r.acc[i].cv, wf) {
+				t.Fatalf("iter %d part %d: cv %v, naive %v", iter, i, r.acc[i].cv, wf)
 			}
 			if ex := r.exactCV(int32(i)); ex.Cmp(want) != 0 {
 				t.Fatalf("exact cv %v, naive %v", ex, want)
@@ -287,8 +287,8 @@ func TestAgainstNaivePathExpansion(t *testing.T) {
 					t.Fatalf("paths out of order: %+v", paths)
 				}
 			}
-			if !near(total, r.cv[i]) && len(paths) < 1000 {
-				t.Fatalf("all paths sum to %v, cv %v", total, r.cv[i])
+			if !near(total, r.acc[i].cv) && len(paths) < 1000 {
+				t.Fatalf("all paths sum to %v, cv %v", total, r.acc[i].cv)
 			}
 		}
 	}

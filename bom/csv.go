@@ -197,7 +197,7 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 			return nil, t.errf("parent_id", "empty")
 		case e.Child == "":
 			return nil, t.errf("child_id", "empty")
-		case !decimalSyntax.MatchString(e.Quantity) || strings.Trim(e.Quantity, "0.") == "":
+		case !decimalSyntax.MatchString(e.Quantity) || isZero(e.Quantity):
 			return nil, t.errf("quantity", "%q is not a decimal number greater than 0", e.Quantity)
 		}
 		edges = append(edges, e)

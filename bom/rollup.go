@@ -16,11 +16,16 @@ type Threshold struct {
 type Rollup struct {
 	g          *Graph
 	controlled []bool
-	cv         []float64 // controlled content value of one unit
-	cn         []float64 // Chinese-origin content value of one unit
-	tech       []bool    // some part in the tree was made with Chinese technology
+	acc        []acc // per part; one slice so a child costs one cache line
 	th         Threshold
 	exact      map[int32]*big.Rat
+}
+
+// acc is what the roll-up knows of one unit of a part.
+type acc struct {
+	cv   float64 // controlled content value
+	cn   float64 // Chinese-origin content value
+	tech bool    // some part in the tree was made with Chinese technology
 }
 
 // Roll computes, in one pass over the edges in topological order,
@@ -29,7 +34,7 @@ type Rollup struct {
 // counts once, whole, and is not descended into.
 func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
-	r := &Rollup{g: g, controlled: make([]bool, n), cv: make([]float64, n), cn: make([]float64, n), tech: make([]bool, n), th: th}
+	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), th: th}
 	for i := range g.Parts {
 		r.controlled[i] = isControlled(&g.Parts[i])
 	}
@@ -45,10 +50,11 @@ func (r *Rollup) update(p int32) {
 	var cv, cn float64
 	tech := g.hasTech[p]
 	for k := g.start[p]; k < g.start[p+1]; k++ {
-		c := g.child[k]
-		cv += g.qty[k] * r.cv[c]
-		cn += g.qty[k] * r.cn[c]
-		tech = tech || r.tech[c]
+		a := &r.acc[g.child[k]]
+		q := g.qty[k]
+		cv += q * a.cv
+		cn += q * a.cn
+		tech = tech || a.tech
 	}
 	if r.controlled[p] {
 		cv = g.value[p]
@@ -56,7 +62,7 @@ func (r *Rollup) update(p int32) {
 	if g.Parts[p].Origin == "CN" {
 		cn = g.value[p]
 	}
-	r.cv[p], r.cn[p], r.tech[p] = cv, cn, tech
+	r.acc[p] = acc{cv, cn, tech}
 }
 
 // Result is one product's roll-up.
@@ -79,17 +85,17 @@ type Result struct {
 // Result reports product p with its top k contributing paths.
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
-	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.cv[p],
-		CNValue: r.cn[p], CNTechnology: r.tech[p]}
+	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.acc[p].cv,
+		CNValue: r.acc[p].cn, CNTechnology: r.acc[p].tech}
 	res.Threshold, _ = r.th.Ratio.Float64()
 	if g.value[p] > 0 {
-		res.Share, res.CNShare = r.cv[p]/g.value[p], r.cn[p]/g.value[p]
+		res.Share, res.CNShare = r.acc[p].cv/g.value[p], r.acc[p].cn/g.value[p]
 	}
 	res.Over, res.Exact = r.verdict(p)
 	if k > 0 {
 		res.Paths = r.TopPaths(p, k)
 	}
-	if r.tech[p] {
+	if r.acc[p].tech {
 		res.TechParts = r.techParts(p, 20)
 	}
 	return res
@@ -104,7 +110,7 @@ func (r *Rollup) verdict(p int32) (over, exact bool) {
 		return false, false
 	}
 	t, _ := r.th.Ratio.Float64()
-	share := r.cv[p] / v
+	share := r.acc[p].cv / v
 	if math.Abs(share-t) > 1e-9*t {
 		return share > t, false
 	}
@@ -177,7 +183,7 @@ func (h *pathHeap) Pop() any          { o := *h; x := o[len(o)-1]; *h = o[:len(o
 // next largest; only branches that carry controlled value are opened.
 func (r *Rollup) TopPaths(p int32, k int) []Path {
 	g := r.g
-	h := &pathHeap{{nodes: []int32{p}, mult: 1, bound: r.cv[p]}}
+	h := &pathHeap{{nodes: []int32{p}, mult: 1, bound: r.acc[p].cv}}
 	var out []Path
 	for h.Len() > 0 && len(out) < k {
 		top := heap.Pop(h).(partial)
@@ -192,14 +198,14 @@ func (r *Rollup) TopPaths(p int32, k int) []Path {
 		}
 		for e := g.start[last]; e < g.start[last+1]; e++ {
 			c := g.child[e]
-			if r.cv[c] <= 0 {
+			if r.acc[c].cv <= 0 {
 				continue
 			}
 			m := top.mult * g.qty[e]
 			nodes := make([]int32, len(top.nodes)+1)
 			copy(nodes, top.nodes)
 			nodes[len(top.nodes)] = c
-			heap.Push(h, partial{nodes: nodes, mult: m, bound: m * r.cv[c]})
+			heap.Push(h, partial{nodes: nodes, mult: m, bound: m * r.acc[c].cv})
 		}
 	}
 	return out
@@ -218,7 +224,7 @@ func (r *Rollup) techParts(p int32, max int) []string {
 			out = append(out, g.Parts[n].ID)
 		}
 		for e := g.start[n]; e < g.start[n+1]; e++ {
-			if c := g.child[e]; r.tech[c] && !seen[c] {
+			if c := g.child[e]; r.acc[c].tech && !seen[c] {
 				seen[c] = true
 				stack = append(stack, c)
 			}
@@ -227,5 +233,11 @@ func (r *Rollup) techParts(p int32, max int) []string {
 	return out
 }
 
+// ExactControlledValue returns cv(p) in exact rationals.
+func (r *Rollup) ExactControlledValue(p int32) *big.Rat { return new(big.Rat).Set(r.exactCV(p)) }
+
+// ExactValue returns the unit value of p in exact rationals.
+func (r *Rollup) ExactValue(p int32) *big.Rat { return new(big.Rat).Set(r.g.exactValue(p)) }
+
 // ControlledValue returns cv of part p (one unit).
-func (r *Rollup) ControlledValue(p int32) float64 { return r.cv[p] }
+func (r *Rollup) ControlledValue(p int32) float64 { return r.acc[p].cv }

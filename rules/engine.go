@@ -232,7 +232,7 @@ func (r *Regime) check(req Request) (*checked, error) {
 		return nil, rarex.Errorf(rarex.EINVALID, "end_use.category: %q is not one of %s", req.EndUse.Category, strings.Join(r.EndUseCategories, ", "))
 	}
 	if len(req.BOM) > 0 {
-		return nil, rarex.Errorf(rarex.EINVALID, "bom: bill-of-materials roll-up is not available in this version; give item.cn_controlled_content_value")
+		return nil, rarex.Errorf(rarex.EINVALID, "bom: a bill of materials is rolled up by the assess package before the rules run")
 	}
 	c.measureContent()
 	return c, nil

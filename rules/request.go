@@ -42,6 +42,11 @@ func NewDecimal(s string) (Decimal, error) {
 
 var decimalSyntax = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
+// DecimalFromRat wraps an exact value computed elsewhere (a BOM roll-up).
+func DecimalFromRat(r *big.Rat) Decimal {
+	return Decimal{Rat: new(big.Rat).Set(r), s: strings.TrimRight(strings.TrimRight(r.FloatString(12), "0"), ".")}
+}
+
 // UnmarshalJSON accepts a JSON number or a string holding one.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
 	s := string(bytes.TrimSpace(b))

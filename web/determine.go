@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"rarex"
+	"rarex/assess"
 	"rarex/rules"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) apiDetermine(w http.ResponseWriter, r *http.Request, actor *rar
 	if req.Date == "" {
 		req.Date = s.today()
 	}
-	d, err := s.Regime.Determine(req)
+	d, err := assess.Determine(s.Regime, req)
 	if err != nil {
 		return err
 	}

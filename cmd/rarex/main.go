@@ -26,6 +26,8 @@ Usage:
   rarex token create --email E --name NAME [--ttl-days D]
   rarex rules list|show ID|status [--date D] [--rules DIR] [--json]
   rarex determine [--date D] [--interpretation NAME] [--rules DIR] REQUEST.json|-
+  rarex bom rollup --parts P.csv --edges E.csv [--date D] [--interpretation I] [--product ID]... [--top K] [--json|--csv]
+  rarex bom gen --parts N --depth D --fanout F --seed S --out DIR
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -72,6 +74,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.rulesCmd(ctx, rest)
 	case "determine":
 		return a.determineCmd(ctx, rest)
+	case "bom":
+		return a.bomCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"rarex"
+	"rarex/assess"
 	"rarex/rules"
 )
 
@@ -197,7 +198,7 @@ func (a *App) determineCmd(ctx context.Context, args []string) error {
 	if *interp != "" {
 		req.Interpretation = *interp
 	}
-	det, err := reg.Determine(req)
+	det, err := assess.Determine(reg, req)
 	if err != nil {
 		return fmt.Errorf("%s: %s", name, rarex.ErrorMessage(err))
 	}

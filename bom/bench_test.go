@@ -1,0 +1,105 @@
+package bom
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// benchParts is the size of the generated benchmark BOM: 100,000 parts by
+// default, RAREX_BENCH_PARTS to change it (the figure is 1,000,000).
+func benchParts() int {
+	if n, err := strconv.Atoi(os.Getenv("RAREX_BENCH_PARTS")); err == nil && n > 1 {
+		return n
+	}
+	return 100_000
+}
+
+var benchData struct {
+	once         sync.Once
+	parts, edges []byte
+}
+
+func benchFiles(b *testing.B) ([]byte, []byte) {
+	benchData.once.Do(func() {
+		ps, es, err := Generate(GenConfig{Parts: benchParts(), Depth: 6, Fanout: 8, Seed: 1})
+		if err != nil {
+			panic(err)
+		}
+		var pb, eb bytes.Buffer
+		WriteParts(&pb, ps)
+		WriteEdges(&eb, es)
+		benchData.parts, benchData.edges = pb.Bytes(), eb.Bytes()
+	})
+	return benchData.parts, benchData.edges
+}
+
+func load(b *testing.B) *Graph {
+	pb, eb := benchFiles(b)
+	ps, err := ReadParts(bytes.NewReader(pb), "parts.csv", vocab{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	es, err := ReadEdges(bytes.NewReader(eb), "edges.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := Build(ps, es)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+// BenchmarkRollup: a full roll-up of every product after load.
+func BenchmarkRollup(b *testing.B) {
+	g := load(b)
+	products := g.Products()
+	b.ResetTimer()
+	for b.Loop() {
+		r := Roll(g, part1, official)
+		for _, p := range products {
+			r.verdict(p)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
+}
+
+// BenchmarkParseAndRollup: from the CSV bytes to every product's verdict.
+func BenchmarkParseAndRollup(b *testing.B) {
+	pb, eb := benchFiles(b)
+	b.SetBytes(int64(len(pb) + len(eb)))
+	for b.Loop() {
+		ps, _ := ReadParts(bytes.NewReader(pb), "parts.csv", vocab{})
+		es, _ := ReadEdges(bytes.NewReader(eb), "edges.csv")
+		g, err := Build(ps, es)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := Roll(g, part1, official)
+		for _, p := range g.Products() {
+			r.verdict(p)
+		}
+	}
+}
+
+// BenchmarkReadLines is the baseline: read the same bytes and split them into lines.
+func BenchmarkReadLines(b *testing.B) {
+	pb, eb := benchFiles(b)
+	b.SetBytes(int64(len(pb) + len(eb)))
+	for b.Loop() {
+		n := 0
+		for _, data := range [][]byte{pb, eb} {
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			for sc.Scan() {
+				n += len(sc.Bytes())
+			}
+		}
+		if n == 0 {
+			b.Fatal("no lines")
+		}
+	}
+}

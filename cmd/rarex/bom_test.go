@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBOMCommands(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		app, out, errOut := newApp(nil, "")
+		err := app.Run(context.Background(), args)
+		return out.String() + errOut.String(), err
+	}
+	if out, err := run("bom", "gen", "--parts", "3000", "--depth", "4", "--fanout", "4", "--seed", "9", "--out", dir); err != nil || !strings.Contains(out, "wrote 3000 parts") {
+		t.Fatalf("bom gen: %v %s", err, out)
+	}
+	out, err := run("bom", "rollup", "--parts", filepath.Join(dir, "parts.csv"), "--edges", filepath.Join(dir, "edges.csv"), "--date", "2026-11-20", "--json", "--product", "P0")
+	var res struct {
+		RuleStatus string `json:"rule_status"`
+		Products   []struct {
+			Product string
+			Over    bool
+		}
+	}
+	if err != nil || json.Unmarshal([]byte(out), &res) != nil || res.RuleStatus != "uncertain" || len(res.Products) != 1 || res.Products[0].Product != "P0" {
+		t.Fatalf("bom rollup --json: %v\n%.500s", err, out)
+	}
+	out, err = run("bom", "rollup", "--parts", filepath.Join(dir, "parts.csv"), "--edges", filepath.Join(dir, "edges.csv"), "--date", "2025-12-15", "--csv")
+	if err != nil || !strings.HasPrefix(out, "product,value,controlled_value") || !strings.Contains(out, ",suspended") {
+		t.Fatalf("bom rollup --csv: %v\n%.300s", err, out)
+	}
+	// Bad input names the file, line and column.
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("part_id,class,origin,unit_value\nA,assembly,VN,1\nB,metal,Mars,1\n"), 0o600)
+	if _, err := run("bom", "rollup", "--parts", bad, "--edges", filepath.Join(dir, "edges.csv")); err == nil || !strings.Contains(err.Error(), bad+":3:") || !strings.Contains(err.Error(), "origin") {
+		t.Fatalf("bad parts: %v", err)
+	}
+	os.WriteFile(bad, []byte("part_id,class,origin,unit_value\nA,assembly,VN,1\n"), 0o600)
+	edges := filepath.Join(dir, "bad-edges.csv")
+	os.WriteFile(edges, []byte("parent_id,child_id,quantity\nA,Z,1\n"), 0o600)
+	if _, err := run("bom", "rollup", "--parts", bad, "--edges", edges); err == nil || !strings.Contains(err.Error(), edges+":2: child_id") {
+		t.Fatalf("unknown child: %v", err)
+	}
+	os.WriteFile(edges, []byte("parent_id,child_id,quantity\nA,A,1\n"), 0o600)
+	if _, err := run("bom", "rollup", "--parts", bad, "--edges", edges); err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Fatalf("cycle: %v", err)
+	}
+	if _, err := run("bom", "rollup", "--parts", bad, "--edges", edges, "--product", "nope"); err == nil {
+		t.Fatal("unknown product accepted")
+	}
+	if _, err := run("bom", "rollup", "--parts", bad); err == nil || !strings.Contains(err.Error(), "--edges") {
+		t.Fatalf("missing --edges: %v", err)
+	}
+}
