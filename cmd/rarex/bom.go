@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,12 +24,15 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (a *App) bomCmd(ctx context.Context, args []string) error {
-	sub, rest, err := subcommand(args, "bom", "rollup", "gen")
+	sub, rest, err := subcommand(args, "bom", "rollup", "gen", "whatif")
 	if err != nil {
 		return err
 	}
-	if sub == "gen" {
+	switch sub {
+	case "gen":
 		return a.bomGen(rest)
+	case "whatif":
+		return a.bomWhatIf(rest)
 	}
 	fs := flag.NewFlagSet("rarex bom rollup", flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
@@ -195,5 +199,90 @@ func (a *App) bomGen(args []string) error {
 		}
 	}
 	fmt.Fprintf(a.Stdout, "wrote %d parts and %d edges to %s\n", len(parts), len(edges), *out)
+	return nil
+}
+
+func (a *App) bomWhatIf(args []string) error {
+	fs := flag.NewFlagSet("rarex bom whatif", flag.ContinueOnError)
+	fs.SetOutput(a.Stderr)
+	partsFile := fs.String("parts", "", "parts.csv")
+	edgesFile := fs.String("edges", "", "edges.csv")
+	altFile := fs.String("alternatives", "", "alternatives.csv: part_id,origin,unit_value,supplier")
+	product := fs.String("product", "", "the product to bring under the target")
+	target := fs.String("target", "", "the share to get below, e.g. 0.001 (default: the interpretation's threshold)")
+	interp := fs.String("interpretation", "", "official (default), broad-elements or as-reported")
+	dir := fs.String("rules", a.Getenv("RAREX_RULES"), "directory of regime YAML files")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print the substitutions as CSV (for a buyer)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *partsFile == "" || *edgesFile == "" || *altFile == "" || *product == "" {
+		return fmt.Errorf("bom whatif: --parts, --edges, --alternatives and --product are required")
+	}
+	reg, err := loadRegime(*dir)
+	if err != nil {
+		return err
+	}
+	test, err := reg.ContentTest(*interp)
+	if err != nil {
+		return fmt.Errorf("--interpretation: %s", strings.TrimPrefix(err.Error(), "rarex error: code=invalid message="))
+	}
+	ratio := test.Ratio
+	if *target != "" {
+		r, ok := new(big.Rat).SetString(*target)
+		if !ok || r.Sign() <= 0 || r.Cmp(big.NewRat(1, 1)) > 0 || strings.Contains(*target, "/") {
+			return fmt.Errorf("--target: %q is not a share between 0 and 1, e.g. 0.001", *target)
+		}
+		ratio = r
+	}
+	g, err := loadBOM(reg, *partsFile, *edgesFile)
+	if err != nil {
+		return err
+	}
+	p, ok := g.Index(*product)
+	if !ok {
+		return fmt.Errorf("--product: %q is not a part in %s", *product, *partsFile)
+	}
+	f, err := os.Open(*altFile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	alts, err := bom.ReadAlternatives(f, *altFile)
+	if err != nil {
+		return err
+	}
+	controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
+	r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	plan, err := r.WhatIf(p, alts, ratio, controlled)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *altFile, err)
+	}
+	switch {
+	case *asJSON:
+		return a.printJSON(plan)
+	case *asCSV:
+		w := csv.NewWriter(a.Stdout)
+		w.Write([]string{"product", "part_id", "supplier", "origin", "unit_value", "units_per_product", "cost_delta"})
+		for _, s := range plan.Substitutions {
+			w.Write([]string{plan.Product, s.PartID, s.Supplier, s.Origin, s.UnitValue, ftoa(s.Units), ftoa(s.CostDelta)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(a.Stdout, "%s: controlled share %.4f%%, target below %.4f%%, %d parts with alternatives\n", plan.Product, plan.ShareBefore*100, plan.Target*100, plan.Candidates)
+	if !plan.Feasible {
+		fmt.Fprintln(a.Stdout, "No combination of the alternatives gets the product below the target.")
+		return nil
+	}
+	for _, s := range plan.Substitutions {
+		fmt.Fprintf(a.Stdout, "  switch %s to %s (%s) at %s: %s units per product, cost %+g\n", s.PartID, s.Supplier, s.Origin, s.UnitValue, ftoa(s.Units), math.Round(s.CostDelta*1e6)/1e6)
+	}
+	how := "the cheapest plan (exhaustive search)"
+	if !plan.Exact {
+		how = fmt.Sprintf("a heuristic plan; no plan costs less than %s", ftoa(plan.LowerBound))
+	}
+	fmt.Fprintf(a.Stdout, "New share %.4f%%; cost %+g per product (%+.3f%%): %s\n", plan.ShareAfter*100, math.Round(plan.CostDelta*1e6)/1e6, plan.CostPercent, how)
 	return nil
 }

@@ -57,3 +57,31 @@ func TestBOMCommands(t *testing.T) {
 		t.Fatalf("missing --edges: %v", err)
 	}
 }
+
+func TestBOMWhatIfCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	parts := write("parts.csv", "part_id,class,elements,origin,unit_value\nmotor,assembly,,VN,200\nmagnet,magnet_ndfeb,Nd;Dy,VN,10\ndy,metal,Dy,CN,1.10\n")
+	edges := write("edges.csv", "parent_id,child_id,quantity\nmotor,magnet,4\nmagnet,dy,0.5\n")
+	alts := write("alts.csv", "part_id,origin,unit_value,supplier\ndy,JP,1.50,Shin-Etsu\n")
+	app, out, _ := newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"bom", "whatif", "--parts", parts, "--edges", edges, "--alternatives", alts, "--product", "motor"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "switch dy to Shin-Etsu (JP) at 1.50: 2 units per product, cost +0.8") || !strings.Contains(out.String(), "exhaustive") {
+		t.Fatalf("whatif output:\n%s", out.String())
+	}
+	app, out, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"bom", "whatif", "--parts", parts, "--edges", edges, "--alternatives", alts, "--product", "motor", "--csv"}); err != nil ||
+		!strings.Contains(out.String(), "motor,dy,Shin-Etsu,JP,1.50,2,0.8") {
+		t.Fatalf("whatif --csv: %v\n%s", err, out.String())
+	}
+	app, _, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"bom", "whatif", "--parts", parts, "--edges", edges, "--alternatives", alts, "--product", "motor", "--target", "2"}); err == nil {
+		t.Fatal("a target above 1 was accepted")
+	}
+}

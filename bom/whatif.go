@@ -1,0 +1,337 @@
+package bom
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"sort"
+
+	"rarex"
+)
+
+// Alternative is one row of alternatives.csv: another source for a part.
+type Alternative struct {
+	PartID    string `json:"part_id"`
+	Origin    string `json:"origin"`
+	UnitValue string `json:"unit_value"`
+	Supplier  string `json:"supplier"`
+}
+
+// ReadAlternatives reads alternatives.csv: part_id,origin,unit_value,supplier.
+func ReadAlternatives(r io.Reader, file string) ([]Alternative, error) {
+	t, err := openTable(r, file, []string{"part_id", "origin", "unit_value"}, []string{"supplier"})
+	if err != nil {
+		return nil, err
+	}
+	var out []Alternative
+	for {
+		if err := t.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		a := Alternative{PartID: t.get("part_id"), Origin: t.get("origin"), UnitValue: t.get("unit_value"), Supplier: t.get("supplier")}
+		switch {
+		case a.PartID == "":
+			return nil, t.errf("part_id", "empty")
+		case !rarex.IsCountry(a.Origin):
+			return nil, t.errf("origin", "%q is not an ISO 3166 two-letter country code", a.Origin)
+		case !decimalSyntax.MatchString(a.UnitValue):
+			return nil, t.errf("unit_value", "%q is not a non-negative decimal number", a.UnitValue)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Substitution is one chosen alternative.
+type Substitution struct {
+	Alternative
+	Units     float64 `json:"units"`      // units of the part per unit of product
+	CostDelta float64 `json:"cost_delta"` // (new − old unit value) × units
+}
+
+// Plan is the cheapest set of substitutions found for one product.
+type Plan struct {
+	Product       string         `json:"product"`
+	Target        float64        `json:"target"`
+	ShareBefore   float64        `json:"share_before"`
+	ShareAfter    float64        `json:"share_after"`
+	Feasible      bool           `json:"feasible"`
+	Substitutions []Substitution `json:"substitutions"`
+	CostDelta     float64        `json:"cost_delta"`       // per unit of product
+	CostPercent   float64        `json:"cost_percent"`     // of the product's value
+	Exact         bool           `json:"exact"`            // proven cheapest
+	LowerBound    float64        `json:"cost_lower_bound"` // no plan costs less (heuristic plans)
+	Candidates    int            `json:"candidates"`
+}
+
+// MaxExactCandidates is how many parts with alternatives the exact search takes.
+const MaxExactCandidates = 30
+
+type option struct {
+	alt    Alternative
+	reduce float64 // fall in the product's controlled value
+	cost   float64
+}
+
+type candidate struct {
+	part    int32
+	options []option
+	gates   bool // controlled now or under an option: it hides or reveals what lies below
+}
+
+// WhatIf finds the cheapest set of substitutions (at most one alternative
+// per part, applied wherever the part is used in the product) that brings
+// the product's controlled share below target. Up to MaxExactCandidates
+// parts it searches exhaustively with branch and bound; beyond, it is
+// greedy and reports a lower bound on the cost. The chosen plan is checked
+// by re-rolling the BOM with the substitutions applied, in exact arithmetic.
+func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isControlled Controlled) (*Plan, error) {
+	g := r.g
+	v := g.value[product]
+	t, _ := target.Float64()
+	plan := &Plan{Product: g.Parts[product].ID, Target: t, Substitutions: []Substitution{}}
+	if v > 0 {
+		plan.ShareBefore = r.acc[product].cv / v
+	}
+	open, units := r.multiplicities(product)
+	byPart := map[int32][]Alternative{}
+	for _, a := range alts {
+		i, ok := g.Index(a.PartID)
+		if !ok {
+			return nil, fmt.Errorf("alternative for %q: not a part", a.PartID)
+		}
+		if units[i] > 0 && i != product {
+			byPart[i] = append(byPart[i], a)
+		}
+	}
+	var cands []candidate
+	for i, as := range byPart {
+		c := candidate{part: i, gates: r.controlled[i]}
+		for _, a := range as {
+			nv := mustFloat(a.UnitValue)
+			moved := g.Parts[i]
+			moved.Origin, moved.UnitValue = a.Origin, a.UnitValue
+			newCV := r.childSum(i)
+			if isControlled(&moved) {
+				newCV, c.gates = nv, true
+			}
+			c.options = append(c.options, option{alt: a, reduce: open[i] * (r.acc[i].cv - newCV), cost: units[i] * (nv - g.value[i])})
+		}
+		cands = append(cands, c)
+	}
+	sort.Slice(cands, func(a, b int) bool { return cands[a].part < cands[b].part })
+	plan.Candidates = len(cands)
+	need := r.acc[product].cv - t*v // the fall in cv needed; share must end below target
+	choice, cost, exact, bound := solve(cands, need)
+	// Reductions add up only when no candidate lies under another: a
+	// substituted ancestor would change what its descendants contribute.
+	plan.Exact, plan.LowerBound = exact && !r.nested(cands), bound
+	if choice == nil {
+		return plan, nil
+	}
+	for k, c := range cands {
+		if choice[k] < 0 {
+			continue
+		}
+		o := c.options[choice[k]]
+		plan.Substitutions = append(plan.Substitutions, Substitution{Alternative: o.alt, Units: units[c.part], CostDelta: o.cost})
+	}
+	plan.CostDelta = cost
+	if v > 0 {
+		plan.CostPercent = cost / v * 100
+	}
+	// Verify by re-rolling with the substitutions applied, exactly.
+	after, err := r.applied(plan.Substitutions, isControlled)
+	if err != nil {
+		return nil, err
+	}
+	cv := after.exactCV(product)
+	share := new(big.Rat).Quo(cv, g.exactValue(product))
+	plan.ShareAfter, _ = share.Float64()
+	plan.Feasible = share.Cmp(target) < 0
+	return plan, nil
+}
+
+// nested reports whether some candidate part is used under a candidate
+// that is, or may become, controlled: then reductions do not simply add.
+func (r *Rollup) nested(cands []candidate) bool {
+	g := r.g
+	isCand := map[int32]bool{}
+	for _, c := range cands {
+		isCand[c.part] = true
+	}
+	for _, c := range cands {
+		if !c.gates {
+			continue
+		}
+		seen := map[int32]bool{}
+		stack := []int32{c.part}
+		for len(stack) > 0 {
+			n := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for k := g.start[n]; k < g.start[n+1]; k++ {
+				ch := g.child[k]
+				if isCand[ch] {
+					return true
+				}
+				if !seen[ch] {
+					seen[ch] = true
+					stack = append(stack, ch)
+				}
+			}
+		}
+	}
+	return false
+}
+
+func mustFloat(s string) float64 {
+	f, _ := new(big.Float).SetString(s)
+	v, _ := f.Float64()
+	return v
+}
+
+// childSum is Σ qty·cv(child) of p: its cv were it not controlled itself.
+func (r *Rollup) childSum(p int32) float64 {
+	g := r.g
+	s := 0.0
+	for k := g.start[p]; k < g.start[p+1]; k++ {
+		s += g.qty[k] * r.acc[g.child[k]].cv
+	}
+	return s
+}
+
+// multiplicities returns, per part, the units per unit of product reached
+// through paths with no controlled part above it (open) and through all
+// paths (units). Parents come before children in reverse topological order.
+func (r *Rollup) multiplicities(product int32) (open, units []float64) {
+	g := r.g
+	open, units = make([]float64, g.Len()), make([]float64, g.Len())
+	open[product], units[product] = 1, 1
+	for i := len(g.order) - 1; i >= 0; i-- {
+		p := g.order[i]
+		if units[p] == 0 {
+			continue
+		}
+		for k := g.start[p]; k < g.start[p+1]; k++ {
+			c := g.child[k]
+			units[c] += units[p] * g.qty[k]
+			if !r.controlled[p] {
+				open[c] += open[p] * g.qty[k]
+			}
+		}
+	}
+	return open, units
+}
+
+// applied re-rolls the BOM with substitutions applied.
+func (r *Rollup) applied(subs []Substitution, isControlled Controlled) (*Rollup, error) {
+	g := r.g
+	parts := append([]Part(nil), g.Parts...)
+	for _, s := range subs {
+		i, _ := g.Index(s.PartID)
+		parts[i].Origin, parts[i].UnitValue = s.Origin, s.UnitValue
+	}
+	ng := &Graph{Parts: parts, index: g.index, value: append([]float64(nil), g.value...), start: g.start, child: g.child, qty: g.qty,
+		qtyText: g.qtyText, parents: g.parents, order: g.order, hasTech: g.hasTech}
+	for _, s := range subs {
+		i, _ := g.Index(s.PartID)
+		ng.value[i] = mustFloat(s.UnitValue)
+	}
+	return Roll(ng, isControlled, r.th), nil
+}
+
+// solve picks at most one option per candidate, minimising cost subject to
+// Σ reduce > need. It returns the choice (−1: keep the part), its cost,
+// whether the search was exhaustive, and a lower bound on any plan's cost.
+func solve(cands []candidate, need float64) ([]int, float64, bool, float64) {
+	n := len(cands)
+	// Suffix bounds: the most reduction and the least cost still available.
+	maxReduce, minCost := make([]float64, n+1), make([]float64, n+1)
+	for k := n - 1; k >= 0; k-- {
+		bestR, bestC := 0.0, 0.0
+		for _, o := range cands[k].options {
+			bestR = math.Max(bestR, o.reduce)
+			bestC = math.Min(bestC, o.cost)
+		}
+		maxReduce[k], minCost[k] = maxReduce[k+1]+bestR, minCost[k+1]+bestC
+	}
+	if maxReduce[0] <= need {
+		return nil, 0, true, math.Inf(1)
+	}
+	if n > MaxExactCandidates {
+		return greedy(cands, need)
+	}
+	best := math.Inf(1)
+	var bestChoice []int
+	cur := make([]int, n)
+	var dfs func(k int, reduced, cost float64)
+	dfs = func(k int, reduced, cost float64) {
+		if cost+minCost[k] >= best || reduced+maxReduce[k] <= need {
+			return
+		}
+		if k == n {
+			if reduced > need {
+				best, bestChoice = cost, append([]int{}, cur...)
+			}
+			return
+		}
+		cur[k] = -1
+		dfs(k+1, reduced, cost)
+		for j, o := range cands[k].options {
+			cur[k] = j
+			dfs(k+1, reduced+o.reduce, cost+o.cost)
+		}
+		cur[k] = -1
+	}
+	dfs(0, 0, 0)
+	return bestChoice, best, true, best
+}
+
+// greedy takes the options with the best cost per unit of reduction until
+// the target is met; the fractional-knapsack optimum is its lower bound.
+func greedy(cands []candidate, need float64) ([]int, float64, bool, float64) {
+	type pick struct {
+		k, j  int
+		ratio float64
+	}
+	var picks []pick
+	choice := make([]int, len(cands))
+	cost, reduced := 0.0, 0.0
+	for k, c := range cands {
+		choice[k] = -1
+		bestJ, bestRatio := -1, math.Inf(1)
+		for j, o := range c.options {
+			if o.reduce <= 0 {
+				continue
+			}
+			if ratio := o.cost / o.reduce; ratio < bestRatio {
+				bestJ, bestRatio = j, ratio
+			}
+		}
+		if bestJ >= 0 {
+			picks = append(picks, pick{k, bestJ, bestRatio})
+		}
+	}
+	sort.Slice(picks, func(a, b int) bool { return picks[a].ratio < picks[b].ratio })
+	bound, boundReduced := 0.0, 0.0
+	for _, p := range picks {
+		o := cands[p.k].options[p.j]
+		if boundReduced < need {
+			f := math.Min(1, (need-boundReduced)/o.reduce)
+			bound += f * o.cost
+			boundReduced += f * o.reduce
+		}
+		if reduced <= need || o.cost < 0 {
+			choice[p.k] = p.j
+			cost += o.cost
+			reduced += o.reduce
+		}
+	}
+	if reduced <= need {
+		return nil, 0, false, bound
+	}
+	return choice, cost, false, bound
+}
