@@ -57,6 +57,9 @@ type Graph struct {
 	order    []int32 // topological, leaves first
 	hasTech  []bool
 	exactVal []*big.Rat // parsed lazily for the exact path
+	// Built on the first incremental update: parents of each part (edge
+	// indexes and parent indexes) and each part's place in order.
+	pstart, pedge, pparent, pos []int32
 }
 
 // Len is the number of parts.

@@ -19,6 +19,8 @@ type Rollup struct {
 	acc        []acc // per part; one slice so a child costs one cache line
 	th         Threshold
 	exact      map[int32]*big.Rat
+	stamp      []uint32 // visit marks for incremental updates
+	epoch      uint32
 }
 
 // acc is what the roll-up knows of one unit of a part.

@@ -1,0 +1,120 @@
+package bom
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestIncrementalMatchesFullRollup: after random edits the incrementally
+// updated roll-up equals a roll-up from scratch, and the reported verdict
+// changes are exactly the products whose verdict differs.
+func TestIncrementalMatchesFullRollup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for iter := 0; iter < 200; iter++ {
+		parts, edges := randomBOM(rng, 3+rng.IntN(12))
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Roll(g, part1, official)
+		for step := 0; step < 5; step++ {
+			before := map[string]bool{}
+			for _, p := range g.Products() {
+				before[g.Parts[p].ID], _ = r.verdict(p)
+			}
+			var changes []VerdictChange
+			if rng.IntN(2) == 0 || g.Edges() == 0 {
+				id := g.Parts[rng.IntN(g.Len())].ID
+				origin := []string{"CN", "JP"}[rng.IntN(2)]
+				value := strconv.Itoa(rng.IntN(500))
+				changes, err = r.UpdatePart(id, PartEdit{Origin: &origin, UnitValue: &value}, vocab{}, part1)
+			} else {
+				k := rng.IntN(g.Edges())
+				var parent int32
+				for parent = 0; g.start[parent+1] <= int32(k); parent++ {
+				}
+				changes, err = r.UpdateQuantity(g.Parts[parent].ID, g.Parts[g.child[k]].ID, []string{"1", "0.5", "7"}[rng.IntN(3)])
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// From scratch on the edited data.
+			var es []Edge
+			for p := int32(0); p < int32(g.Len()); p++ {
+				for k := g.start[p]; k < g.start[p+1]; k++ {
+					es = append(es, Edge{Parent: g.Parts[p].ID, Child: g.Parts[g.child[k]].ID, Quantity: g.qtyText[k]})
+				}
+			}
+			fg, err := Build(append([]Part(nil), g.Parts...), es)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := Roll(fg, part1, official)
+			for i := range g.Parts {
+				j, _ := fg.Index(g.Parts[i].ID)
+				if !near(r.acc[i].cv, full.acc[j].cv) || !near(r.acc[i].cn, full.acc[j].cn) || r.acc[i].tech != full.acc[j].tech {
+					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.Parts[i].ID, r.acc[i], full.acc[j])
+				}
+			}
+			flipped := map[string]bool{}
+			for _, c := range changes {
+				flipped[c.Product] = true
+			}
+			for _, p := range g.Products() {
+				now, _ := r.verdict(p)
+				if (now != before[g.Parts[p].ID]) != flipped[g.Parts[p].ID] {
+					t.Fatalf("iter %d: product %s flipped=%v, reported %v", iter, g.Parts[p].ID, now != before[g.Parts[p].ID], flipped[g.Parts[p].ID])
+				}
+			}
+		}
+	}
+}
+
+func TestIncrementalBadEdits(t *testing.T) {
+	g := mustGraph(t, motorParts, motorEdges)
+	r := Roll(g, part1, official)
+	bad, cls, neg := "Mars", "gizmo", "-1"
+	for name, fn := range map[string]func() error{
+		"unknown part":   func() error { _, err := r.UpdatePart("nope", PartEdit{}, vocab{}, part1); return err },
+		"bad origin":     func() error { _, err := r.UpdatePart("dy", PartEdit{Origin: &bad}, vocab{}, part1); return err },
+		"bad class":      func() error { _, err := r.UpdatePart("dy", PartEdit{Class: &cls}, vocab{}, part1); return err },
+		"negative value": func() error { _, err := r.UpdatePart("dy", PartEdit{UnitValue: &neg}, vocab{}, part1); return err },
+		"no such edge":   func() error { _, err := r.UpdateQuantity("motor", "dy", "1"); return err },
+		"zero quantity":  func() error { _, err := r.UpdateQuantity("rotor", "magnet", "0"); return err },
+	} {
+		if fn() == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// A valid edit: Dy from Japan takes the motor under the threshold.
+	jp := "JP"
+	changes, err := r.UpdatePart("dy", PartEdit{Origin: &jp}, vocab{}, part1)
+	if err != nil || len(changes) != 1 || changes[0].Product != "motor" || changes[0].Over {
+		t.Fatalf("changes = %+v, %v", changes, err)
+	}
+}
+
+// BenchmarkIncrementalLeaf: the value of the most shared leaf (a common
+// fastener used all over the BOM) changes; compare with BenchmarkRollup.
+func BenchmarkIncrementalLeaf(b *testing.B) {
+	g := load(b)
+	r := Roll(g, part1, official)
+	leaf := g.order[0]
+	for p := range g.Parts {
+		if g.start[p] == g.start[p+1] && g.parents[p] > g.parents[leaf] {
+			leaf = int32(p)
+		}
+	}
+	id := g.Parts[leaf].ID
+	values := []string{"1.25", "2.5"}
+	i := 0
+	r.UpdatePart(id, PartEdit{UnitValue: &values[0]}, vocab{}, part1) // builds the parent index once
+	b.ResetTimer()
+	for b.Loop() {
+		i++
+		if _, err := r.UpdatePart(id, PartEdit{UnitValue: &values[i%2]}, vocab{}, part1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
