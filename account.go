@@ -252,6 +252,7 @@ type AccountStore interface {
 // Store is everything a running rarex needs from its database.
 type Store interface {
 	AccountStore
+	BOMStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

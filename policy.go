@@ -19,6 +19,7 @@ const (
 	ActCreateOrg    Action = "orgs.create"   // add an organisation
 	ActAdminTokens  Action = "tokens.admin"  // create, list, revoke other users' API tokens
 	ActDetermine    Action = "determine"     // ask whether an export needs a licence
+	ActManageBOMs   Action = "boms.manage"   // upload, roll up and delete one's organisation's BOMs
 )
 
 // Scope says how far a role's permission reaches.
@@ -44,6 +45,7 @@ var policy = map[Action]map[Role]Scope{
 	ActCreateOrg:    {RoleAdmin: ScopeAny},
 	ActAdminTokens:  {RoleAdmin: ScopeAny},
 	ActDetermine:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActManageBOMs:   {RoleExporter: ScopeOwnOrg},
 }
 
 // ScopeOf returns the scope role has for action.

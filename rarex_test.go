@@ -39,6 +39,7 @@ func TestPolicy(t *testing.T) {
 		rarex.ActDisableUser:  {rarex.RoleAdmin: {true, true, true}},
 		rarex.ActCreateOrg:    {rarex.RoleAdmin: {true, true, true}},
 		rarex.ActAdminTokens:  {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActManageBOMs:   {rarex.RoleExporter: {true, false, false}},
 		rarex.ActDetermine:    {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
 	}
 	if len(cases) != len(rarex.Actions()) {

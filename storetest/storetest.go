@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("BOMs", func(t *testing.T) { testBOMs(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -324,4 +325,54 @@ func testConcurrent(t *testing.T, s rarex.Store) {
 	if _, total, err := s.ListUsers(ctx, rarex.UserFilter{}); err != nil || total != want || len(created) != want-1 {
 		t.Fatalf("after the race: %d users stored, %d created, err %v; want %d", total, len(created), err, want)
 	}
+}
+
+func testBOMs(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	mustOrg(t, s, "o2", "Exporter Two", rarex.OrgExporter)
+	var parts []rarex.BOMPart
+	var edges []rarex.BOMEdge
+	for i := 0; i < 450; i++ { // more than one insert batch
+		parts = append(parts, rarex.BOMPart{PartID: fmt.Sprint("p", i), Class: "other", Origin: "VN", UnitValue: "1.25", Elements: "Nd;Dy"})
+		if i > 0 {
+			edges = append(edges, rarex.BOMEdge{ParentID: "p0", ChildID: fmt.Sprint("p", i), Quantity: "0.5"})
+		}
+	}
+	b := &rarex.BOM{ID: "b1", OrgID: "o1", Name: "Hub motor", CreatedBy: "u1", CreatedAt: t0}
+	if err := s.CreateBOM(ctx, b, parts, edges); err != nil {
+		t.Fatal(err)
+	}
+	b2 := &rarex.BOM{ID: "b2", OrgID: "o1", Name: "Later", CreatedBy: "u1", CreatedAt: t0.Add(time.Hour)}
+	if err := s.CreateBOM(ctx, b2, parts[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindBOM(ctx, "b1")
+	if err != nil || got.Parts != 450 || got.Edges != 449 || got.Name != "Hub motor" || !got.CreatedAt.Equal(us(t0)) {
+		t.Fatalf("FindBOM = %+v, %v", got, err)
+	}
+	ps, es, err := s.LoadBOM(ctx, "b1")
+	if err != nil || len(ps) != 450 || len(es) != 449 || ps[449].PartID != "p449" || ps[3].Elements != "Nd;Dy" || es[0].Quantity != "0.5" {
+		t.Fatalf("LoadBOM = %d parts, %d edges, %v", len(ps), len(es), err)
+	}
+	list, err := s.ListBOMs(ctx, "o1")
+	if err != nil || len(list) != 2 || list[0].ID != "b2" {
+		t.Fatalf("ListBOMs = %v, %v", list, err)
+	}
+	if list, _ := s.ListBOMs(ctx, "o2"); len(list) != 0 {
+		t.Fatalf("another tenant sees %d BOMs", len(list))
+	}
+	// A failing upload leaves nothing: duplicate part ids abort the transaction.
+	dup := append(append([]rarex.BOMPart{}, parts[:3]...), parts[1])
+	wantCode(t, s.CreateBOM(ctx, &rarex.BOM{ID: "b3", OrgID: "o1", Name: "Bad", CreatedAt: t0}, dup, nil), rarex.ECONFLICT)
+	_, err = s.FindBOM(ctx, "b3")
+	wantCode(t, err, rarex.ENOTFOUND)
+	wantCode(t, s.CreateBOM(ctx, &rarex.BOM{ID: "b4", OrgID: "nope", Name: "Orphan", CreatedAt: t0}, nil, nil), rarex.EINVALID)
+	wantCode(t, s.CreateBOM(ctx, &rarex.BOM{ID: "b5", OrgID: "o1", Name: " ", CreatedAt: t0}, nil, nil), rarex.EINVALID)
+	if err := s.DeleteBOM(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.LoadBOM(ctx, "b1")
+	wantCode(t, err, rarex.ENOTFOUND)
+	wantCode(t, s.DeleteBOM(ctx, "b1"), rarex.ENOTFOUND)
 }

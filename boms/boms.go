@@ -1,0 +1,189 @@
+// Package boms keeps exporters' bills of materials: upload (parsed and
+// checked whole before anything is stored), list, roll up under the regime
+// in force on a date, and delete. Each tenant sees only its own BOMs.
+package boms
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"rarex"
+	"rarex/bom"
+	"rarex/rules"
+)
+
+// Service is the stored-BOM use-case layer.
+type Service struct {
+	Store  rarex.Store
+	Regime *rules.Regime
+	Clock  rarex.Clock
+	IDs    rarex.IDSource
+}
+
+// invalid turns an engine's input error into EINVALID, keeping its text
+// (which names the file, line, column and field).
+func invalid(err error) error {
+	var pe *bom.ParseError
+	var ce *bom.CycleError
+	var ue *bom.UnknownPartError
+	if errors.As(err, &pe) || errors.As(err, &ce) || errors.As(err, &ue) {
+		return rarex.Errorf(rarex.EINVALID, "%v", err)
+	}
+	var re *rarex.Error
+	if errors.As(err, &re) {
+		return err
+	}
+	return rarex.Errorf(rarex.EINVALID, "%v", err)
+}
+
+// Upload reads parts and edges CSV, checks them whole (fields, duplicate
+// ids, unknown parts, cycles) and stores the BOM for the actor's organisation.
+// Errors: EFORBIDDEN, EINVALID naming file, line, column and field.
+func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, parts io.Reader, partsName string, edges io.Reader, edgesName string) (*rarex.BOM, error) {
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
+		return nil, err
+	}
+	ps, err := bom.ReadParts(parts, partsName, s.Regime)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	es, err := bom.ReadEdges(edges, edgesName)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if _, err := bom.Build(ps, es); err != nil {
+		var ue *bom.UnknownPartError
+		if errors.As(err, &ue) {
+			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: %s: %q is not a part in %s", edgesName, ue.Line, ue.Field, ue.ID, partsName)
+		}
+		return nil, invalid(err)
+	}
+	b := &rarex.BOM{ID: s.IDs.NewID(), OrgID: orgOf(actor), Name: strings.TrimSpace(name), CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
+	if err := s.Store.CreateBOM(ctx, b, toRows(ps), toEdgeRows(es)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func toRows(ps []bom.Part) []rarex.BOMPart {
+	out := make([]rarex.BOMPart, len(ps))
+	for i, p := range ps {
+		out[i] = rarex.BOMPart{PartID: p.ID, Description: p.Description, Class: p.Class, Elements: strings.Join(p.Elements, ";"),
+			HSCode: p.HSCode, Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: strings.Join(p.CNTechnology, ";")}
+	}
+	return out
+}
+
+func toEdgeRows(es []bom.Edge) []rarex.BOMEdge {
+	out := make([]rarex.BOMEdge, len(es))
+	for i, e := range es {
+		out[i] = rarex.BOMEdge{ParentID: e.Parent, ChildID: e.Child, Quantity: e.Quantity}
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
+}
+
+// List returns the actor's organisation's BOMs, newest first.
+func (s *Service) List(ctx context.Context, actor *rarex.User) ([]*rarex.BOM, error) {
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
+		return nil, err
+	}
+	return s.Store.ListBOMs(ctx, actor.OrgID)
+}
+
+// Get returns one BOM. Another tenant's BOM reads as ENOTFOUND.
+func (s *Service) Get(ctx context.Context, actor *rarex.User, id string) (*rarex.BOM, error) {
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
+		return nil, err
+	}
+	b, err := s.Store.FindBOM(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, b.OrgID); err != nil {
+		return nil, rarex.Errorf(rarex.ENOTFOUND, "BOM %q not found.", id)
+	}
+	return b, nil
+}
+
+// Delete removes one of the actor's organisation's BOMs.
+func (s *Service) Delete(ctx context.Context, actor *rarex.User, id string) error {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return err
+	}
+	return s.Store.DeleteBOM(ctx, id)
+}
+
+// Report is a stored BOM rolled up on a date under an interpretation.
+type Report struct {
+	BOM            *rarex.BOM   `json:"bom"`
+	Date           string       `json:"date"`
+	Interpretation string       `json:"interpretation"`
+	Rule           string       `json:"rule"`        // the content-test rule
+	RuleStatus     string       `json:"rule_status"` // its status on the date
+	Threshold      float64      `json:"threshold"`
+	Products       []bom.Result `json:"products"`
+}
+
+// Rollup rolls a stored BOM up. With product set, only that product is
+// reported (ENOTFOUND if it is not a part); top is the number of paths.
+func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date rules.Date, interp, product string, top int) (*Report, error) {
+	b, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	test, err := s.Regime.ContentTest(interp)
+	if err != nil {
+		return nil, err
+	}
+	rows, edgeRows, err := s.Store.LoadBOM(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([]bom.Part, len(rows))
+	for i, p := range rows {
+		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: splitList(p.Elements), HSCode: p.HSCode,
+			Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: splitList(p.CNTechnology)}
+	}
+	edges := make([]bom.Edge, len(edgeRows))
+	for i, e := range edgeRows {
+		edges[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
+	}
+	g, err := bom.Build(parts, edges)
+	if err != nil {
+		return nil, err // stored BOMs were checked at upload
+	}
+	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	rep := &Report{BOM: b, Date: date.String(), Interpretation: test.Interpretation, Products: []bom.Result{}}
+	rep.Rule, rep.RuleStatus = s.Regime.ContentRuleStatus(date)
+	rep.Threshold, _ = test.Ratio.Float64()
+	ids := g.Products()
+	if product != "" {
+		p, ok := g.Index(product)
+		if !ok {
+			return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
+		}
+		ids = []int32{p}
+	}
+	for _, p := range ids {
+		rep.Products = append(rep.Products, r.Result(p, top))
+	}
+	return rep, nil
+}
+
+// orgOf is the actor's organisation, or "" for no actor (Authorize then
+// answers EUNAUTHORIZED).
+func orgOf(actor *rarex.User) string {
+	if actor == nil {
+		return ""
+	}
+	return actor.OrgID
+}

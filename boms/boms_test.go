@@ -1,0 +1,117 @@
+package boms_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rarex"
+	"rarex/boms"
+	"rarex/rules"
+	"rarex/sqlite"
+)
+
+const parts = `part_id,description,class,elements,hs_code,origin,unit_value,cn_technology
+motor,e-bike hub motor,assembly,,,VN,200,
+rotor,rotor,assembly,,,VN,60,
+magnet,NdFeB magnet,magnet_ndfeb,Nd;Dy,8505111000,VN,10,magnet_manufacturing
+dy,Dy metal,metal,Dy,2805301200,CN,1.10,
+screw,screw,other,,,CN,0.05,
+`
+
+const edges = `parent_id,child_id,quantity
+motor,rotor,1
+motor,screw,8
+rotor,magnet,4
+magnet,dy,0.5
+`
+
+func setup(t *testing.T) (*boms.Service, *rarex.User, *rarex.User, *rarex.User) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	regs, err := rules.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []*rarex.Organisation{{ID: "o1", Name: "One", Kind: rarex.OrgExporter}, {ID: "o2", Name: "Two", Kind: rarex.OrgExporter}, {ID: "a", Name: "Authority", Kind: rarex.OrgAuthority}} {
+		if err := db.CreateOrg(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := &boms.Service{Store: db, Regime: regs[0], Clock: &rarex.FixedClock{T: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}, IDs: &rarex.SequenceIDs{Prefix: "bom"}}
+	return svc, &rarex.User{ID: "u1", OrgID: "o1", Role: rarex.RoleExporter}, &rarex.User{ID: "u2", OrgID: "o2", Role: rarex.RoleExporter}, &rarex.User{ID: "r", OrgID: "a", Role: rarex.RoleReviewer}
+}
+
+func date(s string) rules.Date { d, _ := rules.ParseDate(s); return d }
+
+func TestUploadAndRollup(t *testing.T) {
+	svc, linh, other, reviewer := setup(t)
+	ctx := context.Background()
+	b, err := svc.Upload(ctx, linh, " Hub motor ", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil || b.Parts != 5 || b.Edges != 4 || b.Name != "Hub motor" {
+		t.Fatalf("upload = %+v, %v", b, err)
+	}
+	rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RuleStatus != rules.Uncertain || len(rep.Products) != 1 || !rep.Products[0].Over || rep.Products[0].ControlledValue != 2.2 || len(rep.Products[0].Paths) != 1 {
+		t.Fatalf("report = %+v", rep)
+	}
+	if rep, _ := svc.Rollup(ctx, linh, b.ID, date("2025-12-15"), "as-reported", "rotor", 0); rep.RuleStatus != rules.Suspended || rep.Products[0].Product != "rotor" || rep.Products[0].Over {
+		t.Fatalf("as-reported rotor report = %+v", rep)
+	}
+	// Tenants never see each other's BOMs; the authority has no BOM pages.
+	if _, err := svc.Get(ctx, other, b.ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("other tenant: %v", err)
+	}
+	if list, _ := svc.List(ctx, other); len(list) != 0 {
+		t.Fatal("other tenant lists the BOM")
+	}
+	if _, err := svc.List(ctx, reviewer); rarex.ErrorCode(err) != rarex.EFORBIDDEN {
+		t.Fatalf("reviewer: %v", err)
+	}
+	if err := svc.Delete(ctx, other, b.ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("other tenant deletes: %v", err)
+	}
+	if err := svc.Delete(ctx, linh, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := svc.List(ctx, linh); len(list) != 0 {
+		t.Fatal("deleted BOM still listed")
+	}
+}
+
+func TestBadUploadsStoreNothing(t *testing.T) {
+	svc, linh, _, _ := setup(t)
+	ctx := context.Background()
+	for name, c := range map[string]struct{ parts, edges, mention string }{
+		"bad origin":   {strings.Replace(parts, "dy,Dy metal,metal,Dy,2805301200,CN", "dy,Dy metal,metal,Dy,2805301200,Mars", 1), edges, "parts.csv:5:"},
+		"unknown part": {parts, edges + "motor,ghost,1\n", `edges.csv:6: child_id: "ghost" is not a part in parts.csv`},
+		"cycle":        {parts, edges + "dy,motor,1\n", "cycle in the BOM"},
+		"zero qty":     {parts, strings.Replace(edges, "magnet,dy,0.5", "magnet,dy,0", 1), "edges.csv:5:"},
+		"empty parts":  {"", edges, "parts.csv:1: header"},
+		"no name":      {parts, edges, "name"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			n := "BOM"
+			if name == "no name" {
+				n = " "
+			}
+			_, err := svc.Upload(ctx, linh, n, strings.NewReader(c.parts), "parts.csv", strings.NewReader(c.edges), "edges.csv")
+			if rarex.ErrorCode(err) != rarex.EINVALID || !strings.Contains(rarex.ErrorMessage(err), c.mention) {
+				t.Fatalf("err = %v; want EINVALID mentioning %q", err, c.mention)
+			}
+		})
+	}
+	if list, _ := svc.List(ctx, linh); len(list) != 0 {
+		t.Fatalf("%d BOMs stored after failed uploads", len(list))
+	}
+}
