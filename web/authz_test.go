@@ -20,6 +20,9 @@ type matrixCase struct {
 	allow []rarex.Role
 	// denied is the status a denied caller gets (403 unless it is masked as 404).
 	denied int
+	// exporterDenied, if set, is what a denied exporter gets instead
+	// (another tenant's BOM reads as 404 to an exporter).
+	exporterDenied int
 }
 
 var everyone = rarex.Roles
@@ -66,49 +69,77 @@ func tokenPath(format, tenant string) func(*fixture, rarex.Role, int) (string, s
 func adminOf(f *fixture) *rarex.User { return f.users[rarex.RoleAdmin] }
 
 var matrix = []matrixCase{
-	{"GET /{$}", "self", fixed("/", ""), everyone, 0},
-	{"GET /tokens", "self", fixed("/tokens", ""), everyone, 0},
-	{"POST /tokens", "self", fixed("/tokens", form("name", "matrix", "ttl_days", "1")), everyone, 0},
-	{"POST /tokens/{id}/revoke", "own", tokenPath("/tokens/%s/revoke", "own"), everyone, 0},
-	{"POST /tokens/{id}/revoke", "other", tokenPath("/tokens/%s/revoke", "other"), []rarex.Role{rarex.RoleAdmin}, 404},
-	{"GET /users", "other", fixed("/users", ""), []rarex.Role{rarex.RoleAdmin}, 403},
+	{"GET /{$}", "self", fixed("/", ""), everyone, 0, 0},
+	{"GET /tokens", "self", fixed("/tokens", ""), everyone, 0, 0},
+	{"POST /tokens", "self", fixed("/tokens", form("name", "matrix", "ttl_days", "1")), everyone, 0, 0},
+	{"POST /tokens/{id}/revoke", "own", tokenPath("/tokens/%s/revoke", "own"), everyone, 0, 0},
+	{"POST /tokens/{id}/revoke", "other", tokenPath("/tokens/%s/revoke", "other"), []rarex.Role{rarex.RoleAdmin}, 404, 0},
+	{"GET /users", "other", fixed("/users", ""), []rarex.Role{rarex.RoleAdmin}, 403, 0},
 	{"POST /users", "own", func(f *fixture, a rarex.Role, n int) (string, string) {
 		return "/users", form("org_id", f.users[a].OrgID, "email", fmt.Sprintf("ui%d@example.com", n), "role", string(a))
-	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	}, []rarex.Role{rarex.RoleAdmin}, 403, 0},
 	{"POST /users", "other", func(f *fixture, a rarex.Role, n int) (string, string) {
 		return "/users", form("org_id", f.orgs["exporterB"].ID, "email", fmt.Sprintf("ui%d@example.com", n), "role", "exporter")
-	}, []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /users/{id}/disable", "own", userPath("/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /users/{id}/disable", "other", userPath("/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /users/{id}/enable", "own", userPath("/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /users/{id}/enable", "other", userPath("/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	}, []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /users/{id}/disable", "own", userPath("/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /users/{id}/disable", "other", userPath("/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /users/{id}/enable", "own", userPath("/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /users/{id}/enable", "other", userPath("/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
 
-	{"GET /api/v1/me", "self", fixed("/api/v1/me", ""), everyone, 0},
-	{"GET /api/v1/organisations", "other", fixed("/api/v1/organisations", ""), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403},
+	{"GET /api/v1/me", "self", fixed("/api/v1/me", ""), everyone, 0, 0},
+	{"GET /api/v1/organisations", "other", fixed("/api/v1/organisations", ""), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403, 0},
 	{"POST /api/v1/organisations", "other", func(_ *fixture, _ rarex.Role, n int) (string, string) {
 		return "/api/v1/organisations", fmt.Sprintf(`{"name":"New Org %d","kind":"exporter","country":"KR"}`, n)
-	}, []rarex.Role{rarex.RoleAdmin}, 403},
-	{"GET /api/v1/organisations/{id}", "own", orgPath("/api/v1/organisations/%s", "own"), everyone, 0},
-	{"GET /api/v1/organisations/{id}", "other", orgPath("/api/v1/organisations/%s", "other"), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403},
-	{"GET /api/v1/organisations/{id}/users", "own", orgPath("/api/v1/organisations/%s/users", "own"), everyone, 0},
-	{"GET /api/v1/organisations/{id}/users", "other", orgPath("/api/v1/organisations/%s/users", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
+	}, []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"GET /api/v1/organisations/{id}", "own", orgPath("/api/v1/organisations/%s", "own"), everyone, 0, 0},
+	{"GET /api/v1/organisations/{id}", "other", orgPath("/api/v1/organisations/%s", "other"), []rarex.Role{rarex.RoleReviewer, rarex.RoleAdmin}, 403, 0},
+	{"GET /api/v1/organisations/{id}/users", "own", orgPath("/api/v1/organisations/%s/users", "own"), everyone, 0, 0},
+	{"GET /api/v1/organisations/{id}/users", "other", orgPath("/api/v1/organisations/%s/users", "other"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
 	{"POST /api/v1/users", "own", func(f *fixture, a rarex.Role, n int) (string, string) {
 		return "/api/v1/users", fmt.Sprintf(`{"org_id":%q,"email":"api%d@example.com","role":%q}`, f.users[a].OrgID, n, a)
-	}, []rarex.Role{rarex.RoleAdmin}, 403},
+	}, []rarex.Role{rarex.RoleAdmin}, 403, 0},
 	{"POST /api/v1/users", "other", func(f *fixture, _ rarex.Role, n int) (string, string) {
 		return "/api/v1/users", fmt.Sprintf(`{"org_id":%q,"email":"api%d@example.com","role":"exporter","password":"a long enough password"}`, f.orgs["exporterB"].ID, n)
-	}, []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /api/v1/users/{id}/disable", "own", userPath("/api/v1/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /api/v1/users/{id}/disable", "other", userPath("/api/v1/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /api/v1/users/{id}/enable", "own", userPath("/api/v1/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"POST /api/v1/users/{id}/enable", "other", userPath("/api/v1/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403},
-	{"GET /api/v1/tokens", "self", fixed("/api/v1/tokens", ""), everyone, 0},
-	{"POST /api/v1/tokens", "self", fixed("/api/v1/tokens", `{"name":"matrix","ttl_days":30}`), everyone, 0},
-	{"DELETE /api/v1/tokens/{id}", "own", tokenPath("/api/v1/tokens/%s", "own"), everyone, 0},
-	{"DELETE /api/v1/tokens/{id}", "other", tokenPath("/api/v1/tokens/%s", "other"), []rarex.Role{rarex.RoleAdmin}, 404},
-	{"GET /determine", "self", fixed("/determine", ""), everyone, 0},
-	{"POST /determine", "self", fixed("/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "KR", "class", "magnet_ndfeb", "elements", "Nd Dy", "origin", "CN")), everyone, 0},
-	{"POST /api/v1/determinations", "self", fixed("/api/v1/determinations", `{"date":"2026-01-15","ship_from":"CN","destination":"KR","item":{"class":"metal","elements":["Dy"],"origin":"CN"}}`), everyone, 0},
+	}, []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /api/v1/users/{id}/disable", "own", userPath("/api/v1/users/%s/disable", "own"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /api/v1/users/{id}/disable", "other", userPath("/api/v1/users/%s/disable", "other"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /api/v1/users/{id}/enable", "own", userPath("/api/v1/users/%s/enable", "own"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"POST /api/v1/users/{id}/enable", "other", userPath("/api/v1/users/%s/enable", "other"), []rarex.Role{rarex.RoleAdmin}, 403, 0},
+	{"GET /api/v1/tokens", "self", fixed("/api/v1/tokens", ""), everyone, 0, 0},
+	{"POST /api/v1/tokens", "self", fixed("/api/v1/tokens", `{"name":"matrix","ttl_days":30}`), everyone, 0, 0},
+	{"DELETE /api/v1/tokens/{id}", "own", tokenPath("/api/v1/tokens/%s", "own"), everyone, 0, 0},
+	{"DELETE /api/v1/tokens/{id}", "other", tokenPath("/api/v1/tokens/%s", "other"), []rarex.Role{rarex.RoleAdmin}, 404, 0},
+	{"GET /determine", "self", fixed("/determine", ""), everyone, 0, 0},
+	{"POST /determine", "self", fixed("/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "KR", "class", "magnet_ndfeb", "elements", "Nd Dy", "origin", "CN")), everyone, 0, 0},
+	{"POST /api/v1/determinations", "self", fixed("/api/v1/determinations", `{"date":"2026-01-15","ship_from":"CN","destination":"KR","item":{"class":"metal","elements":["Dy"],"origin":"CN"}}`), everyone, 0, 0},
+
+	{"GET /boms", "self", fixed("/boms", ""), exporterOnly, 403, 0},
+	{"POST /boms", "self", fixed("/boms", multipartBody("motor", motorParts, motorEdges)), exporterOnly, 403, 0},
+	{"GET /boms/{id}", "own", bomPath("/boms/%s", "own"), exporterOnly, 403, 0},
+	{"GET /boms/{id}", "other", bomPath("/boms/%s", "other"), nil, 403, 404},
+	{"GET /boms/{id}/products/{product}", "own", bomPath("/boms/%s/products/motor", "own"), exporterOnly, 403, 0},
+	{"GET /boms/{id}/products/{product}", "other", bomPath("/boms/%s/products/motor", "other"), nil, 403, 404},
+	{"POST /boms/{id}/delete", "own", bomPath("/boms/%s/delete", "own"), exporterOnly, 403, 0},
+	{"POST /boms/{id}/delete", "other", bomPath("/boms/%s/delete", "other"), nil, 403, 404},
+	{"GET /api/v1/boms", "self", fixed("/api/v1/boms", ""), exporterOnly, 403, 0},
+	{"POST /api/v1/boms", "self", fixed("/api/v1/boms", multipartBody("motor", motorParts, motorEdges)), exporterOnly, 403, 0},
+	{"GET /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
+	{"GET /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
+	{"DELETE /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
+	{"DELETE /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
+}
+
+var exporterOnly = []rarex.Role{rarex.RoleExporter}
+
+// bomPath names a fresh BOM of exporter A (own, for the exporter) or of exporter B (other).
+func bomPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, _ rarex.Role, _ int) (string, string) {
+		owner := f.outside
+		if tenant == "own" {
+			owner = f.users[rarex.RoleExporter]
+		}
+		return fmt.Sprintf(format, f.bomOf(owner)), ""
+	}
 }
 
 // public routes answer without credentials.
@@ -156,8 +187,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if allowed && !ok {
 				t.Errorf("%s [%s] as %s: status %d, want success: %s", c.route, c.tenant, role, resp.StatusCode, readBody(t, resp))
 			}
-			if !allowed && resp.StatusCode != c.denied {
-				t.Errorf("%s [%s] as %s: status %d, want %d (denied)", c.route, c.tenant, role, resp.StatusCode, c.denied)
+			want := c.denied
+			if role == rarex.RoleExporter && c.exporterDenied != 0 {
+				want = c.exporterDenied
+			}
+			if !allowed && resp.StatusCode != want {
+				t.Errorf("%s [%s] as %s: status %d, want %d (denied)", c.route, c.tenant, role, resp.StatusCode, want)
 			}
 		}
 		// Without credentials: API 401, pages redirect to the login page.

@@ -14,6 +14,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/boms"
 	"rarex/rules"
 	"rarex/sqlite"
 	"rarex/web"
@@ -28,6 +29,7 @@ type fixture struct {
 	srv     *web.Server
 	ts      *httptest.Server
 	svc     *accounts.Service
+	boms    *boms.Service
 	clock   *rarex.FixedClock
 	orgs    map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
 	users   map[rarex.Role]*rarex.User
@@ -54,11 +56,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], Log: log, MaxBodyBytes: 64 << 10})
+	f0boms := &boms.Service{Store: db, Regime: regimes[0], Clock: clock, IDs: rarex.RandomIDs{}}
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, srv: srv, svc: svc, clock: clock, orgs: map[string]*rarex.Organisation{},
+	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, clock: clock, orgs: map[string]*rarex.Organisation{},
 		users: map[rarex.Role]*rarex.User{}, mates: map[rarex.Role]*rarex.User{}, cookies: map[rarex.Role]string{}, tokens: map[rarex.Role]string{}}
 	for name, kind := range map[string]rarex.OrgKind{"exporterA": rarex.OrgExporter, "exporterB": rarex.OrgExporter, "authority": rarex.OrgAuthority, "overseer": rarex.OrgOverseer} {
 		o, err := svc.CreateOrg(ctx, accounts.Operator, name, kind, "")
@@ -104,7 +107,9 @@ func (f *fixture) req(method, path, body string, auth string, hdr ...string) *ht
 		f.t.Fatal(err)
 	}
 	if body != "" {
-		if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
+		if strings.HasPrefix(body, "--"+boundary) {
+			r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+		} else if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
 			r.Header.Set("Content-Type", "application/json")
 		} else {
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -152,4 +157,48 @@ func form(kv ...string) string {
 		v.Set(kv[i], kv[i+1])
 	}
 	return v.Encode()
+}
+
+const boundary = "rarexboundary"
+
+// multipartBody builds an upload of name, parts and edges.
+func multipartBody(name, parts, edges string) string {
+	var b strings.Builder
+	field := func(k, filename, v string) {
+		b.WriteString("--" + boundary + "\r\n")
+		if filename != "" {
+			b.WriteString(`Content-Disposition: form-data; name="` + k + `"; filename="` + filename + "\"\r\nContent-Type: text/csv\r\n\r\n")
+		} else {
+			b.WriteString(`Content-Disposition: form-data; name="` + k + "\"\r\n\r\n")
+		}
+		b.WriteString(v + "\r\n")
+	}
+	field("name", "", name)
+	field("parts", "parts.csv", parts)
+	field("edges", "edges.csv", edges)
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}
+
+const motorParts = `part_id,description,class,elements,hs_code,origin,unit_value,cn_technology
+motor,e-bike hub motor,assembly,,,VN,200,
+rotor,rotor,assembly,,,VN,60,
+magnet,NdFeB magnet,magnet_ndfeb,Nd;Dy,8505111000,VN,10,magnet_manufacturing
+dy,Dy metal,metal,Dy,2805301200,CN,1.10,
+`
+
+const motorEdges = `parent_id,child_id,quantity
+motor,rotor,1
+rotor,magnet,4
+magnet,dy,0.5
+`
+
+// bomOf stores a BOM for the user's organisation and returns its id.
+func (f *fixture) bomOf(u *rarex.User) string {
+	f.t.Helper()
+	b, err := f.boms.Upload(context.Background(), u, "motor", strings.NewReader(motorParts), "parts.csv", strings.NewReader(motorEdges), "edges.csv")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b.ID
 }

@@ -175,7 +175,7 @@ type apiFunc func(w http.ResponseWriter, r *http.Request, actor *rarex.User) err
 // returned errors into JSON error responses.
 func (s *Server) api(fn apiFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 		actor, err := s.actor(r)
 		if err == nil && actor == nil {
 			err = rarex.Errorf(rarex.EUNAUTHORIZED, "Sign in or send an API token: Authorization: Bearer TOKEN")

@@ -20,6 +20,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/boms"
 	"rarex/rules"
 )
 
@@ -31,8 +32,11 @@ type Options struct {
 	Accounts *accounts.Service
 	Store    rarex.Store   // for health checks
 	Regime   *rules.Regime // the export-control regime determinations run on
-	Log      *slog.Logger
-	Registry *prometheus.Registry
+	BOMs     *boms.Service // stored bills of materials
+	// MaxUploadBytes caps BOM uploads; 0 means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+	Log            *slog.Logger
+	Registry       *prometheus.Registry
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// SecureCookies marks cookies Secure even on plain HTTP, for servers
@@ -40,8 +44,11 @@ type Options struct {
 	SecureCookies bool
 }
 
-// DefaultMaxBodyBytes is the request body limit unless configured.
-const DefaultMaxBodyBytes = 1 << 20
+// Request body limits unless configured.
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxUploadBytes = 256 << 20
+)
 
 // Server is rarex's HTTP handler.
 type Server struct {
@@ -61,8 +68,8 @@ type Route struct {
 
 // New builds a Server. Templates are parsed here, so a broken one fails at start.
 func New(o Options) (*Server, error) {
-	if o.Accounts == nil || o.Store == nil || o.Regime == nil {
-		return nil, errors.New("web: Accounts, Store and Regime are required")
+	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil {
+		return nil, errors.New("web: Accounts, Store, Regime and BOMs are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -72,6 +79,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	s := &Server{Options: o}
 	var err error
@@ -112,6 +122,11 @@ func New(o Options) (*Server, error) {
 	add("POST", "/users/{id}/enable", false, s.page(s.handleUserDisableForm(false)))
 	add("GET", "/determine", false, s.page(s.handleDeterminePage))
 	add("POST", "/determine", false, s.page(s.handleDetermineForm))
+	add("GET", "/boms", false, s.page(s.handleBOMsPage))
+	add("POST", "/boms", false, s.upload(s.page(s.handleBOMUploadForm)))
+	add("GET", "/boms/{id}", false, s.page(s.handleBOMPage))
+	add("GET", "/boms/{id}/products/{product}", false, s.page(s.handleBOMPage))
+	add("POST", "/boms/{id}/delete", false, s.page(s.handleBOMDeleteForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -126,6 +141,10 @@ func New(o Options) (*Server, error) {
 	add("POST", "/api/v1/tokens", false, s.api(s.apiCreateToken))
 	add("DELETE", "/api/v1/tokens/{id}", false, s.api(s.apiRevokeToken))
 	add("POST", "/api/v1/determinations", false, s.api(s.apiDetermine))
+	add("GET", "/api/v1/boms", false, s.api(s.apiListBOMs))
+	add("POST", "/api/v1/boms", false, s.upload(s.api(s.apiUploadBOM)))
+	add("GET", "/api/v1/boms/{id}", false, s.api(s.apiGetBOM))
+	add("DELETE", "/api/v1/boms/{id}", false, s.api(s.apiDeleteBOM))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
@@ -271,3 +290,25 @@ type probeWriter struct {
 func (p *probeWriter) Header() http.Header         { return p.header }
 func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (p *probeWriter) WriteHeader(code int)        { p.status = code }
+
+// upload marks a route whose body may be as large as MaxUploadBytes: the
+// wrappers' smaller limit is lifted here and the handler sets its own.
+func (s *Server) upload(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(withUpload(r.Context())))
+	}
+}
+
+type uploadKey struct{}
+
+func withUpload(ctx context.Context) context.Context {
+	return context.WithValue(ctx, uploadKey{}, true)
+}
+
+// bodyLimit is the body limit of r: MaxUploadBytes on upload routes.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Context().Value(uploadKey{}) != nil {
+		return s.MaxUploadBytes
+	}
+	return s.MaxBodyBytes
+}

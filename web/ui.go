@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 
 type pageTemplate struct{ t *template.Template }
 
-var pageNames = []string{"login", "home", "tokens", "users", "error", "determine"}
+var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -30,8 +31,10 @@ var funcs = template.FuncMap{
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	// v translates a vocabulary value, e.g. v lang "outcome" "license_required".
-	"v":   func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
-	"pct": func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },
+	"v":    func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
+	"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },
+	"num":  func(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'f', -1, 64) },
+	"path": pathString,
 	"host": func(s string) string {
 		if u, err := url.Parse(s); err == nil && u.Host != "" {
 			return u.Host
@@ -61,12 +64,15 @@ type navItem struct {
 // navFor lists the pages each role has. Later features add theirs here.
 func navFor(role rarex.Role, path string) []navItem {
 	items := []navItem{{Key: "nav.home", Href: "/"}, {Key: "nav.determine", Href: "/determine"}}
+	if role == rarex.RoleExporter {
+		items = append(items, navItem{Key: "nav.boms", Href: "/boms"})
+	}
 	if role == rarex.RoleAdmin {
 		items = append(items, navItem{Key: "nav.users", Href: "/users"})
 	}
 	items = append(items, navItem{Key: "nav.tokens", Href: "/tokens"})
 	for i := range items {
-		items[i].Current = items[i].Href == path
+		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href+"/"))
 	}
 	return items
 }
@@ -157,7 +163,7 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, actor *rarex.User) er
 // session to the login page and renders returned errors as a page.
 func (s *Server) page(fn pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 		actor, err := s.actor(r)
 		if rarex.ErrorCode(err) == rarex.EUNAUTHORIZED || (err == nil && actor == nil) {
 			target := "/login"
@@ -226,7 +232,7 @@ var loginErrorKeys = map[string]string{
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 	if err := parseForm(r); err != nil {
 		s.renderError(w, r, nil, err)
 		return
@@ -291,7 +297,7 @@ type task struct {
 }
 
 var tasksByRole = map[rarex.Role][]task{
-	rarex.RoleExporter: {{Key: "task.determine", Href: "/determine", Ready: true}, {Key: "task.bom"}, {Key: "task.screen"}, {Key: "task.apply"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
+	rarex.RoleExporter: {{Key: "task.determine", Href: "/determine", Ready: true}, {Key: "task.bom", Href: "/boms", Ready: true}, {Key: "task.screen"}, {Key: "task.apply"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
 	rarex.RoleReviewer: {{Key: "task.queue"}, {Key: "task.decide"}, {Key: "task.determine", Href: "/determine", Ready: true}, {Key: "task.screen"}, {Key: "task.tokens", Href: "/tokens", Ready: true}},
 	rarex.RoleAdmin:    {{Key: "task.users", Href: "/users", Ready: true}, {Key: "task.countersign"}, {Key: "task.queue"}},
 	rarex.RoleOverseer: {{Key: "task.indicators"}, {Key: "task.log"}, {Key: "task.timeline", Href: "/determine", Ready: true}, {Key: "task.tokens", Href: "/tokens", Ready: true}},

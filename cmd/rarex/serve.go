@@ -16,6 +16,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/boms"
 	"rarex/web"
 )
 
@@ -57,7 +58,8 @@ func (a *App) serve(ctx context.Context, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, Log: log, Registry: reg,
+	bomSvc := &boms.Service{Store: store, Regime: regime, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Log: log, Registry: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

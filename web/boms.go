@@ -1,0 +1,178 @@
+package web
+
+import (
+	"errors"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"rarex"
+	"rarex/bom"
+	"rarex/boms"
+	"rarex/rules"
+)
+
+// rollupQuery reads ?date=&interpretation=&top= for a roll-up.
+func (s *Server) rollupQuery(r *http.Request) (rules.Date, string, int, error) {
+	q := r.URL.Query()
+	d := rules.Today(s.Accounts.Clock.Now())
+	if v := q.Get("date"); v != "" {
+		var err error
+		if d, err = rules.ParseDate(v); err != nil {
+			return d, "", 0, rarex.Errorf(rarex.EINVALID, "date: %v", err)
+		}
+	}
+	top := 3
+	if v := q.Get("top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100 {
+			return d, "", 0, rarex.Errorf(rarex.EINVALID, "top: %q is not a whole number from 0 to 100", v)
+		}
+		top = n
+	}
+	return d, q.Get("interpretation"), top, nil
+}
+
+// uploadFiles reads the name and the two CSV files of a multipart upload.
+func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) (string, multipart.File, string, multipart.File, string, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return "", nil, "", nil, "", rarex.Errorf(rarex.ETOOLARGE, "upload: larger than %d bytes", big.Limit)
+		}
+		return "", nil, "", nil, "", rarex.Errorf(rarex.EINVALID, "upload: send multipart/form-data with name, parts and edges: %v", err)
+	}
+	pf, ph, err := r.FormFile("parts")
+	if err != nil {
+		return "", nil, "", nil, "", rarex.Errorf(rarex.EINVALID, "parts: a parts.csv file is required")
+	}
+	ef, eh, err := r.FormFile("edges")
+	if err != nil {
+		pf.Close()
+		return "", nil, "", nil, "", rarex.Errorf(rarex.EINVALID, "edges: an edges.csv file is required")
+	}
+	return r.FormValue("name"), pf, ph.Filename, ef, eh.Filename, nil
+}
+
+func (s *Server) apiListBOMs(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	list, err := s.BOMs.List(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"boms": nonNil(list)})
+	return nil
+}
+
+func (s *Server) apiUploadBOM(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	name, pf, pname, ef, ename, err := s.uploadFiles(w, r)
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	defer ef.Close()
+	b, err := s.BOMs.Upload(r.Context(), actor, name, pf, pname, ef, ename)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, b)
+	return nil
+}
+
+func (s *Server) apiGetBOM(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	d, interp, top, err := s.rollupQuery(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, r.URL.Query().Get("product"), top)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) apiDeleteBOM(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.BOMs.Delete(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type bomsData struct {
+	List []*rarex.BOM
+	Name string
+}
+
+func (s *Server) renderBOMs(w http.ResponseWriter, r *http.Request, actor *rarex.User, status int, name, errMsg string) error {
+	list, err := s.BOMs.List(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "boms.title")
+	p.Data, p.Error = bomsData{List: list, Name: name}, errMsg
+	s.render(w, r, status, "boms", p)
+	return nil
+}
+
+func (s *Server) handleBOMsPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	return s.renderBOMs(w, r, actor, http.StatusOK, "", "")
+}
+
+func (s *Server) handleBOMUploadForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, actor.OrgID); err != nil {
+		return err
+	}
+	name, pf, pname, ef, ename, err := s.uploadFiles(w, r)
+	if err == nil {
+		defer pf.Close()
+		defer ef.Close()
+		var b *rarex.BOM
+		if b, err = s.BOMs.Upload(r.Context(), actor, name, pf, pname, ef, ename); err == nil {
+			http.Redirect(w, r, "/boms/"+b.ID, http.StatusSeeOther)
+			return nil
+		}
+	}
+	if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ETOOLARGE {
+		return s.renderBOMs(w, r, actor, HTTPStatus(err), name, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+	}
+	return err
+}
+
+type bomData struct {
+	Report  *boms.Report
+	Regime  *rules.Regime
+	Product *bom.Result // set on a product's page
+}
+
+func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	d, interp, top, err := s.rollupQuery(r)
+	if err != nil {
+		return err
+	}
+	product := r.PathValue("product")
+	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, product, top)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "boms.report_title")
+	data := bomData{Report: rep, Regime: s.Regime}
+	if product != "" {
+		data.Product = &rep.Products[0]
+	}
+	p.Data = data
+	s.render(w, r, http.StatusOK, "bom", p)
+	return nil
+}
+
+func (s *Server) handleBOMDeleteForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.BOMs.Delete(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/boms", http.StatusSeeOther)
+	return nil
+}
+
+// pathString joins a contribution path for display.
+func pathString(parts []string) string { return strings.Join(parts, " → ") }

@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"rarex"
+	"rarex/boms"
+	"rarex/i18n"
+)
+
+func TestBOMPages(t *testing.T) {
+	f := newFixture(t)
+	resp := f.req("POST", "/boms", multipartBody("Hub motor", motorParts, motorEdges), "cookie:exporter")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/boms/") {
+		t.Fatalf("upload: %d to %q: %s", resp.StatusCode, loc, readBody(t, resp))
+	}
+	for _, lang := range i18n.Langs {
+		body := readBody(t, f.req("GET", loc+"?date=2026-11-20", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		for _, want := range []string{"Hub motor", `href="` + loc + `/products/motor?date=2026-11-20&amp;interpretation=official"`, i18n.T(lang, "boms.over"), i18n.T(lang, "status.uncertain"), "1.1%"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s report lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(body, "[[") {
+			t.Errorf("%s: a message key is missing", lang)
+		}
+		body = readBody(t, f.req("GET", loc+"/products/motor?date=2025-12-15&interpretation=as-reported", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		if !strings.Contains(body, "motor → rotor → magnet → dy") || !strings.Contains(body, `data-over="false"`) || !strings.Contains(body, i18n.T(lang, "status.suspended")) || strings.Contains(body, "[[") {
+			t.Errorf("%s product page is wrong", lang)
+		}
+	}
+	// Bad uploads show the error with file, line and field, and store nothing.
+	resp = f.req("POST", "/boms", multipartBody("Broken", strings.Replace(motorParts, ",CN,1.10,", ",Mars,1.10,", 1), motorEdges), "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "parts.csv:5:") || !strings.Contains(body, "origin") {
+		t.Fatalf("bad upload: %d", resp.StatusCode)
+	}
+	resp = f.req("POST", "/boms", multipartBody("Cyclic", motorParts, motorEdges+"dy,motor,1\n"), "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "cycle") {
+		t.Fatalf("cyclic upload: %d", resp.StatusCode)
+	}
+	var list struct{ BOMs []rarex.BOM `json:"boms"` }
+	if err := json.NewDecoder(f.req("GET", "/api/v1/boms", "", "bearer:exporter").Body).Decode(&list); err != nil || len(list.BOMs) != 1 {
+		t.Fatalf("after bad uploads: %d BOMs (%v)", len(list.BOMs), err)
+	}
+	// The API gives the roll-up as JSON.
+	var rep boms.Report
+	resp = f.req("GET", "/api/v1/boms/"+list.BOMs[0].ID+"?date=2026-11-20&top=2", "", "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || rep.RuleStatus != "uncertain" || len(rep.Products) != 1 || !rep.Products[0].Over {
+		t.Fatalf("API report: %+v %v", rep, err)
+	}
+	for q, field := range map[string]string{"?date=tomorrow": "date", "?top=-1": "top", "?interpretation=mine": "interpretation"} {
+		resp := f.req("GET", "/api/v1/boms/"+list.BOMs[0].ID+q, "", "bearer:exporter")
+		if resp.StatusCode != 400 || !strings.Contains(apiError(t, resp).Error.Message, field) {
+			t.Errorf("%s: status %d", q, resp.StatusCode)
+		}
+	}
+	if resp := f.req("POST", "/api/v1/boms", multipartBody("x", motorParts, ""), "bearer:exporter"); resp.StatusCode != 400 {
+		t.Errorf("empty edges file: %d", resp.StatusCode)
+	}
+	big := multipartBody("big", motorParts+strings.Repeat("x", 2<<20), motorEdges)
+	if resp := f.req("POST", "/api/v1/boms", big, "bearer:exporter"); resp.StatusCode != 413 {
+		t.Errorf("upload over the limit: %d, want 413", resp.StatusCode)
+	}
+}
