@@ -41,7 +41,9 @@ func TestBOMPages(t *testing.T) {
 	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "cycle") {
 		t.Fatalf("cyclic upload: %d", resp.StatusCode)
 	}
-	var list struct{ BOMs []rarex.BOM `json:"boms"` }
+	var list struct {
+		BOMs []rarex.BOM `json:"boms"`
+	}
 	if err := json.NewDecoder(f.req("GET", "/api/v1/boms", "", "bearer:exporter").Body).Decode(&list); err != nil || len(list.BOMs) != 1 {
 		t.Fatalf("after bad uploads: %d BOMs (%v)", len(list.BOMs), err)
 	}
