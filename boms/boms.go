@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/big"
 	"strings"
 
 	"rarex"
@@ -144,22 +145,9 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 	if err != nil {
 		return nil, err
 	}
-	rows, edgeRows, err := s.Store.LoadBOM(ctx, id)
+	g, err := s.graph(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	parts := make([]bom.Part, len(rows))
-	for i, p := range rows {
-		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: splitList(p.Elements), HSCode: p.HSCode,
-			Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: splitList(p.CNTechnology)}
-	}
-	edges := make([]bom.Edge, len(edgeRows))
-	for i, e := range edgeRows {
-		edges[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
-	}
-	g, err := bom.Build(parts, edges)
-	if err != nil {
-		return nil, err // stored BOMs were checked at upload
 	}
 	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
 	rep := &Report{BOM: b, Date: date.String(), Interpretation: test.Interpretation, Products: []bom.Result{}}
@@ -179,6 +167,24 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 	return rep, nil
 }
 
+// graph loads a stored BOM and compiles it.
+func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
+	rows, edgeRows, err := s.Store.LoadBOM(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([]bom.Part, len(rows))
+	for i, p := range rows {
+		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: splitList(p.Elements), HSCode: p.HSCode,
+			Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: splitList(p.CNTechnology)}
+	}
+	edges := make([]bom.Edge, len(edgeRows))
+	for i, e := range edgeRows {
+		edges[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
+	}
+	return bom.Build(parts, edges) // stored BOMs were checked at upload
+}
+
 // orgOf is the actor's organisation, or "" for no actor (Authorize then
 // answers EUNAUTHORIZED).
 func orgOf(actor *rarex.User) string {
@@ -186,4 +192,43 @@ func orgOf(actor *rarex.User) string {
 		return ""
 	}
 	return actor.OrgID
+}
+
+// WhatIf finds the cheapest substitutions from alternatives (CSV) that bring
+// product below target (a decimal share; "" for the interpretation's threshold).
+func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product string, alternatives io.Reader, altName, target, interp string) (*bom.Plan, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	test, err := s.Regime.ContentTest(interp)
+	if err != nil {
+		return nil, err
+	}
+	ratio := test.Ratio
+	if target != "" {
+		d, err := rules.NewDecimal(target)
+		if err != nil || d.Rat.Sign() <= 0 || d.Rat.Cmp(big.NewRat(1, 1)) > 0 {
+			return nil, rarex.Errorf(rarex.EINVALID, "target: %q is not a share between 0 and 1, e.g. 0.001", target)
+		}
+		ratio = d.Rat
+	}
+	alts, err := bom.ReadAlternatives(alternatives, altName)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	g, err := s.graph(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := g.Index(product)
+	if !ok {
+		return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
+	}
+	controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
+	r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	plan, err := r.WhatIf(p, alts, ratio, controlled)
+	if err != nil {
+		return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", altName, err)
+	}
+	return plan, nil
 }

@@ -229,4 +229,21 @@ var catalog = map[string]msg{
 	"boms.paths":        {"Paths that contribute most", "贡献最大的路径"},
 	"boms.no_paths":     {"No controlled content.", "无管制成分。"},
 	"boms.tech":         {"Parts made with Chinese technology", "使用中国技术的零部件"},
+
+	// What-if re-sourcing.
+	"whatif.title":      {"What if we re-source?", "如果更换供应来源？"},
+	"whatif.intro":      {"Upload the alternative suppliers (part_id, origin, unit_value, supplier): rarex finds the cheapest switches that bring this product below the target share.", "上传可替代供应商清单（part_id、origin、unit_value、supplier）：rarex 将找出使本产品降至目标占比以下的最低成本替换方案。"},
+	"whatif.file":       {"Alternatives (alternatives.csv)", "替代来源（alternatives.csv）"},
+	"whatif.target":     {"Target share (default: the threshold)", "目标占比（默认为阈值）"},
+	"whatif.run":        {"Find the cheapest plan", "计算最低成本方案"},
+	"whatif.csv":        {"Download as CSV", "下载 CSV"},
+	"whatif.feasible":   {"From %s to %s for %s per unit (%s%% of the product's value).", "由 %s 降至 %s，每件成本变化 %s（占产品价值的 %s%%）。"},
+	"whatif.infeasible": {"No combination of these alternatives brings the product below the target.", "这些替代来源的任何组合都无法使产品降至目标以下。"},
+	"whatif.part":       {"Part", "零部件"},
+	"whatif.supplier":   {"Supplier", "供应商"},
+	"whatif.unit_value": {"New unit value", "新单价"},
+	"whatif.units":      {"Units per product", "每件产品用量"},
+	"whatif.cost":       {"Cost change", "成本变化"},
+	"whatif.exact":      {"The cheapest plan: every combination was considered.", "最低成本方案：已考虑所有组合。"},
+	"whatif.heuristic":  {"A good plan, not proven cheapest; no plan costs less than %s.", "较优方案，未经证明为最低成本；任何方案的成本都不低于 %s。"},
 }

@@ -125,11 +125,23 @@ var matrix = []matrixCase{
 	{"POST /api/v1/boms", "self", fixed("/api/v1/boms", multipartBody("motor", motorParts, motorEdges)), exporterOnly, 403, 0},
 	{"GET /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
 	{"GET /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
+	{"POST /boms/{id}/products/{product}/whatif", "own", withBody(bomPath("/boms/%s/products/motor/whatif", "own"), whatIfBody("motor", "", "html")), exporterOnly, 403, 0},
+	{"POST /boms/{id}/products/{product}/whatif", "other", withBody(bomPath("/boms/%s/products/motor/whatif", "other"), whatIfBody("motor", "", "html")), nil, 403, 404},
+	{"POST /api/v1/boms/{id}/whatif", "own", withBody(bomPath("/api/v1/boms/%s/whatif", "own"), whatIfBody("motor", "0.001", "")), exporterOnly, 403, 0},
+	{"POST /api/v1/boms/{id}/whatif", "other", withBody(bomPath("/api/v1/boms/%s/whatif", "other"), whatIfBody("motor", "0.001", "")), nil, 403, 404},
 	{"DELETE /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
 	{"DELETE /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
 }
 
 var exporterOnly = []rarex.Role{rarex.RoleExporter}
+
+// withBody gives a path builder a fixed body.
+func withBody(build func(*fixture, rarex.Role, int) (string, string), body string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, r rarex.Role, n int) (string, string) {
+		path, _ := build(f, r, n)
+		return path, body
+	}
+}
 
 // bomPath names a fresh BOM of exporter A (own, for the exporter) or of exporter B (other).
 func bomPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {

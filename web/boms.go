@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/csv"
 	"errors"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -144,6 +146,8 @@ type bomData struct {
 	Report  *boms.Report
 	Regime  *rules.Regime
 	Product *bom.Result // set on a product's page
+	Plan    *bom.Plan   // a what-if result
+	Target  string
 }
 
 func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
@@ -176,3 +180,82 @@ func (s *Server) handleBOMDeleteForm(w http.ResponseWriter, r *http.Request, act
 
 // pathString joins a contribution path for display.
 func pathString(parts []string) string { return strings.Join(parts, " → ") }
+
+// whatIfInput reads a what-if upload: the alternatives file, product and target.
+func (s *Server) whatIfInput(r *http.Request) (multipart.File, string, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return nil, "", rarex.Errorf(rarex.ETOOLARGE, "upload: larger than %d bytes", big.Limit)
+		}
+		return nil, "", rarex.Errorf(rarex.EINVALID, "upload: send multipart/form-data with alternatives and target: %v", err)
+	}
+	f, h, err := r.FormFile("alternatives")
+	if err != nil {
+		return nil, "", rarex.Errorf(rarex.EINVALID, "alternatives: an alternatives.csv file is required (part_id,origin,unit_value,supplier)")
+	}
+	return f, h.Filename, nil
+}
+
+func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	f, name, err := s.whatIfInput(r)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	plan, err := s.BOMs.WhatIf(r.Context(), actor, r.PathValue("id"), r.FormValue("product"), f, name, r.FormValue("target"), r.FormValue("interpretation"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, plan)
+	return nil
+}
+
+// handleWhatIfForm shows the plan, or sends it as CSV when asked (format=csv).
+func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	id, product := r.PathValue("id"), r.PathValue("product")
+	f, name, err := s.whatIfInput(r)
+	var plan *bom.Plan
+	if err == nil {
+		defer f.Close()
+		plan, err = s.BOMs.WhatIf(r.Context(), actor, id, product, f, name, r.FormValue("target"), r.FormValue("interpretation"))
+	}
+	if err != nil && rarex.ErrorCode(err) != rarex.EINVALID && rarex.ErrorCode(err) != rarex.ETOOLARGE {
+		return err
+	}
+	if err == nil && r.FormValue("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="whatif-`+safeFilename(product)+`.csv"`)
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"product", "part_id", "supplier", "origin", "unit_value", "units_per_product", "cost_delta", "share_before", "share_after", "target"})
+		for _, sub := range plan.Substitutions {
+			cw.Write([]string{plan.Product, sub.PartID, sub.Supplier, sub.Origin, sub.UnitValue, fnum(sub.Units), fnum(sub.CostDelta), fnum(plan.ShareBefore), fnum(plan.ShareAfter), fnum(plan.Target)})
+		}
+		cw.Flush()
+		return nil
+	}
+	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, rules.Today(s.Accounts.Clock.Now()), r.FormValue("interpretation"), product, 3)
+	if rerr != nil {
+		return rerr
+	}
+	p := s.newPage(r, actor, "boms.report_title")
+	p.Data = bomData{Report: rep, Regime: s.Regime, Product: &rep.Products[0], Plan: plan, Target: r.FormValue("target")}
+	status := http.StatusOK
+	if err != nil {
+		p.Error, status = i18nInvalid(langOf(r), rarex.ErrorMessage(err)), HTTPStatus(err)
+	}
+	s.render(w, r, status, "bom", p)
+	return nil
+}
+
+func fnum(f float64) string { return strconv.FormatFloat(math.Round(f*1e9)/1e9, 'f', -1, 64) }
+
+// safeFilename keeps letters, digits, dot, dash and underscore.
+func safeFilename(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
+}

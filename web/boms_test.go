@@ -67,3 +67,40 @@ func TestBOMPages(t *testing.T) {
 		t.Errorf("upload over the limit: %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestWhatIfPage(t *testing.T) {
+	f := newFixture(t)
+	id := f.bomOf(f.users[rarex.RoleExporter])
+	for _, lang := range i18n.Langs {
+		body := readBody(t, f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "", "html"), "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		for _, want := range []string{`data-feasible="true"`, "Shin-Etsu", i18n.T(lang, "whatif.exact"), "0.8"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: plan page lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(body, "[[") || strings.Contains(body, "%!") {
+			t.Errorf("%s: a message is broken", lang)
+		}
+	}
+	resp := f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "", "csv"), "cookie:exporter")
+	body := readBody(t, resp)
+	if resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(resp.Header.Get("Content-Disposition"), "whatif-motor.csv") ||
+		!strings.Contains(body, "motor,dy,Shin-Etsu,JP,1.50,2,0.8,") {
+		t.Fatalf("CSV download: %q %q\n%s", resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), body)
+	}
+	resp = f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "2", "html"), "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "target") {
+		t.Fatalf("bad target: %d", resp.StatusCode)
+	}
+	var plan struct {
+		Feasible  bool    `json:"feasible"`
+		CostDelta float64 `json:"cost_delta"`
+	}
+	resp = f.req("POST", "/api/v1/boms/"+id+"/whatif", whatIfBody("motor", "0.001", ""), "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&plan); err != nil || !plan.Feasible || plan.CostDelta < 0.79 || plan.CostDelta > 0.81 {
+		t.Fatalf("API plan: %+v %v", plan, err)
+	}
+	if resp := f.req("POST", "/api/v1/boms/"+id+"/whatif", whatIfBody("ghost", "0.001", ""), "bearer:exporter"); resp.StatusCode != 404 {
+		t.Fatalf("unknown product: %d", resp.StatusCode)
+	}
+}

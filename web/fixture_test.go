@@ -202,3 +202,16 @@ func (f *fixture) bomOf(u *rarex.User) string {
 	}
 	return b.ID
 }
+
+const motorAlternatives = "part_id,origin,unit_value,supplier\ndy,JP,1.50,Shin-Etsu\n"
+
+// whatIfBody builds a what-if upload.
+func whatIfBody(product, target, format string) string {
+	var b strings.Builder
+	for _, kv := range [][2]string{{"product", product}, {"target", target}, {"format", format}} {
+		b.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + kv[0] + "\"\r\n\r\n" + kv[1] + "\r\n")
+	}
+	b.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"alternatives\"; filename=\"alternatives.csv\"\r\nContent-Type: text/csv\r\n\r\n" + motorAlternatives + "\r\n")
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}

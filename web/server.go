@@ -127,6 +127,7 @@ func New(o Options) (*Server, error) {
 	add("GET", "/boms/{id}", false, s.page(s.handleBOMPage))
 	add("GET", "/boms/{id}/products/{product}", false, s.page(s.handleBOMPage))
 	add("POST", "/boms/{id}/delete", false, s.page(s.handleBOMDeleteForm))
+	add("POST", "/boms/{id}/products/{product}/whatif", false, s.upload(s.page(s.handleWhatIfForm)))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -145,6 +146,7 @@ func New(o Options) (*Server, error) {
 	add("POST", "/api/v1/boms", false, s.upload(s.api(s.apiUploadBOM)))
 	add("GET", "/api/v1/boms/{id}", false, s.api(s.apiGetBOM))
 	add("DELETE", "/api/v1/boms/{id}", false, s.api(s.apiDeleteBOM))
+	add("POST", "/api/v1/boms/{id}/whatif", false, s.upload(s.api(s.apiWhatIf)))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -191,11 +192,24 @@ func TestDemoSeedIsIdempotentAcrossRestarts(t *testing.T) {
 	if len(first) != 4 || !strings.Contains(out2, "set at first start") {
 		t.Fatalf("second start should list the accounts without passwords:\n%s", out2)
 	}
-	// The first passwords still work after the restart.
+	// The first passwords still work after the restart, and the demo BOM exists once.
 	base, _ := startServe(t, "--data", dir)
-	resp, err := noRedirectClient.PostForm(base+"/login", map[string][]string{"email": {first["admin"][0]}, "password": {first["admin"][1]}})
+	resp, err := noRedirectClient.PostForm(base+"/login", map[string][]string{"email": {first["exporter"][0]}, "password": {first["exporter"][1]}})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login with the first start's password: %v %v", resp.StatusCode, err)
+	}
+	req, _ := http.NewRequest("GET", base+"/boms", nil)
+	for _, c := range resp.Cookies() {
+		req.AddCookie(c)
+	}
+	page, err := noRedirectClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer page.Body.Close()
+	b, _ := io.ReadAll(page.Body)
+	if n := strings.Count(string(b), "Hub motors and controller (demo)"); n != 1 {
+		t.Fatalf("demo BOM listed %d times after two seedings", n)
 	}
 }
 

@@ -48,17 +48,15 @@ func (a *App) serve(ctx context.Context, args []string) error {
 
 	svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
 	svc.SessionTTL, svc.Log = cfg.SessionTTL, log
+	bomSvc := &boms.Service{Store: store, Regime: regime, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
 	if cfg.Demo {
-		logins, err := svc.SeedDemo(ctx)
-		if err != nil {
+		if err := seedDemo(ctx, a, svc, bomSvc); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
-		printDemoLogins(a, logins)
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	bomSvc := &boms.Service{Store: store, Regime: regime, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
 	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Log: log, Registry: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
@@ -97,6 +95,29 @@ func (a *App) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// seedDemo creates the demo accounts and the exporter's demo BOM, once.
+func seedDemo(ctx context.Context, a *App, svc *accounts.Service, bomSvc *boms.Service) error {
+	logins, err := svc.SeedDemo(ctx)
+	if err != nil {
+		return err
+	}
+	printDemoLogins(a, logins)
+	for _, l := range logins {
+		if l.Role != rarex.RoleExporter {
+			continue
+		}
+		u, err := svc.Store.FindUserByEmail(ctx, l.Email)
+		if err != nil {
+			return err
+		}
+		if _, err := bomSvc.SeedDemo(ctx, u); err != nil {
+			return err
+		}
+		return nil
+	}
 	return nil
 }
 
