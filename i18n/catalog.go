@@ -246,4 +246,5 @@ var catalog = map[string]msg{
 	"whatif.cost":       {"Cost change", "成本变化"},
 	"whatif.exact":      {"The cheapest plan: every combination was considered.", "最低成本方案：已考虑所有组合。"},
 	"whatif.heuristic":  {"A good plan, not proven cheapest; no plan costs less than %s.", "较优方案，未经证明为最低成本；任何方案的成本都不低于 %s。"},
+	"boms.path_units":   {"%s units, value %s", "%s 件，价值 %s"},
 }

@@ -234,7 +234,13 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 		cw.Flush()
 		return nil
 	}
-	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, rules.Today(s.Accounts.Clock.Now()), r.FormValue("interpretation"), product, 3)
+	d := rules.Today(s.Accounts.Clock.Now())
+	if v := r.FormValue("date"); v != "" {
+		if pd, perr := rules.ParseDate(v); perr == nil {
+			d = pd
+		}
+	}
+	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, d, r.FormValue("interpretation"), product, 3)
 	if rerr != nil {
 		return rerr
 	}

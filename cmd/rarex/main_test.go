@@ -175,6 +175,34 @@ func TestBrowserLogin(t *testing.T) {
 						os.WriteFile(filepath.Join(dir, "determine.png"), png, 0o644)
 					}
 				}
+				// Journey 1 again: her demo BOM, the product over the threshold, and a what-if
+				// with the alternatives her buyer listed, uploaded through the real form.
+				alts, _ := filepath.Abs("../../boms/demo/alternatives.csv")
+				err = chromedp.Do(ctx,
+					chromedp.Click(chromedp.CSS(`nav a[href="/boms"]`)),
+					chromedp.Click(chromedp.CSS(`#bom-list a`)),
+					chromedp.SetValue(chromedp.CSS(`input[name="date"]`), "2026-11-20"),
+					chromedp.Submit(chromedp.CSS(`input[name="date"]`)),
+					chromedp.WaitVisible(chromedp.ID("products")),
+					chromedp.Click(chromedp.CSS(`#products a[href*="/products/HM-250"]`)),
+					chromedp.WaitVisible(chromedp.ID("whatif-form")),
+					chromedp.SetUploadFiles(chromedp.CSS(`input[name="alternatives"]`), []string{alts}),
+					chromedp.Click(chromedp.ID("whatif-submit")),
+					chromedp.WaitVisible(chromedp.ID("plan")),
+				)
+				if err != nil {
+					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+					t.Fatalf("BOM journey: %v\n%s", err, html)
+				}
+				plan, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("plan")))
+				if !strings.Contains(plan, "DY-FOIL") || !strings.Contains(plan, "Shin-Etsu") {
+					t.Fatalf("what-if plan shown: %q", plan)
+				}
+				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" {
+					if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+						os.WriteFile(filepath.Join(dir, "whatif.png"), png, 0o644)
+					}
+				}
 			}
 			// Sign out, so the next role starts clean.
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form"))); err != nil {
