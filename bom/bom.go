@@ -57,9 +57,19 @@ type Graph struct {
 	order    []int32 // topological, leaves first
 	hasTech  []bool
 	exactVal []*big.Rat // parsed lazily for the exact path
+	// The roll-up's fast path: everything laid out by place in order, so a
+	// full roll-up reads edges sequentially and finds a part's children,
+	// placed just before it by the depth-first order, close by.
+	pos    []int32 // place of each part in order
+	ostart []int32 // edges of the part at place i: [ostart[i], ostart[i+1])
+	ochild []int32 // the child's place
+	oqty   []float64
+	ovalue []float64
+	ochina []bool // made in China
+	otech  []bool
 	// Built on the first incremental update: parents of each part (edge
-	// indexes and parent indexes) and each part's place in order.
-	pstart, pedge, pparent, pos []int32
+	// indexes and parent indexes).
+	pstart, pedge, pparent []int32
 }
 
 // Len is the number of parts.
@@ -148,7 +158,29 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 	if err := g.sort(); err != nil {
 		return nil, err
 	}
+	g.layout()
 	return g, nil
+}
+
+// layout builds the order-indexed copies the full roll-up scans.
+func (g *Graph) layout() {
+	n := len(g.Parts)
+	g.pos = make([]int32, n)
+	for i, p := range g.order {
+		g.pos[p] = int32(i)
+	}
+	g.ostart = make([]int32, n+1)
+	g.ochild = make([]int32, 0, len(g.child))
+	g.oqty = make([]float64, 0, len(g.child))
+	g.ovalue, g.ochina, g.otech = make([]float64, n), make([]bool, n), make([]bool, n)
+	for i, p := range g.order {
+		for k := g.start[p]; k < g.start[p+1]; k++ {
+			g.ochild = append(g.ochild, g.pos[g.child[k]])
+			g.oqty = append(g.oqty, g.qty[k])
+		}
+		g.ostart[i+1] = int32(len(g.ochild))
+		g.ovalue[i], g.ochina[i], g.otech[i] = g.value[p], g.Parts[p].Origin == "CN", g.hasTech[p]
+	}
 }
 
 // sort computes a leaves-first order with an iterative depth-first search,

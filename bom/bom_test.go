@@ -89,8 +89,8 @@ func TestMotor(t *testing.T) {
 	}
 	for id, w := range want {
 		i, _ := g.Index(id)
-		if !near(r.acc[i].cv, w[0]) || !near(r.acc[i].cn, w[1]) {
-			t.Errorf("%s: cv %v cn %v, want %v %v", id, r.acc[i].cv, r.acc[i].cn, w[0], w[1])
+		if !near(r.at(int32(i)).cv, w[0]) || !near(r.at(int32(i)).cn, w[1]) {
+			t.Errorf("%s: cv %v cn %v, want %v %v", id, r.at(int32(i)).cv, r.at(int32(i)).cn, w[0], w[1])
 		}
 	}
 	m, _ := g.Index("motor")
@@ -218,14 +218,14 @@ func TestCRLFBOMMarkAndColumnOrder(t *testing.T) {
 }
 
 // naive expands every path without memoisation, in exact rationals.
-func naive(g *Graph, ctl []bool, p int32) *big.Rat {
-	if ctl[p] {
+func naive(g *Graph, r *Rollup, p int32) *big.Rat {
+	if r.isControlled(p) {
 		return g.exactValue(p)
 	}
 	sum := new(big.Rat)
 	for k := g.start[p]; k < g.start[p+1]; k++ {
 		q, _ := new(big.Rat).SetString(g.qtyText[k])
-		sum.Add(sum, q.Mul(q, naive(g, ctl, g.child[k])))
+		sum.Add(sum, q.Mul(q, naive(g, r, g.child[k])))
 	}
 	return sum
 }
@@ -262,10 +262,10 @@ func TestAgainstNaivePathExpansion(t *testing.T) {
 		}
 		r := Roll(g, part1, official)
 		for i := range g.Parts {
-			want := naive(g, r.controlled, int32(i))
+			want := naive(g, r, int32(i))
 			wf, _ := want.Float64()
-			if !near(r.acc[i].cv, wf) {
-				t.Fatalf("iter %d part %d: cv %v, naive %v", iter, i, r.acc[i].cv, wf)
+			if !near(r.at(int32(i)).cv, wf) {
+				t.Fatalf("iter %d part %d: cv %v, naive %v", iter, i, r.at(int32(i)).cv, wf)
 			}
 			if ex := r.exactCV(int32(i)); ex.Cmp(want) != 0 {
 				t.Fatalf("exact cv %v, naive %v", ex, want)
@@ -287,8 +287,8 @@ func TestAgainstNaivePathExpansion(t *testing.T) {
 					t.Fatalf("paths out of order: %+v", paths)
 				}
 			}
-			if !near(total, r.acc[i].cv) && len(paths) < 1000 {
-				t.Fatalf("all paths sum to %v, cv %v", total, r.acc[i].cv)
+			if !near(total, r.at(int32(i)).cv) && len(paths) < 1000 {
+				t.Fatalf("all paths sum to %v, cv %v", total, r.at(int32(i)).cv)
 			}
 		}
 	}

@@ -45,10 +45,6 @@ func (g *Graph) reverse() {
 			g.pedge[at], g.pparent[at] = k, p
 		}
 	}
-	g.pos = make([]int32, n)
-	for i, p := range g.order {
-		g.pos[p] = int32(i)
-	}
 }
 
 // UpdatePart edits one part and re-rolls only its ancestors. It returns the
@@ -82,10 +78,11 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 	}
 	return r.change(func() {
 		g.Parts[p], g.value[p] = part, value
+		g.ovalue[g.pos[p]], g.ochina[g.pos[p]] = value, part.Origin == "CN"
 		if g.exactVal != nil {
 			g.exactVal[p] = nil
 		}
-		r.controlled[p] = isControlled(&g.Parts[p])
+		r.controlled[g.pos[p]] = isControlled(&g.Parts[p])
 	}, p)
 }
 
@@ -103,7 +100,10 @@ func (r *Rollup) UpdateQuantity(parent, child, qty string) ([]VerdictChange, err
 	}
 	for k := g.start[p]; k < g.start[p+1]; k++ {
 		if g.child[k] == c {
-			return r.change(func() { g.qty[k], g.qtyText[k] = q, qty }, p)
+			return r.change(func() {
+				g.qty[k], g.qtyText[k] = q, qty
+				g.oqty[g.ostart[g.pos[p]]+(k-g.start[p])] = q
+			}, p)
 		}
 	}
 	return nil, fmt.Errorf("edge %s → %s: no such edge", parent, child)
@@ -144,9 +144,9 @@ func (r *Rollup) change(edit func(), start int32) ([]VerdictChange, error) {
 	heap.Push(h, start)
 	for h.Len() > 0 {
 		p := heap.Pop(h).(int32)
-		old := r.acc[p]
+		old := *r.at(p)
 		r.update(p)
-		if r.acc[p] == old && p != start {
+		if *r.at(p) == old && p != start {
 			continue
 		}
 		for k := g.pstart[p]; k < g.pstart[p+1]; k++ {

@@ -53,8 +53,8 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			full := Roll(fg, part1, official)
 			for i := range g.Parts {
 				j, _ := fg.Index(g.Parts[i].ID)
-				if !near(r.acc[i].cv, full.acc[j].cv) || !near(r.acc[i].cn, full.acc[j].cn) || r.acc[i].tech != full.acc[j].tech {
-					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.Parts[i].ID, r.acc[i], full.acc[j])
+				if !near(r.at(int32(i)).cv, full.at(j).cv) || !near(r.at(int32(i)).cn, full.at(j).cn) || r.at(int32(i)).tech != full.at(j).tech {
+					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.Parts[i].ID, *r.at(int32(i)), *full.at(j))
 				}
 			}
 			flipped := map[string]bool{}

@@ -15,8 +15,8 @@ type Threshold struct {
 // Rollup holds the controlled and Chinese-origin value of every part.
 type Rollup struct {
 	g          *Graph
-	controlled []bool
-	acc        []acc // per part; one slice so a child costs one cache line
+	controlled []bool // by place in order
+	acc        []acc  // by place in order; one slice so a child costs one cache line
 	th         Threshold
 	exact      map[int32]*big.Rat
 	stamp      []uint32 // visit marks for incremental updates
@@ -37,35 +37,50 @@ type acc struct {
 func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
 	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), th: th}
-	for i := range g.Parts {
-		r.controlled[i] = isControlled(&g.Parts[i])
+	// Classify in input order, which walks the parts' memory sequentially,
+	// then move the answers to their places.
+	byIndex := make([]bool, n)
+	for p := range g.Parts {
+		byIndex[p] = isControlled(&g.Parts[p])
 	}
-	for _, p := range g.order {
-		r.update(p)
+	for i, p := range g.order {
+		r.controlled[i] = byIndex[p]
+	}
+	for i := range r.acc {
+		r.compute(int32(i))
 	}
 	return r
 }
 
-// update recomputes one part from its children.
-func (r *Rollup) update(p int32) {
+// compute recomputes the part at place i from its children.
+func (r *Rollup) compute(i int32) {
 	g := r.g
 	var cv, cn float64
-	tech := g.hasTech[p]
-	for k := g.start[p]; k < g.start[p+1]; k++ {
-		a := &r.acc[g.child[k]]
-		q := g.qty[k]
+	tech := g.otech[i]
+	for k := g.ostart[i]; k < g.ostart[i+1]; k++ {
+		a := &r.acc[g.ochild[k]]
+		q := g.oqty[k]
 		cv += q * a.cv
 		cn += q * a.cn
 		tech = tech || a.tech
 	}
-	if r.controlled[p] {
-		cv = g.value[p]
+	if r.controlled[i] {
+		cv = g.ovalue[i]
 	}
-	if g.Parts[p].Origin == "CN" {
-		cn = g.value[p]
+	if g.ochina[i] {
+		cn = g.ovalue[i]
 	}
-	r.acc[p] = acc{cv, cn, tech}
+	r.acc[i] = acc{cv, cn, tech}
 }
+
+// update recomputes part p (by index) from its children.
+func (r *Rollup) update(p int32) { r.compute(r.g.pos[p]) }
+
+// at returns the roll-up of part p (by index).
+func (r *Rollup) at(p int32) *acc { return &r.acc[r.g.pos[p]] }
+
+// isControlled reports whether part p (by index) counts whole.
+func (r *Rollup) isControlled(p int32) bool { return r.controlled[r.g.pos[p]] }
 
 // Result is one product's roll-up.
 type Result struct {
@@ -87,17 +102,17 @@ type Result struct {
 // Result reports product p with its top k contributing paths.
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
-	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.acc[p].cv,
-		CNValue: r.acc[p].cn, CNTechnology: r.acc[p].tech}
+	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.at(p).cv,
+		CNValue: r.at(p).cn, CNTechnology: r.at(p).tech}
 	res.Threshold, _ = r.th.Ratio.Float64()
 	if g.value[p] > 0 {
-		res.Share, res.CNShare = r.acc[p].cv/g.value[p], r.acc[p].cn/g.value[p]
+		res.Share, res.CNShare = r.at(p).cv/g.value[p], r.at(p).cn/g.value[p]
 	}
 	res.Over, res.Exact = r.verdict(p)
 	if k > 0 {
 		res.Paths = r.TopPaths(p, k)
 	}
-	if r.acc[p].tech {
+	if r.at(p).tech {
 		res.TechParts = r.techParts(p, 20)
 	}
 	return res
@@ -112,7 +127,7 @@ func (r *Rollup) verdict(p int32) (over, exact bool) {
 		return false, false
 	}
 	t, _ := r.th.Ratio.Float64()
-	share := r.acc[p].cv / v
+	share := r.at(p).cv / v
 	if math.Abs(share-t) > 1e-9*t {
 		return share > t, false
 	}
@@ -145,7 +160,7 @@ func (r *Rollup) exactCV(p int32) *big.Rat {
 	}
 	g := r.g
 	var out *big.Rat
-	if r.controlled[p] {
+	if r.isControlled(p) {
 		out = g.exactValue(p)
 	} else {
 		out = new(big.Rat)
@@ -185,12 +200,12 @@ func (h *pathHeap) Pop() any          { o := *h; x := o[len(o)-1]; *h = o[:len(o
 // next largest; only branches that carry controlled value are opened.
 func (r *Rollup) TopPaths(p int32, k int) []Path {
 	g := r.g
-	h := &pathHeap{{nodes: []int32{p}, mult: 1, bound: r.acc[p].cv}}
+	h := &pathHeap{{nodes: []int32{p}, mult: 1, bound: r.at(p).cv}}
 	var out []Path
 	for h.Len() > 0 && len(out) < k {
 		top := heap.Pop(h).(partial)
 		last := top.nodes[len(top.nodes)-1]
-		if r.controlled[last] {
+		if r.isControlled(last) {
 			ids := make([]string, len(top.nodes))
 			for i, n := range top.nodes {
 				ids[i] = g.Parts[n].ID
@@ -200,14 +215,14 @@ func (r *Rollup) TopPaths(p int32, k int) []Path {
 		}
 		for e := g.start[last]; e < g.start[last+1]; e++ {
 			c := g.child[e]
-			if r.acc[c].cv <= 0 {
+			if r.at(c).cv <= 0 {
 				continue
 			}
 			m := top.mult * g.qty[e]
 			nodes := make([]int32, len(top.nodes)+1)
 			copy(nodes, top.nodes)
 			nodes[len(top.nodes)] = c
-			heap.Push(h, partial{nodes: nodes, mult: m, bound: m * r.acc[c].cv})
+			heap.Push(h, partial{nodes: nodes, mult: m, bound: m * r.at(c).cv})
 		}
 	}
 	return out
@@ -226,7 +241,7 @@ func (r *Rollup) techParts(p int32, max int) []string {
 			out = append(out, g.Parts[n].ID)
 		}
 		for e := g.start[n]; e < g.start[n+1]; e++ {
-			if c := g.child[e]; r.acc[c].tech && !seen[c] {
+			if c := g.child[e]; r.at(c).tech && !seen[c] {
 				seen[c] = true
 				stack = append(stack, c)
 			}
@@ -242,4 +257,4 @@ func (r *Rollup) ExactControlledValue(p int32) *big.Rat { return new(big.Rat).Se
 func (r *Rollup) ExactValue(p int32) *big.Rat { return new(big.Rat).Set(r.g.exactValue(p)) }
 
 // ControlledValue returns cv of part p (one unit).
-func (r *Rollup) ControlledValue(p int32) float64 { return r.acc[p].cv }
+func (r *Rollup) ControlledValue(p int32) float64 { return r.at(p).cv }

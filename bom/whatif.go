@@ -94,7 +94,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 	t, _ := target.Float64()
 	plan := &Plan{Product: g.Parts[product].ID, Target: t, Substitutions: []Substitution{}}
 	if v > 0 {
-		plan.ShareBefore = r.acc[product].cv / v
+		plan.ShareBefore = r.at(product).cv / v
 	}
 	open, units := r.multiplicities(product)
 	byPart := map[int32][]Alternative{}
@@ -109,7 +109,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 	}
 	var cands []candidate
 	for i, as := range byPart {
-		c := candidate{part: i, gates: r.controlled[i]}
+		c := candidate{part: i, gates: r.isControlled(i)}
 		for _, a := range as {
 			nv := mustFloat(a.UnitValue)
 			moved := g.Parts[i]
@@ -118,13 +118,13 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 			if isControlled(&moved) {
 				newCV, c.gates = nv, true
 			}
-			c.options = append(c.options, option{alt: a, reduce: open[i] * (r.acc[i].cv - newCV), cost: units[i] * (nv - g.value[i])})
+			c.options = append(c.options, option{alt: a, reduce: open[i] * (r.at(i).cv - newCV), cost: units[i] * (nv - g.value[i])})
 		}
 		cands = append(cands, c)
 	}
 	sort.Slice(cands, func(a, b int) bool { return cands[a].part < cands[b].part })
 	plan.Candidates = len(cands)
-	need := r.acc[product].cv - t*v // the fall in cv needed; share must end below target
+	need := r.at(product).cv - t*v // the fall in cv needed; share must end below target
 	choice, cost, exact, bound := solve(cands, need)
 	// Reductions add up only when no candidate lies under another: a
 	// substituted ancestor would change what its descendants contribute.
@@ -198,7 +198,7 @@ func (r *Rollup) childSum(p int32) float64 {
 	g := r.g
 	s := 0.0
 	for k := g.start[p]; k < g.start[p+1]; k++ {
-		s += g.qty[k] * r.acc[g.child[k]].cv
+		s += g.qty[k] * r.at(g.child[k]).cv
 	}
 	return s
 }
@@ -218,7 +218,7 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 		for k := g.start[p]; k < g.start[p+1]; k++ {
 			c := g.child[k]
 			units[c] += units[p] * g.qty[k]
-			if !r.controlled[p] {
+			if !r.isControlled(p) {
 				open[c] += open[p] * g.qty[k]
 			}
 		}
@@ -240,6 +240,7 @@ func (r *Rollup) applied(subs []Substitution, isControlled Controlled) (*Rollup,
 		i, _ := g.Index(s.PartID)
 		ng.value[i] = mustFloat(s.UnitValue)
 	}
+	ng.layout()
 	return Roll(ng, isControlled, r.th), nil
 }
 
