@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,6 +132,25 @@ func BenchmarkVersusCTE(b *testing.B) {
 				}
 			}
 		})
+		b.Run(name+"/engine-loaded", func(b *testing.B) {
+			rows, edgeRows, err := s.LoadBOM(context.Background(), id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			g, err := bom.Build(toParts(rows), toEdges(edgeRows))
+			if err != nil {
+				b.Fatal(err)
+			}
+			test, _ := svc.Regime.ContentTest("")
+			controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
+			b.ResetTimer()
+			for b.Loop() {
+				r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+				for _, p := range g.Products() {
+					r.ControlledValue(p)
+				}
+			}
+		})
 		b.Run(name+"/cte", func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.RollupCTE(context.Background(), id, official.classes, official.elements); err != nil {
@@ -139,4 +159,20 @@ func BenchmarkVersusCTE(b *testing.B) {
 			}
 		})
 	}
+}
+
+func toParts(rows []rarex.BOMPart) []bom.Part {
+	out := make([]bom.Part, len(rows))
+	for i, p := range rows {
+		out[i] = bom.Part{ID: p.PartID, Class: p.Class, Elements: strings.Split(p.Elements, ";"), Origin: p.Origin, UnitValue: p.UnitValue}
+	}
+	return out
+}
+
+func toEdges(rows []rarex.BOMEdge) []bom.Edge {
+	out := make([]bom.Edge, len(rows))
+	for i, e := range rows {
+		out[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
+	}
+	return out
 }

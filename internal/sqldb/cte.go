@@ -28,18 +28,20 @@ func (s *Store) RollupCTE(ctx context.Context, bomID string, classes, elements [
 	}
 	controlled := "(p.origin = 'CN' AND p.class IN (" + strings.Join(cls, ", ") + ") AND (" + strings.Join(likes, " OR ") + "))"
 	// The parts table is joined directly (indexed by bom_id, part_id), as a
-	// user writing this query would.
+	// user writing this query would. CROSS JOIN keeps SQLite's planner from
+	// scanning all parts for each row of the recursion; PostgreSQL plans
+	// it as an ordinary join.
 	q := `WITH RECURSIVE walk (product, part_id, mult) AS (
     SELECT p.part_id, p.part_id, CAST(1 AS ` + real + `) FROM bom_parts p
      WHERE p.bom_id = ? AND NOT EXISTS (SELECT 1 FROM bom_edges e WHERE e.bom_id = ? AND e.child_id = p.part_id)
     UNION ALL
     SELECT w.product, e.child_id, w.mult * CAST(e.quantity AS ` + real + `)
-      FROM walk w
-      JOIN bom_parts p ON p.bom_id = ? AND p.part_id = w.part_id AND NOT ` + controlled + `
-      JOIN bom_edges e ON e.bom_id = ? AND e.parent_id = w.part_id)
+      FROM walk w CROSS JOIN bom_parts p CROSS JOIN bom_edges e
+     WHERE p.bom_id = ? AND p.part_id = w.part_id AND NOT ` + controlled + `
+       AND e.bom_id = ? AND e.parent_id = w.part_id)
 SELECT w.product, SUM(w.mult * CAST(p.unit_value AS ` + real + `))
-  FROM walk w JOIN bom_parts p ON p.bom_id = ? AND p.part_id = w.part_id
- WHERE ` + controlled + `
+  FROM walk w CROSS JOIN bom_parts p
+ WHERE p.bom_id = ? AND p.part_id = w.part_id AND ` + controlled + `
  GROUP BY w.product`
 	// Placeholders in text order.
 	args := []any{bomID, bomID, bomID}
