@@ -370,3 +370,16 @@ func FuzzRollup(f *testing.F) {
 		}
 	})
 }
+
+func TestSyntaxCheckers(t *testing.T) {
+	for s, ok := range map[string]bool{"0": true, "12": true, "12.5": true, "0.000": true, "": false, ".5": false, "5.": false, "1.2.3": false, "-1": false, "1e3": false, " 1": false, "１": false} {
+		if decimalSyntax.MatchString(s) != ok {
+			t.Errorf("decimal %q: want %v", s, ok)
+		}
+	}
+	for s, ok := range map[string]bool{"8505": true, "8505111000": true, "850": false, "85051110001": false, "85A5": false} {
+		if hsSyntax.MatchString(s) != ok {
+			t.Errorf("hs %q: want %v", s, ok)
+		}
+	}
+}
