@@ -67,7 +67,7 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--interpretation: %s", strings.TrimPrefix(err.Error(), "rarex error: code=invalid message="))
 	}
-	g, err := loadBOM(reg, *partsFile, *edgesFile)
+	g, err := a.loadBOM(reg, *partsFile, *edgesFile)
 	if err != nil {
 		return err
 	}
@@ -127,14 +127,15 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 // ftoa shows a money or quantity figure: at most six decimals, no float noise.
 func ftoa(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'f', -1, 64) }
 
-// loadBOM reads and compiles a BOM from its two CSV files.
-func loadBOM(reg *rules.Regime, partsFile, edgesFile string) (*bom.Graph, error) {
+// loadBOM reads and compiles a BOM from its two CSV files, showing
+// progress on a terminal.
+func (a *App) loadBOM(reg *rules.Regime, partsFile, edgesFile string) (*bom.Graph, error) {
 	pf, err := os.Open(partsFile)
 	if err != nil {
 		return nil, err
 	}
 	defer pf.Close()
-	parts, err := bom.ReadParts(pf, partsFile, reg)
+	parts, err := bom.ReadParts(withProgress(pf, a.Stderr, partsFile), partsFile, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,7 @@ func loadBOM(reg *rules.Regime, partsFile, edgesFile string) (*bom.Graph, error)
 		return nil, err
 	}
 	defer ef.Close()
-	edges, err := bom.ReadEdges(ef, edgesFile)
+	edges, err := bom.ReadEdges(withProgress(ef, a.Stderr, edgesFile), edgesFile)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ func (a *App) bomWhatIf(args []string) error {
 		}
 		ratio = r
 	}
-	g, err := loadBOM(reg, *partsFile, *edgesFile)
+	g, err := a.loadBOM(reg, *partsFile, *edgesFile)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +84,21 @@ func TestBOMWhatIfCommand(t *testing.T) {
 	app, _, _ = newApp(nil, "")
 	if err := app.Run(context.Background(), []string{"bom", "whatif", "--parts", parts, "--edges", edges, "--alternatives", alts, "--product", "motor", "--target", "2"}); err == nil {
 		t.Fatal("a target above 1 was accepted")
+	}
+}
+
+func TestProgressReader(t *testing.T) {
+	var out strings.Builder
+	data := strings.Repeat("x", 3<<20)
+	p := &progressReader{r: strings.NewReader(data), w: &out, name: "parts.csv", total: int64(len(data))}
+	b, err := io.ReadAll(p)
+	if err != nil || len(b) != len(data) || !strings.HasSuffix(out.String(), "reading parts.csv: 100% (3.1 of 3.1 MB)\n") {
+		t.Fatalf("progress = %q, %v", out.String(), err)
+	}
+	// Not a terminal: the file is read as it is, with no output.
+	f, _ := os.Open("bom_test.go")
+	defer f.Close()
+	if r := withProgress(f, &out, "x"); r != io.Reader(f) {
+		t.Fatal("progress shown on a non-terminal")
 	}
 }
