@@ -173,6 +173,12 @@ func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	parts, edges := FromRows(rows, edgeRows)
+	return bom.Build(parts, edges) // stored BOMs were checked at upload
+}
+
+// FromRows turns stored rows back into the engine's parts and edges.
+func FromRows(rows []rarex.BOMPart, edgeRows []rarex.BOMEdge) ([]bom.Part, []bom.Edge) {
 	parts := make([]bom.Part, len(rows))
 	for i, p := range rows {
 		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: splitList(p.Elements), HSCode: p.HSCode,
@@ -182,7 +188,7 @@ func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
 	for i, e := range edgeRows {
 		edges[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
 	}
-	return bom.Build(parts, edges) // stored BOMs were checked at upload
+	return parts, edges
 }
 
 // orgOf is the actor's organisation, or "" for no actor (Authorize then

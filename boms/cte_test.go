@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -137,7 +136,7 @@ func BenchmarkVersusCTE(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			g, err := bom.Build(toParts(rows), toEdges(edgeRows))
+			g, err := bom.Build(boms.FromRows(rows, edgeRows))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -159,20 +158,4 @@ func BenchmarkVersusCTE(b *testing.B) {
 			}
 		})
 	}
-}
-
-func toParts(rows []rarex.BOMPart) []bom.Part {
-	out := make([]bom.Part, len(rows))
-	for i, p := range rows {
-		out[i] = bom.Part{ID: p.PartID, Class: p.Class, Elements: strings.Split(p.Elements, ";"), Origin: p.Origin, UnitValue: p.UnitValue}
-	}
-	return out
-}
-
-func toEdges(rows []rarex.BOMEdge) []bom.Edge {
-	out := make([]bom.Edge, len(rows))
-	for i, e := range rows {
-		out[i] = bom.Edge{Parent: e.ParentID, Child: e.ChildID, Quantity: e.Quantity}
-	}
-	return out
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"rarex"
 	"rarex/bom"
 	"rarex/rules"
 )
@@ -55,17 +56,13 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 	if *top < 0 || *top > 1000 {
 		return fmt.Errorf("bom rollup: --top must be 0..1000")
 	}
-	reg, err := loadRegime(*dir)
+	reg, test, err := contentTest(*dir, *interp)
 	if err != nil {
 		return err
 	}
 	d, err := a.dateOrToday(*date)
 	if err != nil {
 		return err
-	}
-	test, err := reg.ContentTest(*interp)
-	if err != nil {
-		return fmt.Errorf("--interpretation: %s", strings.TrimPrefix(err.Error(), "rarex error: code=invalid message="))
 	}
 	g, err := a.loadBOM(reg, *partsFile, *edgesFile)
 	if err != nil {
@@ -122,6 +119,19 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// contentTest loads the regime and its content test under an interpretation.
+func contentTest(dir, interp string) (*rules.Regime, *rules.ContentTest, error) {
+	reg, err := loadRegime(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	test, err := reg.ContentTest(interp)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--interpretation: %s", rarex.ErrorMessage(err))
+	}
+	return reg, test, nil
 }
 
 // ftoa shows a money or quantity figure: at most six decimals, no float noise.
@@ -221,13 +231,9 @@ func (a *App) bomWhatIf(args []string) error {
 	if *partsFile == "" || *edgesFile == "" || *altFile == "" || *product == "" {
 		return fmt.Errorf("bom whatif: --parts, --edges, --alternatives and --product are required")
 	}
-	reg, err := loadRegime(*dir)
+	reg, test, err := contentTest(*dir, *interp)
 	if err != nil {
 		return err
-	}
-	test, err := reg.ContentTest(*interp)
-	if err != nil {
-		return fmt.Errorf("--interpretation: %s", strings.TrimPrefix(err.Error(), "rarex error: code=invalid message="))
 	}
 	ratio := test.Ratio
 	if *target != "" {
