@@ -86,6 +86,7 @@ func (r *Rollup) isControlled(p int32) bool { return r.controlled[r.g.pos[p]] }
 type Result struct {
 	Product         string   `json:"product"`
 	Description     string   `json:"description,omitempty"`
+	Class           string   `json:"class"`
 	Value           float64  `json:"value"`
 	ControlledValue float64  `json:"controlled_value"`
 	Share           float64  `json:"share"`
@@ -102,7 +103,7 @@ type Result struct {
 // Result reports product p with its top k contributing paths.
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
-	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Value: g.value[p], ControlledValue: r.at(p).cv,
+	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Class: g.Parts[p].Class, Value: g.value[p], ControlledValue: r.at(p).cv,
 		CNValue: r.at(p).cn, CNTechnology: r.at(p).tech}
 	res.Threshold, _ = r.th.Ratio.Float64()
 	if g.value[p] > 0 {

@@ -247,4 +247,6 @@ var catalog = map[string]msg{
 	"whatif.exact":      {"The cheapest plan: every combination was considered.", "最低成本方案：已考虑所有组合。"},
 	"whatif.heuristic":  {"A good plan, not proven cheapest; no plan costs less than %s.", "较优方案，未经证明为最低成本；任何方案的成本都不低于 %s。"},
 	"boms.path_units":   {"%s units, value %s", "%s 件，价值 %s"},
+	"boms.not_part2":    {"Ann. 61 Art. 1(1) applies its content test to Part 2 items (permanent magnets and targets). This product is of class %s, so its share is for information: the magnets or targets inside are the items that may need a licence when they are exported themselves.", "第61号公告第一条第（一）项的成分比例规则适用于第二部分物项（永磁材料和靶材）。本产品类别为“%s”，其占比仅供参考：其中的磁体或靶材在单独出口时才可能需要许可证。"},
+	"class.assembly":    {"Assembly", "组件"},
 }

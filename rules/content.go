@@ -57,3 +57,14 @@ func (r *Regime) ContentRuleStatus(d Date) (rule, status string) {
 	}
 	return "", ""
 }
+
+// IsContentItem reports whether items of class are what the content test
+// (Ann. 61 Art. 1(1)) applies to: Part 2 items, magnets and targets.
+func (r *Regime) IsContentItem(class string) bool {
+	for _, ru := range r.Rules {
+		if ru.When.ContentOverThreshold && slices.Contains(ru.When.ItemClass, class) {
+			return true
+		}
+	}
+	return false
+}
