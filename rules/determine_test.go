@@ -277,3 +277,70 @@ func TestInstrumentStatuses(t *testing.T) {
 		}
 	}
 }
+
+func TestGeneralLicences(t *testing.T) {
+	reg := shippedRegime(t)
+	exporter := func(name string) func(*Request) { return func(r *Request) { r.Exporter.Name = name } }
+	for _, c := range []struct {
+		name   string
+		req    Request
+		holder string
+		warn   string
+	}{
+		{"holder, in force", req("2026-01-15", "magnet_ndfeb", ndfebD, exporter("Ningbo Yunsheng Co., Ltd.")), "Ningbo Yunsheng", ""},
+		{"holder, before the grant", req("2025-11-20", "magnet_ndfeb", ndfebD, exporter("JL Mag Rare-Earth Co.")), "", ""},
+		{"holder, after a year", req("2026-12-15", "magnet_ndfeb", ndfebD, exporter("JL Mag Rare-Earth Co.")), "", ""},
+		{"not a holder", req("2026-01-15", "magnet_ndfeb", ndfebD, exporter("Other Magnets Ltd")), "", ""},
+		{"watch-list end user", req("2026-01-15", "magnet_ndfeb", ndfebD, exporter("Zhong Ke San Huan"), user("civilian", "watch_list")), "", "does not cover"},
+		{"not controlled", req("2026-01-15", "magnet_ndfeb", ndfeb, exporter("Zhong Ke San Huan")), "", ""},
+		{"rule not covered (technology)", req(oct20, "technology", nil, tech("separation"), exporter("JL Mag Rare-Earth")), "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := reg.Determine(c.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if len(d.GeneralLicences) == 1 {
+				got = d.GeneralLicences[0].Holder
+				if d.GeneralLicences[0].Until != "2026-12-02" || len(d.GeneralLicences[0].Sources) == 0 {
+					t.Errorf("hit = %+v", d.GeneralLicences[0])
+				}
+			}
+			if got != c.holder || len(d.GeneralLicences) > 1 {
+				t.Fatalf("general licences %+v, want holder %q", d.GeneralLicences, c.holder)
+			}
+			if c.warn != "" && !slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, c.warn) }) {
+				t.Fatalf("warnings %q lack %q", d.Warnings, c.warn)
+			}
+		})
+	}
+}
+
+func TestTariffLineWarnings(t *testing.T) {
+	reg := shippedRegime(t)
+	hs := func(code string) func(*Request) { return func(r *Request) { r.Item.HSCode = code } }
+	for _, c := range []struct {
+		name string
+		req  Request
+		warn string // "" for none
+	}{
+		{"Dy NdFeB on the Dy line", req(dec15, "magnet_ndfeb", ndfebD, hs("8505111000")), ""},
+		{"Dy NdFeB on the no-Dy line", req(dec15, "magnet_ndfeb", ndfebD, hs("8505119000")), "mis-declaration"},
+		{"plain NdFeB on the Dy line", req(dec15, "magnet_ndfeb", ndfeb, hs("8505111000")), "has none of Dy, Tb"},
+		{"oxide under the metals heading", req(dec15, "oxide", dy, hs("2805301200")), "item.class is oxide"},
+		{"Dy metal under the metals heading", req(dec15, "metal", dy, hs("2805301200")), ""},
+		{"unrelated code", req(dec15, "other", nil, hs("7318159000")), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := reg.Determine(c.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, "item.hs_code") })
+			if c.warn == "" && has || c.warn != "" && !slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, c.warn) }) {
+				t.Fatalf("warnings %q, want %q", d.Warnings, c.warn)
+			}
+		})
+	}
+}

@@ -13,17 +13,29 @@ import (
 
 // Determination is the answer to a Request, with its reasons.
 type Determination struct {
-	Date                string             `json:"date"`
-	Regime              string             `json:"regime"`
-	Interpretation      string             `json:"interpretation"`
-	Outcome             string             `json:"outcome"`
-	ControlCodes        []string           `json:"control_codes"`
-	Reasons             []Reason           `json:"reasons"`
-	Instruments         []InstrumentStatus `json:"instruments"`
-	Warnings            []string           `json:"warnings"`
-	OutcomeIfNotInForce string             `json:"outcome_if_not_in_force,omitempty"`
-	Content             *Content           `json:"content,omitempty"`
-	GreenChannel        GreenChannelResult `json:"green_channel"`
+	Date                string              `json:"date"`
+	Regime              string              `json:"regime"`
+	Interpretation      string              `json:"interpretation"`
+	Outcome             string              `json:"outcome"`
+	ControlCodes        []string            `json:"control_codes"`
+	Reasons             []Reason            `json:"reasons"`
+	Instruments         []InstrumentStatus  `json:"instruments"`
+	Warnings            []string            `json:"warnings"`
+	OutcomeIfNotInForce string              `json:"outcome_if_not_in_force,omitempty"`
+	Content             *Content            `json:"content,omitempty"`
+	GreenChannel        GreenChannelResult  `json:"green_channel"`
+	GeneralLicences     []GeneralLicenceHit `json:"general_licences,omitempty"`
+}
+
+// GeneralLicenceHit says the exporter may already hold a general licence
+// covering this export.
+type GeneralLicenceHit struct {
+	ID      string   `json:"id"`
+	Number  string   `json:"number"`
+	Holder  string   `json:"holder"`
+	Until   string   `json:"until,omitempty"`
+	Scope   string   `json:"scope"`
+	Sources []string `json:"sources"`
 }
 
 // Reason is one rule that fired.
@@ -438,7 +450,46 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 	}
 	sort.Strings(d.ControlCodes)
 	d.GreenChannel = r.greenChannel(c, d.Outcome)
+	d.GeneralLicences = r.generalLicences(c, rules, d)
+	d.Warnings = append(d.Warnings, r.hsWarnings(c)...)
 	return d, nil
+}
+
+// generalLicences finds general licences in force whose holder is the
+// exporter and which cover a licence-requiring rule that fired.
+func (r *Regime) generalLicences(c *checked, fired []*Rule, d *Determination) []GeneralLicenceHit {
+	name := strings.ToLower(strings.TrimSpace(c.Exporter.Name))
+	if name == "" || d.Outcome != LicenseRequired {
+		return nil
+	}
+	var out []GeneralLicenceHit
+	for _, gl := range r.GeneralLicences {
+		holder := ""
+		for _, h := range gl.Holders {
+			if strings.Contains(name, strings.ToLower(h)) {
+				holder = h
+			}
+		}
+		covered := false
+		for _, ru := range fired {
+			covered = covered || slices.Contains(gl.CoversRules, ru.ID)
+		}
+		in := r.instruments[gl.Instrument]
+		st, w := in.StatusAt(c.date)
+		if holder == "" || !covered || st != InForce {
+			continue
+		}
+		if anyIn(gl.NotForLists, c.lists) {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s holds %s, but it does not cover end users on the %s.", holder, in.Number, strings.Join(gl.NotForLists, " or ")))
+			continue
+		}
+		hit := GeneralLicenceHit{ID: gl.ID, Number: in.Number, Holder: holder, Scope: gl.Scope, Sources: gl.Sources}
+		if w != nil {
+			hit.Until = w.To.String()
+		}
+		out = append(out, hit)
+	}
+	return out
 }
 
 // codeElements are the item's elements that give a rule its control codes.
@@ -499,4 +550,28 @@ func (r *Regime) greenChannel(c *checked, outcome string) GreenChannelResult {
 		need(c.Exporter.ComplianceProgramme, "The exporter has a compliance programme on file.", "The exporter has no compliance programme on file.")
 	}
 	return res
+}
+
+// hsWarnings compares a declared tariff code with the item's class and
+// elements, using the reference lines in the data.
+func (r *Regime) hsWarnings(c *checked) []string {
+	code := c.Item.HSCode
+	if code == "" {
+		return nil
+	}
+	var out []string
+	for _, h := range r.HSLines {
+		if !strings.HasPrefix(code, h.Prefix) {
+			continue
+		}
+		switch {
+		case len(h.Classes) > 0 && !in(h.Classes, c.Item.Class):
+			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.class is %s: check the declaration.", code, h.Note, c.Item.Class))
+		case len(h.ElementsAny) > 0 && !c.anyElement(h.ElementsAny):
+			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.elements has none of %s: check the declaration.", code, h.Note, strings.Join(h.ElementsAny, ", ")))
+		case len(h.ElementsNone) > 0 && c.anyElement(h.ElementsNone):
+			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.elements has %s: customs treat this as a mis-declaration.", code, h.Note, strings.Join(h.ElementsNone, " or ")))
+		}
+	}
+	return out
 }

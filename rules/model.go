@@ -161,6 +161,26 @@ type GreenChannel struct {
 	Sources                 []string `yaml:"sources"`
 }
 
+// HSLine is a reference tariff line and what items declared under it are.
+type HSLine struct {
+	Prefix       string   `yaml:"prefix"`
+	Classes      []string `yaml:"classes"`
+	ElementsAny  []string `yaml:"elements_any"`
+	ElementsNone []string `yaml:"elements_none"`
+	Note         string   `yaml:"note"`
+}
+
+// GeneralLicence is a standing licence for named exporters.
+type GeneralLicence struct {
+	ID          string   `yaml:"id"`
+	Instrument  string   `yaml:"instrument"`
+	Holders     []string `yaml:"holders"`
+	CoversRules []string `yaml:"covers_rules"`
+	NotForLists []string `yaml:"not_for_lists"`
+	Scope       string   `yaml:"scope"`
+	Sources     []string `yaml:"sources"`
+}
+
 // Regime is one loaded, validated regime.
 type Regime struct {
 	ID               string            `yaml:"regime"`
@@ -174,9 +194,12 @@ type Regime struct {
 	PartyLists       []string          `yaml:"party_lists"`
 	Part1Classes     []string          `yaml:"part1_classes"`
 	ElementCodes     map[string]string `yaml:"element_codes"`
+	HSLines          []HSLine          `yaml:"hs_lines"`
+	HSSources        []string          `yaml:"hs_sources"`
 	Interpretations  []*Interpretation `yaml:"interpretations"`
 	GreenChannel     GreenChannel      `yaml:"green_channel"`
 	Instruments      []*Instrument     `yaml:"instruments"`
+	GeneralLicences  []*GeneralLicence `yaml:"general_licences"`
 	Rules            []*Rule           `yaml:"rules"`
 
 	file        string

@@ -126,7 +126,8 @@ type EndUse struct {
 
 // Exporter describes the applicant, for green-channel eligibility.
 type Exporter struct {
-	ComplianceProgramme bool `json:"compliance_programme"`
+	Name                string `json:"name"`
+	ComplianceProgramme bool   `json:"compliance_programme"`
 }
 
 // MaxRequestBytes bounds a determination request body.

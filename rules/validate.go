@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math/big"
 	"rarex"
+	"regexp"
 )
+
+var hsPrefix = regexp.MustCompile(`^[0-9]{2,10}$`)
 
 func (r *Regime) errAt(line int, field, format string, args ...any) error {
 	return &LoadError{File: r.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
@@ -67,6 +70,38 @@ func (r *Regime) validate() error {
 		if err := r.validateRule(ru); err != nil {
 			return err
 		}
+	}
+	for _, gl := range r.GeneralLicences {
+		switch {
+		case gl.ID == "" || r.instruments[gl.Instrument] == nil:
+			return r.errAt(1, "general_licences.instrument", "%s: unknown instrument %q", gl.ID, gl.Instrument)
+		case len(gl.Holders) == 0 || len(gl.CoversRules) == 0 || len(gl.Sources) == 0:
+			return r.errAt(1, "general_licences", "%s: holders, covers_rules and sources are required", gl.ID)
+		}
+		for _, id := range gl.CoversRules {
+			if !ruleIDs[id] {
+				return r.errAt(1, "general_licences.covers_rules", "%s: unknown rule %q", gl.ID, id)
+			}
+		}
+		if err := r.checkVocab(1, "general_licences.not_for_lists", "party_lists", gl.NotForLists); err != nil {
+			return err
+		}
+	}
+	for _, h := range r.HSLines {
+		if !hsPrefix.MatchString(h.Prefix) {
+			return r.errAt(1, "hs_lines.prefix", "%q is not a tariff code prefix", h.Prefix)
+		}
+		if err := r.checkVocab(1, "hs_lines.classes", "item_classes", h.Classes); err != nil {
+			return err
+		}
+		for _, el := range append(append([]string{}, h.ElementsAny...), h.ElementsNone...) {
+			if !rarex.IsElement(el) {
+				return r.errAt(1, "hs_lines", "%s: %q is not an element symbol", h.Prefix, el)
+			}
+		}
+	}
+	if len(r.HSLines) > 0 && len(r.HSSources) == 0 {
+		return r.errAt(1, "hs_sources", "required when hs_lines are given")
 	}
 	gc := r.GreenChannel
 	for _, o := range gc.Outcomes {

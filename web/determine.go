@@ -66,7 +66,7 @@ func bodyError(err error) error {
 type determineForm struct {
 	Date, ShipFrom, Destination, Class, Elements, HSCode, Origin, Value, ContentValue string
 	Tech                                                                              map[string]bool
-	EndUserName, EndUserCountry, EndUserType, EndUse, Interpretation                  string
+	EndUserName, EndUserCountry, EndUserType, EndUse, Interpretation, ExporterName    string
 	Lists                                                                             map[string]bool
 	Validated, Programme                                                              bool
 }
@@ -106,11 +106,11 @@ func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, act
 		Value: strings.TrimSpace(v.Get("value")), ContentValue: strings.TrimSpace(v.Get("cn_controlled_content_value")),
 		Tech: map[string]bool{}, Lists: map[string]bool{}, EndUserName: v.Get("end_user_name"), EndUserCountry: upper(v.Get("end_user_country")),
 		EndUserType: v.Get("end_user_type"), EndUse: v.Get("end_use"), Interpretation: v.Get("interpretation"),
-		Validated: v.Get("validated") != "", Programme: v.Get("compliance_programme") != ""}
+		Validated: v.Get("validated") != "", Programme: v.Get("compliance_programme") != "", ExporterName: strings.TrimSpace(v.Get("exporter_name"))}
 	req := rules.Request{Date: f.Date, ShipFrom: f.ShipFrom, Destination: f.Destination, Interpretation: f.Interpretation,
 		Item:    rules.Item{Class: f.Class, HSCode: f.HSCode, Origin: f.Origin, Elements: splitList(f.Elements)},
 		EndUser: rules.EndUser{Name: f.EndUserName, Country: f.EndUserCountry, Type: f.EndUserType, Validated: f.Validated},
-		EndUse:  rules.EndUse{Category: f.EndUse}, Exporter: rules.Exporter{ComplianceProgramme: f.Programme}}
+		EndUse:  rules.EndUse{Category: f.EndUse}, Exporter: rules.Exporter{Name: f.ExporterName, ComplianceProgramme: f.Programme}}
 	for _, t := range v["cn_technology"] {
 		f.Tech[t] = true
 		req.Item.CNTechnology = append(req.Item.CNTechnology, t)
