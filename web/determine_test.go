@@ -102,3 +102,12 @@ func TestRegimeVocabularyTranslated(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAnItemShowsGeneralLicence(t *testing.T) {
+	f := newFixture(t)
+	body := readBody(t, f.req("POST", "/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "KR", "class", "magnet_ndfeb",
+		"elements", "Nd Dy", "origin", "CN", "exporter_name", "Ningbo Yunsheng Co., Ltd.", "end_user_type", "civilian", "end_use", "civilian_manufacturing"), "cookie:exporter"))
+	if !strings.Contains(body, `id="general-licence"`) || !strings.Contains(body, "2026-12-02") {
+		t.Fatal("the general licence the exporter holds is not shown")
+	}
+}
