@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"rarex"
@@ -22,6 +23,7 @@ type Service struct {
 	SessionTTL time.Duration
 	Limiter    *Limiter
 	Log        *slog.Logger
+	dummyOnce  sync.Once
 	dummyHash  string
 }
 
@@ -103,10 +105,9 @@ func (s *Service) Login(ctx context.Context, email, password, addr, oldSecret st
 	return u, secret, se, nil
 }
 
+// dummy is a hash to verify against when the account does not exist.
 func (s *Service) dummy() string {
-	if s.dummyHash == "" {
-		s.dummyHash, _ = HashPassword("not a real password", s.Hash)
-	}
+	s.dummyOnce.Do(func() { s.dummyHash, _ = HashPassword("not a real password", s.Hash) })
 	return s.dummyHash
 }
 
