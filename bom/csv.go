@@ -133,13 +133,25 @@ func (t *table) next() error {
 	return nil
 }
 
-// get returns a column of the current row, trimmed ("" when absent).
-func (t *table) get(name string) string {
-	i, ok := t.col[name]
-	if !ok || i >= len(t.rec) {
+// index returns the column numbers of names (-1 when absent), looked up
+// once per file rather than once per field.
+func (t *table) index(names ...string) []int {
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = -1
+		if c, ok := t.col[n]; ok {
+			out[i] = c
+		}
+	}
+	return out
+}
+
+// at returns column c of the current row, trimmed ("" when absent).
+func (t *table) at(c int) string {
+	if c < 0 || c >= len(t.rec) {
 		return ""
 	}
-	return strings.TrimSpace(t.rec[i])
+	return strings.TrimSpace(t.rec[c])
 }
 
 func (t *table) errf(name, format string, args ...any) error {
@@ -175,14 +187,15 @@ func ReadParts(r io.Reader, file string, vocab Vocabulary) ([]Part, error) {
 	}
 	var parts []Part
 	seen := map[string]int{}
+	c := t.index("part_id", "description", "class", "hs_code", "origin", "unit_value", "elements", "cn_technology")
 	for {
 		if err := t.next(); err == io.EOF {
 			break
 		} else if err != nil {
 			return nil, err
 		}
-		p := Part{ID: t.get("part_id"), Description: t.get("description"), Class: t.get("class"), HSCode: t.get("hs_code"),
-			Origin: t.get("origin"), UnitValue: t.get("unit_value"), Elements: splitList(t.get("elements")), CNTechnology: splitList(t.get("cn_technology"))}
+		p := Part{ID: t.at(c[0]), Description: t.at(c[1]), Class: t.at(c[2]), HSCode: t.at(c[3]),
+			Origin: t.at(c[4]), UnitValue: t.at(c[5]), Elements: splitList(t.at(c[6])), CNTechnology: splitList(t.at(c[7]))}
 		switch {
 		case p.ID == "":
 			return nil, t.errf("part_id", "empty")
@@ -221,13 +234,14 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 		return nil, err
 	}
 	var edges []Edge
+	c := t.index("parent_id", "child_id", "quantity")
 	for {
 		if err := t.next(); err == io.EOF {
 			break
 		} else if err != nil {
 			return nil, err
 		}
-		e := Edge{Parent: t.get("parent_id"), Child: t.get("child_id"), Quantity: t.get("quantity"), line: t.line()}
+		e := Edge{Parent: t.at(c[0]), Child: t.at(c[1]), Quantity: t.at(c[2]), line: t.line()}
 		switch {
 		case e.Parent == "":
 			return nil, t.errf("parent_id", "empty")

@@ -25,13 +25,14 @@ func ReadAlternatives(r io.Reader, file string) ([]Alternative, error) {
 		return nil, err
 	}
 	var out []Alternative
+	c := t.index("part_id", "origin", "unit_value", "supplier")
 	for {
 		if err := t.next(); err == io.EOF {
 			break
 		} else if err != nil {
 			return nil, err
 		}
-		a := Alternative{PartID: t.get("part_id"), Origin: t.get("origin"), UnitValue: t.get("unit_value"), Supplier: t.get("supplier")}
+		a := Alternative{PartID: t.at(c[0]), Origin: t.at(c[1]), UnitValue: t.at(c[2]), Supplier: t.at(c[3])}
 		switch {
 		case a.PartID == "":
 			return nil, t.errf("part_id", "empty")
