@@ -73,9 +73,7 @@ func BenchmarkParseAndRollup(b *testing.B) {
 	pb, eb := benchFiles(b)
 	b.SetBytes(int64(len(pb) + len(eb)))
 	for b.Loop() {
-		ps, _ := ReadParts(bytes.NewReader(pb), "parts.csv", vocab{})
-		es, _ := ReadEdges(bytes.NewReader(eb), "edges.csv")
-		g, err := Build(ps, es)
+		g, err := ReadGraph(bytes.NewReader(pb), "parts.csv", bytes.NewReader(eb), "edges.csv", vocab{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -105,6 +105,28 @@ func (e *CycleError) Error() string {
 // Build compiles parts and edges (already validated field by field) into a
 // Graph. It fails on unknown part ids in edges (naming the edge) and on cycles.
 func Build(parts []Part, edges []Edge) (*Graph, error) {
+	b, err := newBuilder(parts)
+	if err != nil {
+		return nil, err
+	}
+	for k, e := range edges {
+		if err := b.add(k, e.Parent, e.Child, e.Quantity, e.line); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish()
+}
+
+// builder collects edges as dense index pairs, so the edge rows themselves
+// need not be kept while a file streams in.
+type builder struct {
+	g       *Graph
+	pairs   [][2]int32
+	qty     []float64
+	qtyText []string
+}
+
+func newBuilder(parts []Part) (*builder, error) {
 	g := &Graph{Parts: parts, index: make(map[string]int32, len(parts)), value: make([]float64, len(parts)),
 		parents: make([]int32, len(parts)), hasTech: make([]bool, len(parts))}
 	for i := range parts {
@@ -120,41 +142,51 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 		g.value[i] = v
 		g.hasTech[i] = len(p.CNTechnology) > 0
 	}
-	counts := make([]int32, len(parts)+1)
-	pc := make([][2]int32, len(edges))
-	for k, e := range edges {
-		pi, ok := g.index[e.Parent]
-		if !ok {
-			return nil, edgeError(k, e, "parent_id", e.Parent)
-		}
-		ci, ok := g.index[e.Child]
-		if !ok {
-			return nil, edgeError(k, e, "child_id", e.Child)
-		}
-		pc[k] = [2]int32{pi, ci}
-		counts[pi+1]++
-		g.parents[ci]++
+	return &builder{g: g}, nil
+}
+
+// add records edge k (line: its line in a file, or 0).
+func (b *builder) add(k int, parent, child, quantity string, line int) error {
+	g := b.g
+	pi, ok := g.index[parent]
+	if !ok {
+		return edgeError(k, Edge{line: line}, "parent_id", parent)
 	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
+	ci, ok := g.index[child]
+	if !ok {
+		return edgeError(k, Edge{line: line}, "child_id", child)
 	}
-	g.start = counts
-	g.child = make([]int32, len(edges))
-	g.qty = make([]float64, len(edges))
-	g.qtyText = make([]string, len(edges))
-	fill := make([]int32, len(parts))
-	for k, e := range edges {
-		p := pc[k][0]
-		at := g.start[p] + fill[p]
-		fill[p]++
-		g.child[at] = pc[k][1]
-		q, err := strconv.ParseFloat(e.Quantity, 64)
-		if err != nil || q <= 0 || !decimalSyntax.MatchString(e.Quantity) {
-			return nil, fmt.Errorf("edge %d: quantity %q is not a decimal greater than 0", k+1, e.Quantity)
-		}
-		g.qty[at] = q
-		g.qtyText[at] = e.Quantity
+	q, err := strconv.ParseFloat(quantity, 64)
+	if err != nil || q <= 0 || !decimalSyntax.MatchString(quantity) {
+		return fmt.Errorf("edge %d: quantity %q is not a decimal greater than 0", k+1, quantity)
 	}
+	b.pairs = append(b.pairs, [2]int32{pi, ci})
+	b.qty = append(b.qty, q)
+	b.qtyText = append(b.qtyText, quantity)
+	g.parents[ci]++
+	return nil
+}
+
+// finish lays the edges out by parent, orders the parts and checks for cycles.
+func (b *builder) finish() (*Graph, error) {
+	g := b.g
+	n := len(g.Parts)
+	g.start = make([]int32, n+1)
+	for _, pc := range b.pairs {
+		g.start[pc[0]+1]++
+	}
+	for i := 1; i <= n; i++ {
+		g.start[i] += g.start[i-1]
+	}
+	m := len(b.pairs)
+	g.child, g.qty, g.qtyText = make([]int32, m), make([]float64, m), make([]string, m)
+	fill := make([]int32, n)
+	for k, pc := range b.pairs {
+		at := g.start[pc[0]] + fill[pc[0]]
+		fill[pc[0]]++
+		g.child[at], g.qty[at], g.qtyText[at] = pc[1], b.qty[k], b.qtyText[k]
+	}
+	b.pairs, b.qty, b.qtyText = nil, nil, nil
 	if err := g.sort(); err != nil {
 		return nil, err
 	}

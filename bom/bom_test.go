@@ -383,3 +383,31 @@ func TestSyntaxCheckers(t *testing.T) {
 		}
 	}
 }
+
+func TestReadGraph(t *testing.T) {
+	g, err := ReadGraph(strings.NewReader(motorParts), "parts.csv", strings.NewReader(motorEdges), "edges.csv", vocab{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustGraph(t, motorParts, motorEdges)
+	a, b := Roll(g, part1, official), Roll(want, part1, official)
+	for i := range g.Parts {
+		j, _ := want.Index(g.Parts[i].ID)
+		if *a.at(int32(i)) != *b.at(j) {
+			t.Fatalf("part %s differs", g.Parts[i].ID)
+		}
+	}
+	for name, c := range map[string]struct {
+		edges, want string
+	}{
+		"unknown child":  {"parent_id,child_id,quantity\nmotor,ghost,1\n", `edges.csv:2:7: child_id: "ghost" is not a part in parts.csv`},
+		"unknown parent": {"parent_id,child_id,quantity\nghost,motor,1\n", `edges.csv:2:1: parent_id: "ghost" is not a part in parts.csv`},
+		"zero quantity":  {"parent_id,child_id,quantity\nmotor,rotor,0\n", "edges.csv:2:13: quantity"},
+		"cycle":          {"parent_id,child_id,quantity\nmotor,rotor,1\nrotor,motor,1\n", "cycle in the BOM: motor → rotor → motor"},
+	} {
+		_, err := ReadGraph(strings.NewReader(motorParts), "parts.csv", strings.NewReader(c.edges), "edges.csv", vocab{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, c.want)
+		}
+	}
+}

@@ -254,3 +254,49 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 	}
 	return edges, nil
 }
+
+// ReadGraph reads parts.csv and then edges.csv straight into a Graph: edge
+// rows are checked and resolved as they stream in and are not kept, which
+// saves most of the memory of a large BOM. An edge naming an unknown part
+// is an error with its file, line and column.
+func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary) (*Graph, error) {
+	ps, err := ReadParts(parts, partsFile, vocab)
+	if err != nil {
+		return nil, err
+	}
+	b, err := newBuilder(ps)
+	if err != nil {
+		return nil, err
+	}
+	t, err := openTable(edges, edgesFile, []string{"parent_id", "child_id", "quantity"}, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := t.index("parent_id", "child_id", "quantity")
+	for k := 0; ; k++ {
+		if err := t.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		parent, child, qty := t.at(c[0]), t.at(c[1]), t.at(c[2])
+		switch {
+		case parent == "":
+			return nil, t.errf("parent_id", "empty")
+		case child == "":
+			return nil, t.errf("child_id", "empty")
+		case !decimalSyntax.MatchString(qty) || isZero(qty):
+			return nil, t.errf("quantity", "%q is not a decimal number greater than 0", qty)
+		}
+		// Clone the quantity: the graph keeps it, and a substring would keep
+		// the whole line alive.
+		if err := b.add(k, parent, child, strings.Clone(qty), t.line()); err != nil {
+			var ue *UnknownPartError
+			if errors.As(err, &ue) {
+				return nil, t.errf(ue.Field, "%q is not a part in %s", ue.ID, partsFile)
+			}
+			return nil, err
+		}
+	}
+	return b.finish()
+}

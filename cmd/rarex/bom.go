@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -145,25 +146,18 @@ func (a *App) loadBOM(reg *rules.Regime, partsFile, edgesFile string) (*bom.Grap
 		return nil, err
 	}
 	defer pf.Close()
-	parts, err := bom.ReadParts(withProgress(pf, a.Stderr, partsFile), partsFile, reg)
-	if err != nil {
-		return nil, err
-	}
 	ef, err := os.Open(edgesFile)
 	if err != nil {
 		return nil, err
 	}
 	defer ef.Close()
-	edges, err := bom.ReadEdges(withProgress(ef, a.Stderr, edgesFile), edgesFile)
+	g, err := bom.ReadGraph(withProgress(pf, a.Stderr, partsFile), partsFile, withProgress(ef, a.Stderr, edgesFile), edgesFile, reg)
 	if err != nil {
-		return nil, err
-	}
-	g, err := bom.Build(parts, edges)
-	if err != nil {
-		if ue, ok := err.(*bom.UnknownPartError); ok {
-			return nil, fmt.Errorf("%s:%d: %s: %q is not a part in %s", edgesFile, ue.Line, ue.Field, ue.ID, partsFile)
+		var ce *bom.CycleError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("%s: %w", edgesFile, err)
 		}
-		return nil, fmt.Errorf("%s: %w", edgesFile, err)
+		return nil, err
 	}
 	return g, nil
 }

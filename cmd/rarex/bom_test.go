@@ -44,7 +44,7 @@ func TestBOMCommands(t *testing.T) {
 	os.WriteFile(bad, []byte("part_id,class,origin,unit_value\nA,assembly,VN,1\n"), 0o600)
 	edges := filepath.Join(dir, "bad-edges.csv")
 	os.WriteFile(edges, []byte("parent_id,child_id,quantity\nA,Z,1\n"), 0o600)
-	if _, err := run("bom", "rollup", "--parts", bad, "--edges", edges); err == nil || !strings.Contains(err.Error(), edges+":2: child_id") {
+	if _, err := run("bom", "rollup", "--parts", bad, "--edges", edges); err == nil || !strings.Contains(err.Error(), edges+":2:3: child_id") {
 		t.Fatalf("unknown child: %v", err)
 	}
 	os.WriteFile(edges, []byte("parent_id,child_id,quantity\nA,A,1\n"), 0o600)
