@@ -40,15 +40,6 @@ func T(lang, key string, args ...any) string {
 // Has reports whether key is in the catalog.
 func Has(key string) bool { _, ok := catalog[key]; return ok }
 
-// Keys returns every key in the catalog.
-func Keys() []string {
-	out := make([]string, 0, len(catalog))
-	for k := range catalog {
-		out = append(out, k)
-	}
-	return out
-}
-
 // Match picks a supported language from an Accept-Language header value,
 // honouring q-values; any zh variant maps to Simplified Chinese.
 func Match(accept string) string {

@@ -337,8 +337,6 @@ func (r *Regime) ruleStatus(ru *Rule, d Date) (string, *Window) {
 	return st, w
 }
 
-func live(status string) bool { return status == InForce || status == Uncertain }
-
 // fired evaluates all rules; with strict, instruments of uncertain status
 // count as not in force.
 func (r *Regime) fired(c *checked, strict bool) (out []*Rule, asleep []*Rule) {
