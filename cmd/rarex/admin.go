@@ -16,14 +16,21 @@ import (
 
 // withService opens the store for an operator command and runs fn.
 func (a *App) withService(ctx context.Context, cfg Config, fn func(*accounts.Service) error) error {
+	return a.withStore(ctx, cfg, func(store rarex.Store) error {
+		svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
+		svc.Log = cfg.logger(a.Stderr)
+		return fn(svc)
+	})
+}
+
+// withStore opens the store for an operator command and runs fn.
+func (a *App) withStore(ctx context.Context, cfg Config, fn func(rarex.Store) error) error {
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
-	svc.Log = cfg.logger(a.Stderr)
-	return fn(svc)
+	return fn(store)
 }
 
 func (a *App) printJSON(v any) error {

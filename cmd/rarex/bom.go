@@ -15,7 +15,9 @@ import (
 	"text/tabwriter"
 
 	"rarex"
+	"rarex/accounts"
 	"rarex/bom"
+	"rarex/boms"
 	"rarex/rules"
 )
 
@@ -26,7 +28,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (a *App) bomCmd(ctx context.Context, args []string) error {
-	sub, rest, err := subcommand(args, "bom", "rollup", "gen", "whatif")
+	sub, rest, err := subcommand(args, "bom", "rollup", "gen", "whatif", "upload")
 	if err != nil {
 		return err
 	}
@@ -35,6 +37,8 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		return a.bomGen(rest)
 	case "whatif":
 		return a.bomWhatIf(rest)
+	case "upload":
+		return a.bomUpload(ctx, rest)
 	}
 	fs := flag.NewFlagSet("rarex bom rollup", flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
@@ -286,4 +290,56 @@ func (a *App) bomWhatIf(args []string) error {
 	}
 	fmt.Fprintf(a.Stdout, "New share %.4f%%; cost %+g per product (%+.3f%%): %s\n", plan.ShareAfter*100, math.Round(plan.CostDelta*1e6)/1e6, plan.CostPercent, how)
 	return nil
+}
+
+// bomUpload stores a BOM for an exporter's organisation, as that exporter.
+func (a *App) bomUpload(ctx context.Context, args []string) error {
+	var email, name, partsFile, edgesFile string
+	var asJSON bool
+	cfg, fs, err := a.config("bom upload", args, func(c *Config, fs *flag.FlagSet) {
+		c.bindStoreFlags(fs)
+		fs.StringVar(&email, "email", "", "the exporter user the BOM is uploaded as")
+		fs.StringVar(&name, "name", "", "the BOM's name")
+		fs.StringVar(&partsFile, "parts", "", "parts.csv")
+		fs.StringVar(&edgesFile, "edges", "", "edges.csv")
+		fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if err := required(fs, "email", "name", "parts", "edges"); err != nil {
+		return err
+	}
+	reg, err := loadRegime(cfg.RulesDir)
+	if err != nil {
+		return err
+	}
+	pf, err := os.Open(partsFile)
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	ef, err := os.Open(edgesFile)
+	if err != nil {
+		return err
+	}
+	defer ef.Close()
+	return a.withStore(ctx, cfg, func(store rarex.Store) error {
+		svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
+		u, err := svc.FindUserByEmail(ctx, accounts.Operator, email)
+		if err != nil {
+			return cliError(err)
+		}
+		bs := &boms.Service{Store: store, Regime: reg, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
+		b, err := bs.Upload(ctx, u, name, withProgress(pf, a.Stderr, partsFile), partsFile, withProgress(ef, a.Stderr, edgesFile), edgesFile)
+		if err != nil {
+			return cliError(err)
+		}
+		if asJSON {
+			return a.printJSON(b)
+		}
+		fmt.Fprintf(a.Stdout, "Stored BOM %q for %s: %d parts, %d edges, id %s\n", b.Name, u.Email, b.Parts, b.Edges, b.ID)
+		return nil
+	})
 }

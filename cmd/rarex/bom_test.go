@@ -102,3 +102,30 @@ func TestProgressReader(t *testing.T) {
 		t.Fatal("progress shown on a non-terminal")
 	}
 }
+
+func TestBOMUploadCommand(t *testing.T) {
+	data := t.TempDir()
+	run := func(args ...string) (string, error) {
+		app, out, errOut := newApp(nil, "")
+		err := app.Run(context.Background(), append(args, "--data", data))
+		return out.String() + errOut.String(), err
+	}
+	if _, err := run("org", "add", "--name", "Acme", "--kind", "exporter"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("user", "add", "--org", "Acme", "--role", "exporter", "--email", "a@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("bom", "upload", "--email", "a@acme.example", "--name", "Demo", "--parts", "../../boms/demo/parts.csv", "--edges", "../../boms/demo/edges.csv")
+	if err != nil || !strings.Contains(out, "26 parts, 30 edges") {
+		t.Fatalf("bom upload: %v %s", err, out)
+	}
+	if _, err := run("bom", "upload", "--email", "nobody@acme.example", "--name", "Demo", "--parts", "../../boms/demo/parts.csv", "--edges", "../../boms/demo/edges.csv"); err == nil {
+		t.Fatal("upload as an unknown user worked")
+	}
+	bad := filepath.Join(t.TempDir(), "edges.csv")
+	os.WriteFile(bad, []byte("parent_id,child_id,quantity\nHM-250,GHOST,1\n"), 0o600)
+	if _, err := run("bom", "upload", "--email", "a@acme.example", "--name", "Bad", "--parts", "../../boms/demo/parts.csv", "--edges", bad); err == nil || !strings.Contains(err.Error(), "GHOST") {
+		t.Fatalf("bad upload: %v", err)
+	}
+}

@@ -28,6 +28,7 @@ Usage:
   rarex determine [--date D] [--interpretation NAME] [--rules DIR] REQUEST.json|-
   rarex bom rollup --parts P.csv --edges E.csv [--date D] [--interpretation I] [--product ID]... [--top K] [--json|--csv]
   rarex bom gen --parts N --depth D --fanout F --seed S --out DIR
+  rarex bom upload --email EXPORTER --name NAME --parts P.csv --edges E.csv
   rarex bom whatif --parts P.csv --edges E.csv --alternatives A.csv --product ID [--target SHARE] [--json|--csv]
 
 Commands other than serve also take --db and --data, and --json for JSON output.
