@@ -3,6 +3,8 @@ package bom
 import (
 	"container/heap"
 	"fmt"
+	"math"
+	"math/big"
 	"strconv"
 
 	"rarex"
@@ -76,14 +78,16 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 		}
 		part.UnitValue, value = *e.UnitValue, v
 	}
-	return r.change(func() {
+	set := func(part Part, value float64) {
 		g.Parts[p], g.value[p] = part, value
 		g.ovalue[g.pos[p]], g.ochina[g.pos[p]] = value, part.Origin == "CN"
 		if g.exactVal != nil {
 			g.exactVal[p] = nil
 		}
 		r.controlled[g.pos[p]] = isControlled(&g.Parts[p])
-	}, p)
+	}
+	oldPart, oldValue := g.Parts[p], g.value[p]
+	return r.change(func() { set(part, value) }, func() { set(oldPart, oldValue) }, p)
 }
 
 // UpdateQuantity changes the quantity of the edge parent → child.
@@ -100,10 +104,12 @@ func (r *Rollup) UpdateQuantity(parent, child, qty string) ([]VerdictChange, err
 	}
 	for k := g.start[p]; k < g.start[p+1]; k++ {
 		if g.child[k] == c {
-			return r.change(func() {
-				g.qty[k], g.qtyText[k] = q, qty
+			set := func(q float64, text string) {
+				g.qty[k], g.qtyText[k] = q, text
 				g.oqty[g.ostart[g.pos[p]]+(k-g.start[p])] = q
-			}, p)
+			}
+			oldQ, oldText := g.qty[k], g.qtyText[k]
+			return r.change(func() { set(q, qty) }, func() { set(oldQ, oldText) }, p)
 		}
 	}
 	return nil, fmt.Errorf("edge %s → %s: no such edge", parent, child)
@@ -125,17 +131,24 @@ func (h *posHeap) Pop() any {
 }
 
 // change applies edit, then recomputes from start upward in topological
-// order, stopping where a part's sums do not change.
-func (r *Rollup) change(edit func(), start int32) ([]VerdictChange, error) {
+// order, stopping where a part's sums do not change. It returns the
+// products whose verdict flipped; undo reverts the edit, for the rare
+// product whose old share sat so near the threshold that its old verdict
+// needs exact arithmetic on the old data.
+func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error) {
 	g := r.g
 	g.reverse()
-	// Verdicts before, for the products above start.
-	before := map[int32]bool{}
-	r.ancestors(start, func(a int32) {
-		if g.parents[a] == 0 {
-			before[a], _ = r.verdict(a)
-		}
-	})
+	t, _ := r.th.Ratio.Float64()
+	type seen struct {
+		id     int32
+		before bool
+		near   bool
+	}
+	var products []seen
+	if g.parents[start] == 0 {
+		before, _ := r.verdict(start)
+		products = append(products, seen{id: start, before: before})
+	}
 	edit()
 	r.exact = nil
 	h := &posHeap{g: g}
@@ -145,6 +158,17 @@ func (r *Rollup) change(edit func(), start int32) ([]VerdictChange, error) {
 	for h.Len() > 0 {
 		p := heap.Pop(h).(int32)
 		old := *r.at(p)
+		if g.parents[p] == 0 && p != start {
+			// The old verdict from the old sums; exact only when near.
+			v := g.value[p]
+			s := seen{id: p}
+			if v > 0 {
+				share := old.cv / v
+				s.before = share > t || (share == t && r.th.Inclusive)
+				s.near = math.Abs(share-t) <= 1e-9*t
+			}
+			products = append(products, s)
+		}
 		r.update(p)
 		if *r.at(p) == old && p != start {
 			continue
@@ -156,32 +180,28 @@ func (r *Rollup) change(edit func(), start int32) ([]VerdictChange, error) {
 			}
 		}
 	}
+	near := false
+	for _, s := range products {
+		near = near || s.near
+	}
+	if near {
+		undo()
+		r.exact = nil
+		for i, s := range products {
+			if s.near {
+				products[i].before = r.exactOver(s.id)
+			}
+		}
+		edit()
+		r.exact = nil
+	}
 	var out []VerdictChange
-	for prod, was := range before {
-		if now, _ := r.verdict(prod); now != was {
-			out = append(out, VerdictChange{Product: g.Parts[prod].ID, Over: now})
+	for _, s := range products {
+		if now, _ := r.verdict(s.id); now != s.before {
+			out = append(out, VerdictChange{Product: g.Parts[s.id].ID, Over: now})
 		}
 	}
 	return out, nil
-}
-
-// ancestors calls fn for p and every part above it.
-func (r *Rollup) ancestors(p int32, fn func(int32)) {
-	g := r.g
-	seen := r.mark()
-	r.stamp[p] = seen
-	stack := []int32{p}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		fn(n)
-		for k := g.pstart[n]; k < g.pstart[n+1]; k++ {
-			if a := g.pparent[k]; r.stamp[a] != seen {
-				r.stamp[a] = seen
-				stack = append(stack, a)
-			}
-		}
-	}
 }
 
 // mark returns a fresh stamp: parts whose stamp equals it are marked. It
@@ -192,4 +212,14 @@ func (r *Rollup) mark() uint32 {
 	}
 	r.epoch++
 	return r.epoch
+}
+
+// exactOver decides p's verdict in exact arithmetic on the current data.
+func (r *Rollup) exactOver(p int32) bool {
+	val := r.g.exactValue(p)
+	if val.Sign() == 0 {
+		return false
+	}
+	cmp := new(big.Rat).Quo(r.exactCV(p), val).Cmp(r.th.Ratio)
+	return cmp > 0 || (cmp == 0 && r.th.Inclusive)
 }

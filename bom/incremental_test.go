@@ -99,13 +99,30 @@ func TestIncrementalBadEdits(t *testing.T) {
 // fastener used all over the BOM) changes; compare with BenchmarkRollup.
 func BenchmarkIncrementalLeaf(b *testing.B) {
 	g := load(b)
-	r := Roll(g, part1, official)
 	leaf := g.order[0]
 	for p := range g.Parts {
 		if g.start[p] == g.start[p+1] && g.parents[p] > g.parents[leaf] {
 			leaf = int32(p)
 		}
 	}
+	benchEdit(b, g, leaf)
+}
+
+// BenchmarkIncrementalTypicalLeaf: a leaf used by a single assembly.
+func BenchmarkIncrementalTypicalLeaf(b *testing.B) {
+	g := load(b)
+	leaf := int32(-1)
+	for p := range g.Parts {
+		if g.start[p] == g.start[p+1] && g.parents[p] == 1 {
+			leaf = int32(p)
+			break
+		}
+	}
+	benchEdit(b, g, leaf)
+}
+
+func benchEdit(b *testing.B, g *Graph, leaf int32) {
+	r := Roll(g, part1, official)
 	id := g.Parts[leaf].ID
 	values := []string{"1.25", "2.5"}
 	i := 0
@@ -116,5 +133,24 @@ func BenchmarkIncrementalLeaf(b *testing.B) {
 		if _, err := r.UpdatePart(id, PartEdit{UnitValue: &values[i%2]}, vocab{}, part1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestIncrementalNearThreshold: 0.1 × 3 of 300 is exactly 0.1%, which a
+// strict threshold does not reach, though floating point says it does. An
+// edit that takes it over must be reported as a flip.
+func TestIncrementalNearThreshold(t *testing.T) {
+	g := mustGraph(t, "part_id,class,elements,origin,unit_value\nP,assembly,,VN,300\nC1,metal,Dy,CN,0.1\nC2,metal,Dy,CN,0.1\nC3,metal,Dy,CN,0.1\n",
+		"parent_id,child_id,quantity\nP,C1,1\nP,C2,1\nP,C3,1\n")
+	strict := Threshold{Ratio: official.Ratio, Inclusive: false}
+	r := Roll(g, part1, strict)
+	p, _ := g.Index("P")
+	if over, exact := r.verdict(p); over || !exact {
+		t.Fatalf("before: over %v exact %v, want false by exact arithmetic", over, exact)
+	}
+	v := "0.2"
+	changes, err := r.UpdatePart("C3", PartEdit{UnitValue: &v}, vocab{}, part1)
+	if err != nil || len(changes) != 1 || !changes[0].Over {
+		t.Fatalf("changes = %+v, %v", changes, err)
 	}
 }
