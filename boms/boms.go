@@ -238,3 +238,32 @@ func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product str
 	}
 	return plan, nil
 }
+
+// ProductFacts are what a determination needs to know of a stored product.
+type ProductFacts struct {
+	Part            bom.Part
+	Value           string // exact decimal
+	ControlledValue string // exact decimal, under the interpretation
+}
+
+// Product returns a stored product with its exact value and China-origin
+// controlled content, to fill in a determination.
+func (s *Service) Product(ctx context.Context, actor *rarex.User, id, product, interp string) (*ProductFacts, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	test, err := s.Regime.ContentTest(interp)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.graph(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := g.Index(product)
+	if !ok {
+		return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
+	}
+	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	return &ProductFacts{Part: g.Parts[p], Value: g.Parts[p].UnitValue, ControlledValue: rules.DecimalFromRat(r.ExactControlledValue(p)).String()}, nil
+}

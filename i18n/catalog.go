@@ -251,4 +251,5 @@ var catalog = map[string]msg{
 	"class.assembly":            {"Assembly", "组件"},
 	"determine.exporter_name":   {"Exporter (your company)", "出口经营者（贵公司）"},
 	"determine.general_licence": {"%s holds %s, valid until %s: the export may go under it if the customer is named in it.", "%s 持有%s，有效期至 %s：如客户在该许可证所列范围内，可凭其出口。"},
+	"boms.check":                {"Check whether exporting this product needs a licence", "判定出口本产品是否需要许可证"},
 }

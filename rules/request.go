@@ -72,6 +72,9 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 	return []byte(d.s), nil
 }
 
+// String returns the decimal text.
+func (d Decimal) String() string { return d.s }
+
 // Float returns the value as a float64, for display.
 func (d Decimal) Float() float64 {
 	if d.Rat == nil {

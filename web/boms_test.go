@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -102,5 +103,30 @@ func TestWhatIfPage(t *testing.T) {
 	}
 	if resp := f.req("POST", "/api/v1/boms/"+id+"/whatif", whatIfBody("ghost", "0.001", ""), "bearer:exporter"); resp.StatusCode != 404 {
 		t.Fatalf("unknown product: %d", resp.StatusCode)
+	}
+}
+
+// TestCheckAStoredProduct: a magnet in a stored BOM opens "Check an item"
+// filled in with its class, elements, origin and exact content.
+func TestCheckAStoredProduct(t *testing.T) {
+	f := newFixture(t)
+	parts := "part_id,class,elements,origin,unit_value,cn_technology\nMAG,magnet_ndfeb,Nd;Dy,VN,12000,magnet_manufacturing\nDY,metal,Dy,CN,30.5,\n"
+	edges := "parent_id,child_id,quantity\nMAG,DY,1\n"
+	b, err := f.boms.Upload(context.Background(), f.users[rarex.RoleExporter], "magnets", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readBody(t, f.req("GET", "/boms/"+b.ID+"/products/MAG?date=2026-11-20", "", "cookie:exporter"))
+	if !strings.Contains(page, `id="check-product"`) {
+		t.Fatal("a magnet's page has no link to check it")
+	}
+	form := readBody(t, f.req("GET", "/determine?bom="+b.ID+"&product=MAG&date=2026-11-20&interpretation=official", "", "cookie:exporter"))
+	for _, want := range []string{`name="cn_controlled_content_value" value="30.5"`, `name="value" value="12000"`, `name="origin" value="VN"`, `value="Nd, Dy"`, `value="magnet_manufacturing" checked`} {
+		if !strings.Contains(form, want) {
+			t.Errorf("prefilled form lacks %q", want)
+		}
+	}
+	if resp := f.req("GET", "/determine?bom="+b.ID+"&product=MAG", "", "cookie:overseer"); resp.StatusCode != 403 {
+		t.Errorf("another role reads the BOM through the form: %d", resp.StatusCode)
 	}
 }

@@ -83,6 +83,24 @@ func (s *Server) handleDeterminePage(w http.ResponseWriter, r *http.Request, act
 	}
 	f := determineForm{Date: s.today(), ShipFrom: "CN", Destination: "", Class: "magnet_ndfeb", Origin: "CN",
 		EndUserType: "civilian", EndUse: "civilian_manufacturing"}
+	// From a BOM's product page: fill the item in from the stored product.
+	q := r.URL.Query()
+	if id, product := q.Get("bom"), q.Get("product"); id != "" && product != "" {
+		facts, err := s.BOMs.Product(r.Context(), actor, id, product, q.Get("interpretation"))
+		if err != nil {
+			return err
+		}
+		p := facts.Part
+		f.Class, f.Elements, f.HSCode, f.Origin, f.ShipFrom = p.Class, strings.Join(p.Elements, ", "), p.HSCode, p.Origin, p.Origin
+		f.Value, f.ContentValue, f.Interpretation = facts.Value, facts.ControlledValue, q.Get("interpretation")
+		if d := q.Get("date"); d != "" {
+			f.Date = d
+		}
+		f.Tech = map[string]bool{}
+		for _, t := range p.CNTechnology {
+			f.Tech[t] = true
+		}
+	}
 	return s.renderDetermine(w, r, actor, http.StatusOK, f, nil, "")
 }
 
