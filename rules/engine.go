@@ -47,6 +47,7 @@ type Reason struct {
 	Outcome    string   `json:"outcome"`
 	Status     string   `json:"status"` // the instrument's status on the date
 	Text       string   `json:"text"`
+	TextZh     string   `json:"text_zh,omitempty"`
 	Sources    []string `json:"sources"`
 }
 
@@ -396,7 +397,7 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 		in := r.instruments[ru.Instrument]
 		st, w := r.ruleStatus(ru, c.date)
 		d.Reasons = append(d.Reasons, Reason{Rule: ru.ID, Instrument: in.ID, Number: in.Number, Article: ru.Article,
-			Outcome: ru.Outcome, Status: st, Text: ru.Text, Sources: ru.Sources})
+			Outcome: ru.Outcome, Status: st, Text: ru.Text, TextZh: ru.TextZh, Sources: ru.Sources})
 		if st == Uncertain && !uncertain[in.ID] {
 			uncertain[in.ID] = true
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s is of uncertain status on %s: %s. It is treated as in force; outcome_if_not_in_force gives the other reading.", in.Number, d.Date, w.Missing))

@@ -115,6 +115,9 @@ func TestLoadFSDuplicateRegimes(t *testing.T) {
 func TestShippedRulesLinkSources(t *testing.T) {
 	reg := shippedRegime(t)
 	for _, ru := range reg.Rules {
+		if strings.TrimSpace(ru.TextZh) == "" {
+			t.Errorf("rule %s has no Chinese paraphrase (text_zh): reviewers read Chinese", ru.ID)
+		}
 		for _, s := range ru.Sources {
 			if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 				t.Errorf("rule %s: source %q is not an address", ru.ID, s)

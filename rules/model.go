@@ -128,6 +128,7 @@ type Rule struct {
 	Effective           Date      `yaml:"effective"` // zero: when the instrument is
 	Outcome             string    `yaml:"outcome"`
 	Text                string    `yaml:"text"`
+	TextZh              string    `yaml:"text_zh"` // the paraphrase in Chinese
 	When                Condition `yaml:"when"`
 	AppliesToControlled bool      `yaml:"applies_to_controlled"` // fires only on top of a licence requirement
 	ControlCodes        []string  `yaml:"control_codes"`

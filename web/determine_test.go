@@ -69,6 +69,9 @@ func TestCheckAnItemPage(t *testing.T) {
 		if strings.Contains(body, "[[") {
 			t.Errorf("%s: a message key is missing", lang)
 		}
+		if lang == i18n.Chinese && !strings.Contains(body, "境外制造的第二部分物项") {
+			t.Errorf("the Chinese page does not show the rule's Chinese paraphrase")
+		}
 	}
 	resp := f.req("POST", "/determine", form("date", "2026-11-20", "ship_from", "CN", "destination", "DE", "class", "metal", "elements", "Dy, Unobtainium", "origin", "CN"), "cookie:exporter")
 	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "item.elements[1]") || !strings.Contains(body, `value="Dy, Unobtainium"`) {
