@@ -58,7 +58,12 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-var errBadLogin = rarex.Errorf(rarex.EUNAUTHORIZED, "Wrong e-mail address or password.")
+// Sign-in failures, as values callers can tell apart with errors.Is (both
+// are EUNAUTHORIZED).
+var (
+	ErrBadLogin = rarex.Errorf(rarex.EUNAUTHORIZED, "Wrong e-mail address or password.")
+	ErrDisabled = rarex.Errorf(rarex.EUNAUTHORIZED, "This account is disabled. Ask your administrator.")
+)
 
 // Login checks an e-mail and password and starts a session. oldSecret, the
 // session the browser had before (if any), is ended: sessions rotate at
@@ -75,7 +80,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, oldSecret st
 		// which addresses have accounts.
 		VerifyPassword(password, s.dummy())
 		s.Limiter.Fail(email, addr)
-		return nil, "", nil, errBadLogin
+		return nil, "", nil, ErrBadLogin
 	} else if err != nil {
 		return nil, "", nil, err
 	}
@@ -85,11 +90,11 @@ func (s *Service) Login(ctx context.Context, email, password, addr, oldSecret st
 	}
 	if !ok {
 		s.Limiter.Fail(email, addr)
-		return nil, "", nil, errBadLogin
+		return nil, "", nil, ErrBadLogin
 	}
 	s.Limiter.Succeed(email)
 	if u.Disabled() {
-		return nil, "", nil, rarex.Errorf(rarex.EUNAUTHORIZED, "This account is disabled. Ask your administrator.")
+		return nil, "", nil, ErrDisabled
 	}
 	if oldSecret != "" {
 		if err := s.Store.DeleteSession(ctx, HashSecret(oldSecret)); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"math"
 	"net/http"
@@ -225,12 +226,6 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login", p)
 }
 
-// loginErrorKeys translate sign-in failures.
-var loginErrorKeys = map[string]string{
-	"Wrong e-mail address or password.":                 "login.failed",
-	"This account is disabled. Ask your administrator.": "login.disabled",
-}
-
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(r))
 	if err := parseForm(r); err != nil {
@@ -251,11 +246,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		p := s.newPage(r, nil, "login.title")
 		p.Data = loginData{Email: email, Next: next}
-		if key, ok := loginErrorKeys[rarex.ErrorMessage(err)]; ok {
-			p.Error = i18n.T(p.Lang, key)
-		} else if rarex.ErrorCode(err) == rarex.ERATELIMIT {
+		switch {
+		case errors.Is(err, accounts.ErrDisabled):
+			p.Error = i18n.T(p.Lang, "login.disabled")
+		case rarex.ErrorCode(err) == rarex.ERATELIMIT:
 			p.Error = i18n.T(p.Lang, "login.rate_limited")
-		} else {
+		default:
 			p.Error = i18n.T(p.Lang, "login.failed")
 		}
 		s.render(w, r, HTTPStatus(err), "login", p)

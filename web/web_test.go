@@ -258,3 +258,14 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestDisabledLoginMessage(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.SetDisabled(context.Background(), f.users[rarex.RoleAdmin], f.users[rarex.RoleOverseer].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	resp := f.req("POST", "/login", form("email", "overseer@example.com", "password", pw), "", "Accept-Language", "zh-CN")
+	if body := readBody(t, resp); resp.StatusCode != 401 || !strings.Contains(body, i18n.T(i18n.Chinese, "login.disabled")) {
+		t.Fatalf("disabled login: %d, message missing", resp.StatusCode)
+	}
+}
