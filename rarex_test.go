@@ -3,6 +3,7 @@ package rarex_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,34 @@ func TestSequenceIDsConcurrent(t *testing.T) {
 	}
 	if id := (rarex.RandomIDs{}).NewID(); len(id) != 32 {
 		t.Fatalf("random id %q", id)
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	type doc struct {
+		Name string `json:"name"`
+		N    int    `json:"n"`
+	}
+	for in, want := range map[string]string{
+		`{"name":"x","n":1}`: "",
+		``:                   "body: empty",
+		`{"name":`:           "body: JSON ends too early",
+		`{"name" 1}`:         "body: malformed JSON",
+		`{"n":"one"}`:        "n: expected int, got JSON string",
+		`{"colour":"red"}`:   `body: unknown field "colour"`,
+		`{"n":1} {"n":2}`:    "body: more than one JSON value",
+		`[1,2]`:              "body: expected rarex_test.doc",
+	} {
+		var d doc
+		err := rarex.DecodeJSON(strings.NewReader(in), &d, "body")
+		if want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", in, err)
+			}
+			continue
+		}
+		if rarex.ErrorCode(err) != rarex.EINVALID || !strings.Contains(rarex.ErrorMessage(err), want) {
+			t.Errorf("%q: err = %v, want EINVALID with %q", in, err, want)
+		}
 	}
 }

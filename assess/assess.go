@@ -5,7 +5,6 @@ package assess
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 
 	"rarex"
@@ -44,10 +43,8 @@ func Determine(reg *rules.Regime, req rules.Request) (*Result, error) {
 		return &Result{Determination: d}, nil
 	}
 	var doc bom.Document
-	dec := json.NewDecoder(bytes.NewReader(req.BOM))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, rarex.Errorf(rarex.EINVALID, "bom: %v", err)
+	if err := rarex.DecodeJSON(bytes.NewReader(req.BOM), &doc, "bom"); err != nil {
+		return nil, err
 	}
 	if err := doc.Validate("bom", reg); err != nil {
 		return nil, rarex.Errorf(rarex.EINVALID, "%v", err)

@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -63,6 +62,9 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	*d = v
 	return nil
 }
+
+// JSONKind names the type in decoding errors.
+func (Decimal) JSONKind() string { return "a decimal number" }
 
 // MarshalJSON writes the number as given.
 func (d Decimal) MarshalJSON() ([]byte, error) {
@@ -140,40 +142,9 @@ const MaxRequestBytes = 1 << 20
 // data and wrong types are EINVALID errors naming the field.
 func DecodeRequest(r io.Reader) (Request, error) {
 	var req Request
-	dec := json.NewDecoder(io.LimitReader(r, MaxRequestBytes+1))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return req, decodeError(err)
+	err := rarex.DecodeJSON(io.LimitReader(r, MaxRequestBytes+1), &req, "request")
+	if err != nil && rarex.ErrorCode(err) != rarex.EINVALID {
+		err = rarex.Errorf(rarex.EINVALID, "request: %v", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return req, rarex.Errorf(rarex.EINVALID, "request: more than one JSON value, or data after it")
-	}
-	return req, nil
-}
-
-func decodeError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return rarex.Errorf(rarex.EINVALID, "request: empty; a JSON object is required")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return rarex.Errorf(rarex.EINVALID, "request: JSON ends too early")
-	case errors.As(err, &syn):
-		return rarex.Errorf(rarex.EINVALID, "request: malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ) && typ.Type == reflect.TypeFor[Decimal]():
-		return rarex.Errorf(rarex.EINVALID, "%s: %s is not a decimal number", orBody(typ.Field), typ.Value)
-	case errors.As(err, &typ):
-		return rarex.Errorf(rarex.EINVALID, "%s: expected %s, got JSON %s", orBody(typ.Field), typ.Type, typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return rarex.Errorf(rarex.EINVALID, "request: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	return rarex.Errorf(rarex.EINVALID, "request: %v", err)
-}
-
-func orBody(f string) string {
-	if f == "" {
-		return "request"
-	}
-	return f
+	return req, err
 }

@@ -53,11 +53,16 @@ func requireJSON(r *http.Request) error {
 	return nil
 }
 
-// bodyError maps an over-limit body to ETOOLARGE; other errors pass.
+// bodyError maps an over-limit body to ETOOLARGE; coded errors pass, and
+// any other reading error is EINVALID.
 func bodyError(err error) error {
 	var big *http.MaxBytesError
-	if errors.As(err, &big) {
+	var re *rarex.Error
+	switch {
+	case errors.As(err, &big):
 		return rarex.Errorf(rarex.ETOOLARGE, "body: larger than %d bytes", big.Limit)
+	case errors.As(err, &re):
+		return err
 	}
 	return rarex.Errorf(rarex.EINVALID, "body: %v", err)
 }

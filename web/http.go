@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -94,43 +93,10 @@ func DecodeJSON(r *http.Request, v any) error {
 }
 
 func decodeJSONBody(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err != nil {
-			return jsonError(err)
-		}
-		return rarex.Errorf(rarex.EINVALID, "body: more than one JSON value")
+	if err := rarex.DecodeJSON(body, v, "body"); err != nil {
+		return bodyError(err)
 	}
 	return nil
-}
-
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var big *http.MaxBytesError
-	switch {
-	case errors.As(err, &big):
-		return rarex.Errorf(rarex.ETOOLARGE, "body: larger than %d bytes", big.Limit)
-	case errors.Is(err, io.EOF):
-		return rarex.Errorf(rarex.EINVALID, "body: empty; a JSON object is required")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return rarex.Errorf(rarex.EINVALID, "body: JSON ends too early")
-	case errors.As(err, &syn):
-		return rarex.Errorf(rarex.EINVALID, "body: malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return rarex.Errorf(rarex.EINVALID, "%s: expected %s, got JSON %s", field, typ.Type, typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return rarex.Errorf(rarex.EINVALID, "body: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	return rarex.Errorf(rarex.EINVALID, "body: %v", err)
 }
 
 // queryInt reads an optional non-negative integer query parameter.
