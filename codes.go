@@ -33,3 +33,16 @@ func IsCountry(c string) bool { return countryCodes[c] }
 
 // IsElement reports whether s is a chemical element symbol, case as in the table.
 func IsElement(s string) bool { return elementSymbols[s] }
+
+// IsHSCode reports whether s is a customs tariff code: 4 to 10 digits.
+func IsHSCode(s string) bool {
+	if len(s) < 4 || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

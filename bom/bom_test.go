@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"rarex"
 )
 
 // vocab is a small vocabulary for tests.
@@ -378,7 +380,7 @@ func TestSyntaxCheckers(t *testing.T) {
 		}
 	}
 	for s, ok := range map[string]bool{"8505": true, "8505111000": true, "850": false, "85051110001": false, "85A5": false} {
-		if hsSyntax.MatchString(s) != ok {
+		if rarex.IsHSCode(s) != ok {
 			t.Errorf("hs %q: want %v", s, ok)
 		}
 	}

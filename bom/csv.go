@@ -45,28 +45,50 @@ func (decimalChecker) MatchString(s string) bool {
 	return digits > 0
 }
 
-// MatchString reports whether s is 4 to 10 digits.
-func (hsChecker) MatchString(s string) bool {
-	if len(s) < 4 || len(s) > 10 {
-		return false
+type decimalChecker struct{}
+
+var decimalSyntax decimalChecker
+
+// checkPart returns the first bad field of p and why, or "" when p is
+// fine. The CSV readers and JSON documents share it.
+func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
+	switch {
+	case p.ID == "":
+		return "part_id", "empty"
+	case !vocab.IsClass(p.Class):
+		return "class", fmt.Sprintf("%q is not an item class", p.Class)
+	case !rarex.IsCountry(p.Origin):
+		return "origin", fmt.Sprintf("%q is not an ISO 3166 two-letter country code", p.Origin)
+	case !decimalSyntax.MatchString(p.UnitValue):
+		return "unit_value", fmt.Sprintf("%q is not a non-negative decimal number", p.UnitValue)
+	case p.HSCode != "" && !rarex.IsHSCode(p.HSCode):
+		return "hs_code", fmt.Sprintf("%q is not 4 to 10 digits", p.HSCode)
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+	for _, el := range p.Elements {
+		if !rarex.IsElement(el) {
+			return "elements", fmt.Sprintf("%q is not an element symbol", el)
 		}
 	}
-	return true
+	for _, s := range p.CNTechnology {
+		if !vocab.IsStage(s) {
+			return "cn_technology", fmt.Sprintf("%q is not a technology stage", s)
+		}
+	}
+	return "", ""
 }
 
-type (
-	decimalChecker struct{}
-	hsChecker      struct{}
-)
-
-var (
-	decimalSyntax decimalChecker
-	hsSyntax      hsChecker
-)
+// checkEdge returns the first bad field of an edge and why, or "".
+func checkEdge(parent, child, quantity string) (field, msg string) {
+	switch {
+	case parent == "":
+		return "parent_id", "empty"
+	case child == "":
+		return "child_id", "empty"
+	case !decimalSyntax.MatchString(quantity) || isZero(quantity):
+		return "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", quantity)
+	}
+	return "", ""
+}
 
 // table reads a CSV file with a header row whose columns may come in any
 // order; unknown columns are ignored.
@@ -164,7 +186,8 @@ func (t *table) errf(name, format string, args ...any) error {
 
 func (t *table) line() int { l, _ := t.r.FieldPos(0); return l }
 
-func splitList(s string) []string {
+// SplitList reads a ";"-separated list, trimming items and dropping empty ones.
+func SplitList(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -195,30 +218,12 @@ func ReadParts(r io.Reader, file string, vocab Vocabulary) ([]Part, error) {
 			return nil, err
 		}
 		p := Part{ID: t.at(c[0]), Description: t.at(c[1]), Class: t.at(c[2]), HSCode: t.at(c[3]),
-			Origin: t.at(c[4]), UnitValue: t.at(c[5]), Elements: splitList(t.at(c[6])), CNTechnology: splitList(t.at(c[7]))}
-		switch {
-		case p.ID == "":
-			return nil, t.errf("part_id", "empty")
-		case seen[p.ID] > 0:
+			Origin: t.at(c[4]), UnitValue: t.at(c[5]), Elements: SplitList(t.at(c[6])), CNTechnology: SplitList(t.at(c[7]))}
+		if seen[p.ID] > 0 {
 			return nil, t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, seen[p.ID])
-		case !vocab.IsClass(p.Class):
-			return nil, t.errf("class", "%q is not an item class", p.Class)
-		case !rarex.IsCountry(p.Origin):
-			return nil, t.errf("origin", "%q is not an ISO 3166 two-letter country code", p.Origin)
-		case !decimalSyntax.MatchString(p.UnitValue):
-			return nil, t.errf("unit_value", "%q is not a non-negative decimal number", p.UnitValue)
-		case p.HSCode != "" && !hsSyntax.MatchString(p.HSCode):
-			return nil, t.errf("hs_code", "%q is not 4 to 10 digits", p.HSCode)
 		}
-		for _, el := range p.Elements {
-			if !rarex.IsElement(el) {
-				return nil, t.errf("elements", "%q is not an element symbol", el)
-			}
-		}
-		for _, s := range p.CNTechnology {
-			if !vocab.IsStage(s) {
-				return nil, t.errf("cn_technology", "%q is not a technology stage", s)
-			}
+		if field, msg := checkPart(&p, vocab); field != "" {
+			return nil, t.errf(field, "%s", msg)
 		}
 		seen[p.ID] = t.line()
 		parts = append(parts, p)
@@ -242,13 +247,8 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 			return nil, err
 		}
 		e := Edge{Parent: t.at(c[0]), Child: t.at(c[1]), Quantity: t.at(c[2]), line: t.line()}
-		switch {
-		case e.Parent == "":
-			return nil, t.errf("parent_id", "empty")
-		case e.Child == "":
-			return nil, t.errf("child_id", "empty")
-		case !decimalSyntax.MatchString(e.Quantity) || isZero(e.Quantity):
-			return nil, t.errf("quantity", "%q is not a decimal number greater than 0", e.Quantity)
+		if field, msg := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
+			return nil, t.errf(field, "%s", msg)
 		}
 		edges = append(edges, e)
 	}
@@ -280,13 +280,8 @@ func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile str
 			return nil, err
 		}
 		parent, child, qty := t.at(c[0]), t.at(c[1]), t.at(c[2])
-		switch {
-		case parent == "":
-			return nil, t.errf("parent_id", "empty")
-		case child == "":
-			return nil, t.errf("child_id", "empty")
-		case !decimalSyntax.MatchString(qty) || isZero(qty):
-			return nil, t.errf("quantity", "%q is not a decimal number greater than 0", qty)
+		if field, msg := checkEdge(parent, child, qty); field != "" {
+			return nil, t.errf(field, "%s", msg)
 		}
 		// Clone the quantity: the graph keeps it, and a substring would keep
 		// the whole line alive.

@@ -1,10 +1,6 @@
 package bom
 
-import (
-	"fmt"
-
-	"rarex"
-)
+import "fmt"
 
 // Document is a BOM as JSON: {"parts":[...],"edges":[...],"product":"id"}.
 // It is what the API and determination requests carry.
@@ -31,42 +27,24 @@ func (d *Document) Validate(prefix string, vocab Vocabulary) error {
 	seen := map[string]int{}
 	for i := range d.Parts {
 		p := &d.Parts[i]
-		at := func(f string) string { return fmt.Sprintf("%s.parts[%d].%s", prefix, i, f) }
-		switch {
-		case p.ID == "":
-			return &FieldError{at("part_id"), "empty"}
-		case seen[p.ID] > 0:
-			return &FieldError{at("part_id"), fmt.Sprintf("%q is listed twice (first at parts[%d])", p.ID, seen[p.ID]-1)}
-		case !vocab.IsClass(p.Class):
-			return &FieldError{at("class"), fmt.Sprintf("%q is not an item class", p.Class)}
-		case !rarex.IsCountry(p.Origin):
-			return &FieldError{at("origin"), fmt.Sprintf("%q is not an ISO 3166 two-letter country code", p.Origin)}
-		case !decimalSyntax.MatchString(p.UnitValue):
-			return &FieldError{at("unit_value"), fmt.Sprintf("%q is not a non-negative decimal number", p.UnitValue)}
-		case p.HSCode != "" && !hsSyntax.MatchString(p.HSCode):
-			return &FieldError{at("hs_code"), fmt.Sprintf("%q is not 4 to 10 digits", p.HSCode)}
+		if seen[p.ID] > 0 {
+			return &FieldError{fmt.Sprintf("%s.parts[%d].part_id", prefix, i), fmt.Sprintf("%q is listed twice (first at parts[%d])", p.ID, seen[p.ID]-1)}
 		}
-		for _, el := range p.Elements {
-			if !rarex.IsElement(el) {
-				return &FieldError{at("elements"), fmt.Sprintf("%q is not an element symbol", el)}
-			}
-		}
-		for _, s := range p.CNTechnology {
-			if !vocab.IsStage(s) {
-				return &FieldError{at("cn_technology"), fmt.Sprintf("%q is not a technology stage", s)}
-			}
+		if field, msg := checkPart(p, vocab); field != "" {
+			return &FieldError{fmt.Sprintf("%s.parts[%d].%s", prefix, i, field), msg}
 		}
 		seen[p.ID] = i + 1
 	}
 	for i, e := range d.Edges {
 		at := func(f string) string { return fmt.Sprintf("%s.edges[%d].%s", prefix, i, f) }
+		if field, msg := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
+			return &FieldError{at(field), msg}
+		}
 		switch {
 		case seen[e.Parent] == 0:
 			return &FieldError{at("parent_id"), fmt.Sprintf("%q is not a part", e.Parent)}
 		case seen[e.Child] == 0:
 			return &FieldError{at("child_id"), fmt.Sprintf("%q is not a part", e.Child)}
-		case !decimalSyntax.MatchString(e.Quantity) || isZero(e.Quantity):
-			return &FieldError{at("quantity"), fmt.Sprintf("%q is not a decimal number greater than 0", e.Quantity)}
 		}
 	}
 	if d.Product != "" && seen[d.Product] == 0 {

@@ -85,13 +85,6 @@ func toEdgeRows(es []bom.Edge) []rarex.BOMEdge {
 	return out
 }
 
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ";")
-}
-
 // List returns the actor's organisation's BOMs, newest first.
 func (s *Service) List(ctx context.Context, actor *rarex.User) ([]*rarex.BOM, error) {
 	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
@@ -181,8 +174,8 @@ func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
 func FromRows(rows []rarex.BOMPart, edgeRows []rarex.BOMEdge) ([]bom.Part, []bom.Edge) {
 	parts := make([]bom.Part, len(rows))
 	for i, p := range rows {
-		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: splitList(p.Elements), HSCode: p.HSCode,
-			Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: splitList(p.CNTechnology)}
+		parts[i] = bom.Part{ID: p.PartID, Description: p.Description, Class: p.Class, Elements: bom.SplitList(p.Elements), HSCode: p.HSCode,
+			Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: bom.SplitList(p.CNTechnology)}
 	}
 	edges := make([]bom.Edge, len(edgeRows))
 	for i, e := range edgeRows {

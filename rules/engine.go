@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"math/big"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -168,8 +167,6 @@ type checked struct {
 	warnings []string
 }
 
-var hsCode = regexp.MustCompile(`^[0-9]{4,10}$`)
-
 // check validates req and returns EINVALID naming the first bad field.
 func (r *Regime) check(req Request) (*checked, error) {
 	c := &checked{Request: req}
@@ -208,7 +205,7 @@ func (r *Regime) check(req Request) (*checked, error) {
 		}
 		c.elements[el] = true
 	}
-	if it.HSCode != "" && !hsCode.MatchString(it.HSCode) {
+	if it.HSCode != "" && !rarex.IsHSCode(it.HSCode) {
 		return nil, rarex.Errorf(rarex.EINVALID, "item.hs_code: %q is not 4 to 10 digits", it.HSCode)
 	}
 	c.tech = map[string]bool{}
