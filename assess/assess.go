@@ -65,8 +65,7 @@ func Determine(reg *rules.Regime, req rules.Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) },
-		bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	r := Roll(g, test)
 	res := r.Result(product, 5)
 	// The BOM's product is the item: its exact value and controlled value go
 	// to the rules engine, which compares them exactly.
@@ -91,4 +90,17 @@ func pickProduct(g *bom.Graph, named string) (int32, error) {
 		return 0, rarex.Errorf(rarex.EINVALID, "bom.product: the BOM has %d products (parts with no parent); name the one exported", len(products))
 	}
 	return products[0], nil
+}
+
+// Classifier adapts a regime's content test to the bom engine: which parts
+// count as China-origin controlled items, and the threshold.
+func Classifier(test *rules.ContentTest) (bom.Controlled, bom.Threshold) {
+	return func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) },
+		bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive}
+}
+
+// Roll rolls g up under test.
+func Roll(g *bom.Graph, test *rules.ContentTest) *bom.Rollup {
+	controlled, th := Classifier(test)
+	return bom.Roll(g, controlled, th)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"rarex"
+	"rarex/assess"
 	"rarex/bom"
 	"rarex/rules"
 )
@@ -130,27 +131,19 @@ type Report struct {
 // Rollup rolls a stored BOM up. With product set, only that product is
 // reported (ENOTFOUND if it is not a part); top is the number of paths.
 func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date rules.Date, interp, product string, top int) (*Report, error) {
-	b, err := s.Get(ctx, actor, id)
+	b, test, g, err := s.load(ctx, actor, id, interp)
 	if err != nil {
 		return nil, err
 	}
-	test, err := s.Regime.ContentTest(interp)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.graph(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	r := assess.Roll(g, test)
 	rep := &Report{BOM: b, Date: date.String(), Interpretation: test.Interpretation, Products: []bom.Result{}}
 	rep.Rule, rep.RuleStatus = s.Regime.ContentRuleStatus(date)
 	rep.Threshold, _ = test.Ratio.Float64()
 	ids := g.Products()
 	if product != "" {
-		p, ok := g.Index(product)
-		if !ok {
-			return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
+		p, err := productIndex(g, product)
+		if err != nil {
+			return nil, err
 		}
 		ids = []int32{p}
 	}
@@ -158,6 +151,32 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 		rep.Products = append(rep.Products, r.Result(p, top))
 	}
 	return rep, nil
+}
+
+// load checks the actor may see BOM id, and returns it with the content
+// test under interp and the compiled graph.
+func (s *Service) load(ctx context.Context, actor *rarex.User, id, interp string) (*rarex.BOM, *rules.ContentTest, *bom.Graph, error) {
+	b, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	test, err := s.Regime.ContentTest(interp)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, err := s.graph(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, test, g, nil
+}
+
+func productIndex(g *bom.Graph, product string) (int32, error) {
+	p, ok := g.Index(product)
+	if !ok {
+		return 0, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
+	}
+	return p, nil
 }
 
 // graph loads a stored BOM and compiles it.
@@ -196,10 +215,7 @@ func orgOf(actor *rarex.User) string {
 // WhatIf finds the cheapest substitutions from alternatives (CSV) that bring
 // product below target (a decimal share; "" for the interpretation's threshold).
 func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product string, alternatives io.Reader, altName, target, interp string) (*bom.Plan, error) {
-	if _, err := s.Get(ctx, actor, id); err != nil {
-		return nil, err
-	}
-	test, err := s.Regime.ContentTest(interp)
+	_, test, g, err := s.load(ctx, actor, id, interp)
 	if err != nil {
 		return nil, err
 	}
@@ -215,16 +231,12 @@ func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product str
 	if err != nil {
 		return nil, invalid(err)
 	}
-	g, err := s.graph(ctx, id)
+	p, err := productIndex(g, product)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := g.Index(product)
-	if !ok {
-		return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
-	}
-	controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
-	r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	controlled, th := assess.Classifier(test)
+	r := bom.Roll(g, controlled, th)
 	plan, err := r.WhatIf(p, alts, ratio, controlled)
 	if err != nil {
 		return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", altName, err)
@@ -242,21 +254,14 @@ type ProductFacts struct {
 // Product returns a stored product with its exact value and China-origin
 // controlled content, to fill in a determination.
 func (s *Service) Product(ctx context.Context, actor *rarex.User, id, product, interp string) (*ProductFacts, error) {
-	if _, err := s.Get(ctx, actor, id); err != nil {
-		return nil, err
-	}
-	test, err := s.Regime.ContentTest(interp)
+	_, test, g, err := s.load(ctx, actor, id, interp)
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.graph(ctx, id)
+	p, err := productIndex(g, product)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := g.Index(product)
-	if !ok {
-		return nil, rarex.Errorf(rarex.ENOTFOUND, "Product %q is not a part of this BOM.", product)
-	}
-	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	r := assess.Roll(g, test)
 	return &ProductFacts{Part: g.Parts[p], Value: g.Parts[p].UnitValue, ControlledValue: rules.DecimalFromRat(r.ExactControlledValue(p)).String()}, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"rarex"
 	"rarex/accounts"
+	"rarex/assess"
 	"rarex/bom"
 	"rarex/boms"
 	"rarex/rules"
@@ -84,7 +85,7 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		}
 		ids = append(ids, i)
 	}
-	r := bom.Roll(g, func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	r := assess.Roll(g, test)
 	rule, status := reg.ContentRuleStatus(d)
 	var results []bom.Result
 	for _, p := range ids {
@@ -258,8 +259,8 @@ func (a *App) bomWhatIf(args []string) error {
 	if err != nil {
 		return err
 	}
-	controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
-	r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
+	controlled, th := assess.Classifier(test)
+	r := bom.Roll(g, controlled, th)
 	plan, err := r.WhatIf(p, alts, ratio, controlled)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *altFile, err)
