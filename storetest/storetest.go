@@ -76,7 +76,11 @@ func testOrgs(t *testing.T, s rarex.Store) {
 	_, err = s.FindOrgByName(ctx, "nope")
 	wantCode(t, err, rarex.ENOTFOUND)
 
-	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o4", Name: "ningbo MAGNETICS", Kind: rarex.OrgExporter, CreatedAt: t0, UpdatedAt: t0}), rarex.ECONFLICT)
+	err = s.CreateOrg(ctx, &rarex.Organisation{ID: "o4", Name: "ningbo MAGNETICS", Kind: rarex.OrgExporter, CreatedAt: t0, UpdatedAt: t0})
+	wantCode(t, err, rarex.ECONFLICT)
+	if msg := rarex.ErrorMessage(err); msg != `Organisation "ningbo MAGNETICS" already exists.` {
+		t.Fatalf("conflict message %q: users must not see driver text", msg)
+	}
 	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o1", Name: "Other", Kind: rarex.OrgExporter, CreatedAt: t0, UpdatedAt: t0}), rarex.ECONFLICT)
 	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o5", Name: "", Kind: rarex.OrgExporter}), rarex.EINVALID)
 	wantCode(t, s.CreateOrg(ctx, &rarex.Organisation{ID: "o5", Name: "X", Kind: "pirate"}), rarex.EINVALID)

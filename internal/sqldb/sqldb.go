@@ -82,11 +82,12 @@ func (s *Store) wrap(err error, what string) error {
 	if errors.As(err, &re) {
 		return err
 	}
+	// The driver's text stays in the chain for logs; users see the message.
 	switch s.Dialect.Classify(err) {
 	case rarex.ECONFLICT:
-		return rarex.Errorf(rarex.ECONFLICT, "%s already exists.", what)
+		return fmt.Errorf("%w (%v)", rarex.Errorf(rarex.ECONFLICT, "%s already exists.", what), err)
 	case rarex.EINVALID:
-		return rarex.Errorf(rarex.EINVALID, "%s refers to something that does not exist or breaks a rule: %v", what, err)
+		return fmt.Errorf("%w (%v)", rarex.Errorf(rarex.EINVALID, "%s refers to something that does not exist or breaks a rule.", what), err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)
