@@ -204,6 +204,7 @@ type Regime struct {
 	Rules            []*Rule           `yaml:"rules"`
 
 	file        string
+	keyLines    map[string]int // line of each top-level key, for errors
 	instruments map[string]*Instrument
 	interps     map[string]*Interpretation
 	sets        map[string]map[string]bool // vocabulary by field name
@@ -325,6 +326,10 @@ func checkKeys(file string, n *yaml.Node, t reflect.Type, where string) error {
 // recordLines copies YAML line numbers onto instruments, windows, rules and
 // interpretations, so validation errors can point at them.
 func recordLines(doc *yaml.Node, r *Regime) {
+	r.keyLines = map[string]int{}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		r.keyLines[doc.Content[i].Value] = doc.Content[i].Line
+	}
 	seq := func(key string) []*yaml.Node {
 		for i := 0; i+1 < len(doc.Content); i += 2 {
 			if doc.Content[i].Value == key && doc.Content[i+1].Kind == yaml.SequenceNode {

@@ -5,11 +5,19 @@ import (
 	"math/big"
 	"rarex"
 	"regexp"
+	"strings"
 )
 
 var hsPrefix = regexp.MustCompile(`^[0-9]{2,10}$`)
 
+// errAt makes a LoadError. Line 1 stands for "the top-level field": the
+// line where that field's key stands in the file is used instead.
 func (r *Regime) errAt(line int, field, format string, args ...any) error {
+	if line == 1 {
+		if l, ok := r.keyLines[strings.SplitN(field, ".", 2)[0]]; ok {
+			line = l
+		}
+	}
 	return &LoadError{File: r.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
