@@ -6,8 +6,11 @@
 package bom
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -43,30 +46,24 @@ type Vocabulary interface {
 // (Ann. 61 Part 1 scope) under the interpretation in use.
 type Controlled func(p *Part) bool
 
-// Graph is a BOM compiled for roll-ups: parts by dense index, children in
-// compressed rows, and a topological order (children before parents).
+// Graph is a BOM compiled for roll-ups. Parts are numbered in a
+// topological order, leaves first (children before parents, each part's
+// subtree close before it), so a full roll-up is one sequential pass over
+// the compressed child rows. seq keeps each part's row in the input.
 type Graph struct {
-	Parts    []Part
-	index    map[string]int32
-	value    []float64 // unit values as floats, for the fast path
-	start    []int32   // children of i: child[start[i]:start[i+1]]
-	child    []int32
-	qty      []float64
-	qtyText  []string
-	parents  []int32 // number of parents of each part
-	order    []int32 // topological, leaves first
-	hasTech  []bool
-	exactVal []*big.Rat // parsed lazily for the exact path
-	// The roll-up's fast path: everything laid out by place in order, so a
-	// full roll-up reads edges sequentially and finds a part's children,
-	// placed just before it by the depth-first order, close by.
-	pos    []int32 // place of each part in order
-	ostart []int32 // edges of the part at place i: [ostart[i], ostart[i+1])
-	ochild []int32 // the child's place
-	oqty   []float64
-	ovalue []float64
-	ochina []bool // made in China
-	otech  []bool
+	Parts   []Part
+	seq     []int32 // input row of each part
+	ids     *idTable
+	value   []float64 // unit values as floats, for the fast path
+	start   []int32   // children of i: child[start[i]:start[i+1]]
+	child   []int32
+	qty     []float64
+	long    map[int32]string // quantities a float64 does not give back exactly, by edge
+	parents []int32          // number of parents of each part
+	china   []bool           // made in China
+	hasTech []bool
+	// exactVal is parsed lazily for the exact path.
+	exactVal []*big.Rat
 	// Built on the first incremental update: parents of each part (edge
 	// indexes and parent indexes).
 	pstart, pedge, pparent []int32
@@ -80,8 +77,8 @@ func (g *Graph) Edges() int { return len(g.child) }
 
 // Index returns the dense index of a part id.
 func (g *Graph) Index(id string) (int32, bool) {
-	i, ok := g.index[id]
-	return i, ok
+	i := g.ids.findString(id)
+	return i, i >= 0
 }
 
 // Products returns the parts no other part uses, in input order.
@@ -92,7 +89,20 @@ func (g *Graph) Products() []int32 {
 			out = append(out, int32(i))
 		}
 	}
+	slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(g.seq[a], g.seq[b]) })
 	return out
+}
+
+// exactQty returns the quantity of edge k in exact rationals. Quantities of
+// up to 15 significant digits are given back exactly by the shortest
+// decimal that rounds to their float64; the rest were kept as text.
+func (g *Graph) exactQty(k int32) *big.Rat {
+	text, ok := g.long[k]
+	if !ok {
+		text = strconv.FormatFloat(g.qty[k], 'g', -1, 64)
+	}
+	q, _ := new(big.Rat).SetString(text)
+	return q
 }
 
 // CycleError reports a cycle as the path of part ids that closes it.
@@ -103,146 +113,176 @@ func (e *CycleError) Error() string {
 }
 
 // Build compiles parts and edges (already validated field by field) into a
-// Graph. It fails on unknown part ids in edges (naming the edge) and on cycles.
+// Graph. It fails on duplicate part ids, unknown part ids in edges (naming
+// the edge) and cycles. parts is copied: the graph renumbers its own.
 func Build(parts []Part, edges []Edge) (*Graph, error) {
-	b, err := newBuilder(parts)
-	if err != nil {
-		return nil, err
+	b := newBuilder(len(parts), len(edges))
+	for i := range parts {
+		if first := b.addPart(parts[i]); first >= 0 {
+			return nil, fmt.Errorf("part %q is listed twice", parts[i].ID)
+		}
 	}
 	for k, e := range edges {
-		if err := b.add(k, e.Parent, e.Child, e.Quantity, e.line); err != nil {
-			return nil, err
+		pi := b.g.ids.findString(e.Parent)
+		if pi < 0 {
+			return nil, edgeError(k, e, "parent_id", e.Parent)
 		}
+		ci := b.g.ids.findString(e.Child)
+		if ci < 0 {
+			return nil, edgeError(k, e, "child_id", e.Child)
+		}
+		q, long, ok := parseQuantity([]byte(e.Quantity))
+		if !ok {
+			return nil, fmt.Errorf("edge %d: quantity %q is not a decimal greater than 0", k+1, e.Quantity)
+		}
+		b.addEdge(pi, ci, q, long)
 	}
 	return b.finish()
 }
 
-// builder collects edges as dense index pairs, so the edge rows themselves
-// need not be kept while a file streams in.
+// builder collects parts and edges (as dense index pairs, in arrival
+// order) while a file streams in; finish numbers and lays them out.
 type builder struct {
 	g       *Graph
-	pairs   [][2]int32
-	qty     []float64
-	qtyText []string
+	eparent []int32
+	echild  []int32
+	eqty    []float64
+	long    map[int32]string // by arrival number
 }
 
-func newBuilder(parts []Part) (*builder, error) {
-	g := &Graph{Parts: parts, index: make(map[string]int32, len(parts)), value: make([]float64, len(parts)),
-		parents: make([]int32, len(parts)), hasTech: make([]bool, len(parts))}
-	for i := range parts {
-		p := &parts[i]
-		if _, dup := g.index[p.ID]; dup {
-			return nil, fmt.Errorf("part %q is listed twice", p.ID)
-		}
-		g.index[p.ID] = int32(i)
-		v, err := strconv.ParseFloat(p.UnitValue, 64)
-		if err != nil || !decimalSyntax.MatchString(p.UnitValue) {
-			return nil, fmt.Errorf("part %q: unit_value %q is not a non-negative decimal", p.ID, p.UnitValue)
-		}
-		g.value[i] = v
-		g.hasTech[i] = len(p.CNTechnology) > 0
-	}
-	return &builder{g: g}, nil
+// newBuilder sizes its arrays for about parts and edges rows (hints; 0
+// when unknown), so that large inputs are not copied as they grow.
+func newBuilder(parts, edges int) *builder {
+	g := &Graph{Parts: make([]Part, 0, parts), ids: newIDTable(parts), value: make([]float64, 0, parts)}
+	return &builder{g: g, eparent: make([]int32, 0, edges), echild: make([]int32, 0, edges), eqty: make([]float64, 0, edges)}
 }
 
-// add records edge k (line: its line in a file, or 0).
-func (b *builder) add(k int, parent, child, quantity string, line int) error {
+// addPart adds p (already checked) and returns -1, or, when its id is
+// taken, the index of the part that has it.
+func (b *builder) addPart(p Part) int32 {
 	g := b.g
-	pi, ok := g.index[parent]
-	if !ok {
-		return edgeError(k, Edge{line: line}, "parent_id", parent)
+	if i := g.ids.findString(p.ID); i >= 0 {
+		return i
 	}
-	ci, ok := g.index[child]
-	if !ok {
-		return edgeError(k, Edge{line: line}, "child_id", child)
-	}
-	q, err := strconv.ParseFloat(quantity, 64)
-	if err != nil || q <= 0 || !decimalSyntax.MatchString(quantity) {
-		return fmt.Errorf("edge %d: quantity %q is not a decimal greater than 0", k+1, quantity)
-	}
-	b.pairs = append(b.pairs, [2]int32{pi, ci})
-	b.qty = append(b.qty, q)
-	b.qtyText = append(b.qtyText, quantity)
-	g.parents[ci]++
-	return nil
+	v, _ := parseDecimal([]byte(p.UnitValue))
+	g.Parts = append(g.Parts, p)
+	g.value = append(g.value, v)
+	g.ids.add(p.ID)
+	return -1
 }
 
-// finish lays the edges out by parent, orders the parts and checks for cycles.
+// addEdge records parent uses q of child; long is the quantity's text
+// when a float64 does not give it back exactly, else "".
+func (b *builder) addEdge(parent, child int32, q float64, long string) {
+	if long != "" {
+		if b.long == nil {
+			b.long = map[int32]string{}
+		}
+		b.long[int32(len(b.echild))] = long
+	}
+	b.eparent = append(b.eparent, parent)
+	b.echild = append(b.echild, child)
+	b.eqty = append(b.eqty, q)
+}
+
+// finish orders the parts (checking for cycles), renumbers them in that
+// order and lays the edges out by parent.
 func (b *builder) finish() (*Graph, error) {
 	g := b.g
-	n := len(g.Parts)
-	g.start = make([]int32, n+1)
-	for _, pc := range b.pairs {
-		g.start[pc[0]+1]++
+	n, m := len(g.Parts), len(b.echild)
+	if int64(m) > math.MaxInt32 {
+		return nil, fmt.Errorf("the BOM has %d edges; at most %d are supported", m, math.MaxInt32)
 	}
-	for i := 1; i <= n; i++ {
-		g.start[i] += g.start[i-1]
+	// Each parent's edges as a list in arrival order: head[p], then next[e]
+	// (written over eparent, which is not needed after this).
+	head := make([]int32, n)
+	for i := range head {
+		head[i] = -1
 	}
-	m := len(b.pairs)
-	g.child, g.qty, g.qtyText = make([]int32, m), make([]float64, m), make([]string, m)
-	fill := make([]int32, n)
-	for k, pc := range b.pairs {
-		at := g.start[pc[0]] + fill[pc[0]]
-		fill[pc[0]]++
-		g.child[at], g.qty[at], g.qtyText[at] = pc[1], b.qty[k], b.qtyText[k]
+	parents := make([]int32, n)
+	next := b.eparent
+	for e := m - 1; e >= 0; e-- {
+		p := next[e]
+		next[e], head[p] = head[p], int32(e)
+		parents[b.echild[e]]++
 	}
-	b.pairs, b.qty, b.qtyText = nil, nil, nil
-	if err := g.sort(); err != nil {
+	order, err := b.sort(head, next)
+	if err != nil {
 		return nil, err
 	}
-	g.layout()
+	pos := make([]int32, n)
+	for i, p := range order {
+		pos[p] = int32(i)
+	}
+	g.start = make([]int32, n+1)
+	g.child, g.qty = make([]int32, 0, m), make([]float64, 0, m)
+	for i, p := range order {
+		for e := head[p]; e >= 0; e = next[e] {
+			if text, ok := b.long[e]; ok {
+				if g.long == nil {
+					g.long = map[int32]string{}
+				}
+				g.long[int32(len(g.child))] = text
+			}
+			g.child = append(g.child, pos[b.echild[e]])
+			g.qty = append(g.qty, b.eqty[e])
+		}
+		g.start[i+1] = int32(len(g.child))
+	}
+	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
+	// Renumber the parts in place, cycle by cycle: place i takes order[i].
+	done := make([]bool, n)
+	for i := range n {
+		if done[i] {
+			continue
+		}
+		tmp, j := g.Parts[i], i
+		for k := int(order[j]); k != i; k = int(order[j]) {
+			g.Parts[j], done[j] = g.Parts[k], true
+			j = k
+		}
+		g.Parts[j], done[j] = tmp, true
+	}
+	value := make([]float64, n)
+	g.parents, g.china, g.hasTech, g.seq = make([]int32, n), make([]bool, n), make([]bool, n), order
+	for i, p := range order {
+		value[i], g.parents[i] = g.value[p], parents[p]
+		g.china[i], g.hasTech[i] = g.Parts[i].Origin == "CN", len(g.Parts[i].CNTechnology) > 0
+	}
+	g.value = value
+	g.ids.renumber(pos)
 	return g, nil
 }
 
-// layout builds the order-indexed copies the full roll-up scans.
-func (g *Graph) layout() {
-	n := len(g.Parts)
-	g.pos = make([]int32, n)
-	for i, p := range g.order {
-		g.pos[p] = int32(i)
-	}
-	g.ostart = make([]int32, n+1)
-	g.ochild = make([]int32, 0, len(g.child))
-	g.oqty = make([]float64, 0, len(g.child))
-	g.ovalue, g.ochina, g.otech = make([]float64, n), make([]bool, n), make([]bool, n)
-	for i, p := range g.order {
-		for k := g.start[p]; k < g.start[p+1]; k++ {
-			g.ochild = append(g.ochild, g.pos[g.child[k]])
-			g.oqty = append(g.oqty, g.qty[k])
-		}
-		g.ostart[i+1] = int32(len(g.ochild))
-		g.ovalue[i], g.ochina[i], g.otech[i] = g.value[p], g.Parts[p].Origin == "CN", g.hasTech[p]
-	}
-}
-
-// sort computes a leaves-first order with an iterative depth-first search,
-// reporting the first cycle found as a path.
-func (g *Graph) sort() error {
+// sort computes a leaves-first order with an iterative depth-first search
+// from each part in input order, reporting the first cycle found as a path.
+func (b *builder) sort(head, next []int32) ([]int32, error) {
 	const (
 		white = iota
 		grey
 		black
 	)
+	g := b.g
 	n := len(g.Parts)
 	color := make([]uint8, n)
-	g.order = make([]int32, 0, n)
+	order := make([]int32, 0, n)
 	type frame struct{ node, next int32 }
 	var stack []frame
-	for root := 0; root < n; root++ {
+	for root := range int32(n) {
 		if color[root] != white {
 			continue
 		}
-		stack = append(stack[:0], frame{int32(root), g.start[root]})
+		stack = append(stack[:0], frame{root, head[root]})
 		color[root] = grey
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
-			if top.next < g.start[top.node+1] {
-				c := g.child[top.next]
-				top.next++
+			if top.next >= 0 {
+				c := b.echild[top.next]
+				top.next = next[top.next]
 				switch color[c] {
 				case white:
 					color[c] = grey
-					stack = append(stack, frame{c, g.start[c]})
+					stack = append(stack, frame{c, head[c]})
 				case grey:
 					var path []string
 					for i := range stack {
@@ -253,16 +293,97 @@ func (g *Graph) sort() error {
 							break
 						}
 					}
-					return &CycleError{Path: append(path, g.Parts[c].ID)}
+					return nil, &CycleError{Path: append(path, g.Parts[c].ID)}
 				}
 				continue
 			}
 			color[top.node] = black
-			g.order = append(g.order, top.node)
+			order = append(order, top.node)
 			stack = stack[:len(stack)-1]
 		}
 	}
-	return nil
+	return order, nil
+}
+
+// parseDecimal reads a non-negative decimal (already checked) as a
+// float64, with the exact fast path when its digits fit in 2^53.
+func parseDecimal(b []byte) (float64, bool) {
+	var mant uint64
+	scale, digits, dot := 0, 0, false
+	for _, c := range b {
+		switch {
+		case c == '.':
+			dot = true
+		case c >= '0' && c <= '9':
+			if mant == 0 && c == '0' {
+				if dot {
+					scale++
+				}
+				continue
+			}
+			digits++
+			if digits > 19 {
+				return slowDecimal(b)
+			}
+			mant = mant*10 + uint64(c-'0')
+			if dot {
+				scale++
+			}
+		default:
+			return 0, false
+		}
+	}
+	if mant >= 1<<53 || scale > 22 {
+		return slowDecimal(b)
+	}
+	// Both operands are exact, so the quotient is correctly rounded, as
+	// strconv would give.
+	return float64(mant) / pow10[scale], true
+}
+
+func slowDecimal(b []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(b), 64)
+	return v, err == nil
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+	1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseQuantity reads an edge quantity: a decimal greater than 0. long is
+// its text when the float64 would not give it back exactly (more than 15
+// significant digits, or out of float range).
+func parseQuantity(b []byte) (q float64, long string, ok bool) {
+	if !decimalSyntax.MatchBytes(b) || isZero(b) {
+		return 0, "", false
+	}
+	if q, ok = parseDecimal(b); !ok {
+		return 0, "", false
+	}
+	if q == 0 || math.IsInf(q, 0) || significant(b) > 15 {
+		long = string(b)
+	}
+	return q, long, true
+}
+
+// significant counts the digits from the first to the last non-zero one.
+func significant(b []byte) int {
+	first, last, n := -1, -1, 0
+	for _, c := range b {
+		if c == '.' {
+			continue
+		}
+		if c != '0' {
+			if first < 0 {
+				first = n
+			}
+			last = n
+		}
+		n++
+	}
+	if first < 0 {
+		return 0
+	}
+	return last - first + 1
 }
 
 // UnknownPartError is an edge naming a part that is not in the parts file.

@@ -226,7 +226,7 @@ func naive(g *Graph, r *Rollup, p int32) *big.Rat {
 	}
 	sum := new(big.Rat)
 	for k := g.start[p]; k < g.start[p+1]; k++ {
-		q, _ := new(big.Rat).SetString(g.qtyText[k])
+		q := g.exactQty(k)
 		sum.Add(sum, q.Mul(q, naive(g, r, g.child[k])))
 	}
 	return sum

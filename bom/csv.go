@@ -1,10 +1,11 @@
 package bom
 
 import (
-	"encoding/csv"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"strings"
 
 	"rarex"
@@ -26,11 +27,15 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
 }
 
-// Syntax checks, written out rather than as regexps: they run once per
-// field of million-row files.
 // MatchString reports whether s is a non-negative decimal: digits, and
-// optionally a dot followed by digits.
-func (decimalChecker) MatchString(s string) bool {
+// optionally a dot followed by digits. Written out rather than as a
+// regexp: it runs once per field of million-row files.
+func (decimalChecker) MatchString(s string) bool { return isDecimal(s) }
+
+// MatchBytes is MatchString for a []byte.
+func (decimalChecker) MatchBytes(b []byte) bool { return isDecimal(b) }
+
+func isDecimal[T string | []byte](s T) bool {
 	dot, digits := false, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -78,13 +83,13 @@ func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
 }
 
 // checkEdge returns the first bad field of an edge and why, or "".
-func checkEdge(parent, child, quantity string) (field, msg string) {
+func checkEdge[T string | []byte](parent, child, quantity T) (field, msg string) {
 	switch {
-	case parent == "":
+	case len(parent) == 0:
 		return "parent_id", "empty"
-	case child == "":
+	case len(child) == 0:
 		return "child_id", "empty"
-	case !decimalSyntax.MatchString(quantity) || isZero(quantity):
+	case !isDecimal(quantity) || isZero(quantity):
 		return "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", quantity)
 	}
 	return "", ""
@@ -94,31 +99,27 @@ func checkEdge(parent, child, quantity string) (field, msg string) {
 // order; unknown columns are ignored.
 type table struct {
 	file string
-	r    *csv.Reader
+	s    *scanner
 	col  map[string]int
-	rec  []string
 }
 
 func openTable(r io.Reader, file string, required, optional []string) (*table, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	t := &table{file: file, r: cr, col: map[string]int{}}
-	head, err := cr.Read()
+	t := &table{file: file, s: newScanner(r, file), col: map[string]int{}}
+	err := t.s.Read()
 	if err == io.EOF {
 		return nil, &ParseError{File: file, Line: 1, Field: "header", Msg: "the file is empty; a header row is required"}
 	}
 	if err != nil {
-		return nil, t.csvError(err)
+		return nil, err
 	}
 	known := rarex.SetOf(append(append([]string{}, required...), optional...))
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+	for i, f := range t.s.fields {
+		h := strings.ToLower(string(f))
 		if !known[h] {
 			continue
 		}
 		if _, dup := t.col[h]; dup {
-			return nil, &ParseError{File: file, Line: 1, Column: i + 1, Field: h, Msg: "column appears twice"}
+			return nil, &ParseError{File: file, Line: t.s.line, Column: i + 1, Field: h, Msg: "column appears twice"}
 		}
 		t.col[h] = i
 	}
@@ -129,31 +130,13 @@ func openTable(r io.Reader, file string, required, optional []string) (*table, e
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &ParseError{File: file, Line: 1, Field: "header", Msg: "missing column(s) " + strings.Join(missing, ", ") + "; the header must name " + strings.Join(required, ", ")}
+		return nil, &ParseError{File: file, Line: t.s.line, Field: "header", Msg: "missing column(s) " + strings.Join(missing, ", ") + "; the header must name " + strings.Join(required, ", ")}
 	}
 	return t, nil
 }
 
-func (t *table) csvError(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return &ParseError{File: t.file, Line: pe.Line, Column: pe.Column, Field: "csv", Msg: pe.Err.Error()}
-	}
-	return fmt.Errorf("%s: %w", t.file, err)
-}
-
 // next reads a row; io.EOF at the end.
-func (t *table) next() error {
-	rec, err := t.r.Read()
-	if err != nil {
-		if err == io.EOF {
-			return err
-		}
-		return t.csvError(err)
-	}
-	t.rec = rec
-	return nil
-}
+func (t *table) next() error { return t.s.Read() }
 
 // index returns the column numbers of names (-1 when absent), looked up
 // once per file rather than once per field.
@@ -169,22 +152,21 @@ func (t *table) index(names ...string) []int {
 }
 
 // at returns column c of the current row, trimmed ("" when absent).
-func (t *table) at(c int) string {
-	if c < 0 || c >= len(t.rec) {
-		return ""
-	}
-	return strings.TrimSpace(t.rec[c])
-}
+func (t *table) at(c int) string { return string(t.s.field(c)) }
+
+// bytes is at without a copy, valid until the next row.
+func (t *table) bytes(c int) []byte { return t.s.field(c) }
 
 func (t *table) errf(name, format string, args ...any) error {
-	line, col := t.r.FieldPos(0)
-	if i, ok := t.col[name]; ok && i < len(t.rec) {
-		line, col = t.r.FieldPos(i)
+	c, ok := t.col[name]
+	if !ok {
+		c = -1
 	}
+	line, col := t.s.pos(c)
 	return &ParseError{File: t.file, Line: line, Column: col, Field: name, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (t *table) line() int { l, _ := t.r.FieldPos(0); return l }
+func (t *table) line() int { return t.s.line }
 
 // SplitList reads a ";"-separated list, trimming items and dropping empty ones.
 func SplitList(s string) []string {
@@ -201,40 +183,72 @@ func SplitList(s string) []string {
 	return out
 }
 
+// partRows streams the rows of parts.csv, checked field by field.
+type partRows struct {
+	t       *table
+	c       []int
+	vocab   Vocabulary
+	scratch []byte
+	offs    [9]int
+}
+
+func openParts(r io.Reader, file string, vocab Vocabulary) (*partRows, error) {
+	t, err := openTable(r, file, []string{"part_id", "class", "origin", "unit_value"}, []string{"description", "elements", "hs_code", "cn_technology"})
+	if err != nil {
+		return nil, err
+	}
+	return &partRows{t: t, vocab: vocab, c: t.index("part_id", "description", "class", "hs_code", "origin", "unit_value", "elements", "cn_technology")}, nil
+}
+
+// next returns the next part; io.EOF at the end. The row's fields share
+// one string, one allocation per row.
+func (pr *partRows) next() (Part, error) {
+	if err := pr.t.next(); err != nil {
+		return Part{}, err
+	}
+	pr.scratch = pr.scratch[:0]
+	for i, c := range pr.c {
+		pr.offs[i] = len(pr.scratch)
+		pr.scratch = append(pr.scratch, pr.t.bytes(c)...)
+	}
+	pr.offs[len(pr.c)] = len(pr.scratch)
+	row := string(pr.scratch)
+	f := func(i int) string { return row[pr.offs[i]:pr.offs[i+1]] }
+	p := Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5), Elements: SplitList(f(6)), CNTechnology: SplitList(f(7))}
+	if field, msg := checkPart(&p, pr.vocab); field != "" {
+		return Part{}, pr.t.errf(field, "%s", msg)
+	}
+	return p, nil
+}
+
 // ReadParts reads parts.csv: part_id,description,class,elements,hs_code,
 // origin,unit_value,cn_technology. It stops at the first bad row.
 func ReadParts(r io.Reader, file string, vocab Vocabulary) ([]Part, error) {
-	t, err := openTable(r, file, []string{"part_id", "class", "origin", "unit_value"}, []string{"description", "elements", "hs_code", "cn_technology"})
+	pr, err := openParts(r, file, vocab)
 	if err != nil {
 		return nil, err
 	}
 	var parts []Part
 	seen := map[string]int{}
-	c := t.index("part_id", "description", "class", "hs_code", "origin", "unit_value", "elements", "cn_technology")
 	for {
-		if err := t.next(); err == io.EOF {
-			break
+		p, err := pr.next()
+		if err == io.EOF {
+			return parts, nil
 		} else if err != nil {
 			return nil, err
 		}
-		p := Part{ID: t.at(c[0]), Description: t.at(c[1]), Class: t.at(c[2]), HSCode: t.at(c[3]),
-			Origin: t.at(c[4]), UnitValue: t.at(c[5]), Elements: SplitList(t.at(c[6])), CNTechnology: SplitList(t.at(c[7]))}
 		if seen[p.ID] > 0 {
-			return nil, t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, seen[p.ID])
+			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, seen[p.ID])
 		}
-		if field, msg := checkPart(&p, vocab); field != "" {
-			return nil, t.errf(field, "%s", msg)
-		}
-		seen[p.ID] = t.line()
+		seen[p.ID] = pr.t.line()
 		parts = append(parts, p)
 	}
-	return parts, nil
 }
 
 // ReadEdges reads edges.csv: parent_id,child_id,quantity (quantity > 0).
 // Whether the ids name parts is checked by Build.
 func ReadEdges(r io.Reader, file string) ([]Edge, error) {
-	t, err := openTable(r, file, []string{"parent_id", "child_id", "quantity"}, nil)
+	t, err := openEdges(r, file)
 	if err != nil {
 		return nil, err
 	}
@@ -255,43 +269,169 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 	return edges, nil
 }
 
-// ReadGraph reads parts.csv and then edges.csv straight into a Graph: edge
-// rows are checked and resolved as they stream in and are not kept, which
-// saves most of the memory of a large BOM. An edge naming an unknown part
-// is an error with its file, line and column.
+func openEdges(r io.Reader, file string) (*table, error) {
+	return openTable(r, file, []string{"parent_id", "child_id", "quantity"}, nil)
+}
+
+// sizeOf returns the size of r in bytes when r can tell it (a file, a
+// bytes or strings reader, or anything with a Size method), else -1.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Size() int64 }:
+		return v.Size()
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if st, err := v.Stat(); err == nil && st.Mode().IsRegular() {
+			return st.Size()
+		}
+	}
+	return -1
+}
+
+// rowsHint estimates the rows of a file of size bytes from the first rows
+// read: arrays sized once do not copy themselves as a large file streams in.
+func rowsHint(size int64, s *scanner, rows int) int {
+	if size <= 0 || rows == 0 || s.bytes == 0 {
+		return 0
+	}
+	return int(float64(size) / (float64(s.bytes) / float64(rows)) * 1.02)
+}
+
+// ReadGraph reads parts.csv and then edges.csv straight into a Graph: rows
+// are checked and resolved as they stream in and are not kept, which saves
+// most of the memory of a large BOM. An edge naming an unknown part is an
+// error with its file, line and column.
 func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary) (*Graph, error) {
-	ps, err := ReadParts(parts, partsFile, vocab)
+	b, err := readParts(parts, partsFile, vocab)
 	if err != nil {
 		return nil, err
 	}
-	b, err := newBuilder(ps)
+	if err := b.readEdges(edges, edgesFile, partsFile); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+const hintAfter = 1000 // rows read before sizing the arrays
+
+func readParts(r io.Reader, file string, vocab Vocabulary) (*builder, error) {
+	size := sizeOf(r)
+	pr, err := openParts(r, file, vocab)
 	if err != nil {
 		return nil, err
 	}
-	t, err := openTable(edges, edgesFile, []string{"parent_id", "child_id", "quantity"}, nil)
-	if err != nil {
-		return nil, err
-	}
-	c := t.index("parent_id", "child_id", "quantity")
-	for k := 0; ; k++ {
-		if err := t.next(); err == io.EOF {
-			break
+	b := newBuilder(0, 0)
+	var lines []int32 // of each part, for duplicate errors
+	for n := 0; ; n++ {
+		if n == hintAfter {
+			if h := rowsHint(size, pr.t.s, n); h > cap(b.g.Parts) {
+				b.g.Parts = slices.Grow(b.g.Parts, h-len(b.g.Parts))
+				b.g.value = slices.Grow(b.g.value, h-len(b.g.value))
+			}
+		}
+		p, err := pr.next()
+		if err == io.EOF {
+			return b, nil
 		} else if err != nil {
 			return nil, err
 		}
-		parent, child, qty := t.at(c[0]), t.at(c[1]), t.at(c[2])
-		if field, msg := checkEdge(parent, child, qty); field != "" {
-			return nil, t.errf(field, "%s", msg)
+		if first := b.addPart(p); first >= 0 {
+			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, lines[first])
 		}
-		// Clone the quantity: the graph keeps it, and a substring would keep
-		// the whole line alive.
-		if err := b.add(k, parent, child, strings.Clone(qty), t.line()); err != nil {
-			var ue *UnknownPartError
-			if errors.As(err, &ue) {
-				return nil, t.errf(ue.Field, "%q is not a part in %s", ue.ID, partsFile)
+		lines = append(lines, int32(pr.t.line()))
+	}
+}
+
+func (b *builder) readEdges(r io.Reader, file, partsFile string) error {
+	size := sizeOf(r)
+	t, err := openEdges(r, file)
+	if err != nil {
+		return err
+	}
+	c := t.index("parent_id", "child_id", "quantity")
+	g := b.g
+	// Edges usually come grouped by parent: remember the last one.
+	var last []byte
+	lastIndex := int32(-1)
+	// Child ids are resolved in batches: a tight loop of independent
+	// lookups lets the processor overlap their cache misses, which one
+	// lookup per parsed line does not.
+	var batch edgeBatch
+	for n := 0; ; n++ {
+		if n == hintAfter {
+			if h := rowsHint(size, t.s, n); h > cap(b.echild) {
+				b.eparent = slices.Grow(b.eparent, h-len(b.eparent))
+				b.echild = slices.Grow(b.echild, h-len(b.echild))
+				b.eqty = slices.Grow(b.eqty, h-len(b.eqty))
 			}
-			return nil, err
+		}
+		if err := t.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		parent, child, qty := t.bytes(c[0]), t.bytes(c[1]), t.bytes(c[2])
+		if field, msg := checkEdge(parent, child, qty); field != "" {
+			return t.errf(field, "%s", msg)
+		}
+		pi := lastIndex
+		if pi < 0 || !bytes.Equal(parent, last) {
+			if pi = g.ids.find(parent); pi < 0 {
+				return t.errf("parent_id", "%q is not a part in %s", parent, partsFile)
+			}
+			last, lastIndex = append(last[:0], parent...), pi
+		}
+		q, long, ok := parseQuantity(qty)
+		if !ok {
+			return t.errf("quantity", "%q is not a decimal number greater than 0", qty)
+		}
+		line, col := t.s.pos(c[1])
+		batch.add(pi, child, q, long, line, col)
+		if len(batch.parent) == batchSize {
+			if err := b.flush(&batch, file, partsFile); err != nil {
+				return err
+			}
 		}
 	}
-	return b.finish()
+	return b.flush(&batch, file, partsFile)
+}
+
+const batchSize = 256
+
+// edgeBatch holds edges whose child ids are not resolved yet.
+type edgeBatch struct {
+	parent    []int32
+	ids       []byte
+	end       []int
+	qty       []float64
+	long      []string
+	line, col []int
+}
+
+func (e *edgeBatch) add(parent int32, child []byte, q float64, long string, line, col int) {
+	e.parent = append(e.parent, parent)
+	e.ids = append(e.ids, child...)
+	e.end = append(e.end, len(e.ids))
+	e.qty, e.long = append(e.qty, q), append(e.long, long)
+	e.line, e.col = append(e.line, line), append(e.col, col)
+}
+
+// flush resolves the batch's child ids and adds its edges.
+func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
+	g := b.g
+	var child [batchSize]int32
+	from := 0
+	for i, end := range e.end {
+		child[i] = g.ids.find(e.ids[from:end])
+		from = end
+	}
+	from = 0
+	for i, end := range e.end {
+		if child[i] < 0 {
+			return &ParseError{File: file, Line: e.line[i], Column: e.col[i], Field: "child_id", Msg: fmt.Sprintf("%q is not a part in %s", e.ids[from:end], partsFile)}
+		}
+		b.addEdge(e.parent[i], child[i], e.qty[i], e.long[i])
+		from = end
+	}
+	e.parent, e.ids, e.end, e.qty, e.long, e.line, e.col = e.parent[:0], e.ids[:0], e.end[:0], e.qty[:0], e.long[:0], e.line[:0], e.col[:0]
+	return nil
 }

@@ -53,9 +53,9 @@ func (d *Document) Validate(prefix string, vocab Vocabulary) error {
 	return nil
 }
 
-func isZero(s string) bool {
-	for _, r := range s {
-		if r != '0' && r != '.' {
+func isZero[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if r := s[i]; r != '0' && r != '.' {
 			return false
 		}
 	}

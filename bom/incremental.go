@@ -79,12 +79,11 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 		part.UnitValue, value = *e.UnitValue, v
 	}
 	set := func(part Part, value float64) {
-		g.Parts[p], g.value[p] = part, value
-		g.ovalue[g.pos[p]], g.ochina[g.pos[p]] = value, part.Origin == "CN"
+		g.Parts[p], g.value[p], g.china[p] = part, value, part.Origin == "CN"
 		if g.exactVal != nil {
 			g.exactVal[p] = nil
 		}
-		r.controlled[g.pos[p]] = isControlled(&g.Parts[p])
+		r.controlled[p] = isControlled(&g.Parts[p])
 	}
 	oldPart, oldValue := g.Parts[p], g.value[p]
 	return r.change(func() { set(part, value) }, func() { set(oldPart, oldValue) }, p)
@@ -98,18 +97,25 @@ func (r *Rollup) UpdateQuantity(parent, child, qty string) ([]VerdictChange, err
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("edge %s → %s: not a part", parent, child)
 	}
-	q, err := strconv.ParseFloat(qty, 64)
-	if err != nil || q <= 0 || !decimalSyntax.MatchString(qty) {
+	q, long, ok := parseQuantity([]byte(qty))
+	if !ok {
 		return nil, fmt.Errorf("quantity: %q is not a decimal number greater than 0", qty)
 	}
 	for k := g.start[p]; k < g.start[p+1]; k++ {
 		if g.child[k] == c {
-			set := func(q float64, text string) {
-				g.qty[k], g.qtyText[k] = q, text
-				g.oqty[g.ostart[g.pos[p]]+(k-g.start[p])] = q
+			set := func(q float64, long string) {
+				g.qty[k] = q
+				if long != "" {
+					if g.long == nil {
+						g.long = map[int32]string{}
+					}
+					g.long[k] = long
+				} else {
+					delete(g.long, k)
+				}
 			}
-			oldQ, oldText := g.qty[k], g.qtyText[k]
-			return r.change(func() { set(q, qty) }, func() { set(oldQ, oldText) }, p)
+			oldQ, oldLong := g.qty[k], g.long[k]
+			return r.change(func() { set(q, long) }, func() { set(oldQ, oldLong) }, p)
 		}
 	}
 	return nil, fmt.Errorf("edge %s → %s: no such edge", parent, child)
@@ -121,7 +127,7 @@ type posHeap struct {
 }
 
 func (h posHeap) Len() int           { return len(h.items) }
-func (h posHeap) Less(i, j int) bool { return h.g.pos[h.items[i]] < h.g.pos[h.items[j]] }
+func (h posHeap) Less(i, j int) bool { return h.items[i] < h.items[j] } // children first
 func (h posHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
 func (h *posHeap) Push(x any)        { h.items = append(h.items, x.(int32)) }
 func (h *posHeap) Pop() any {
@@ -138,7 +144,7 @@ func (h *posHeap) Pop() any {
 func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error) {
 	g := r.g
 	g.reverse()
-	t, _ := r.th.Ratio.Float64()
+	t := r.tf
 	type seen struct {
 		id     int32
 		before bool
@@ -169,7 +175,7 @@ func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error)
 			}
 			products = append(products, s)
 		}
-		r.update(p)
+		r.compute(p)
 		if *r.at(p) == old && p != start {
 			continue
 		}

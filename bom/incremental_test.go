@@ -43,7 +43,7 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			var es []Edge
 			for p := int32(0); p < int32(g.Len()); p++ {
 				for k := g.start[p]; k < g.start[p+1]; k++ {
-					es = append(es, Edge{Parent: g.Parts[p].ID, Child: g.Parts[g.child[k]].ID, Quantity: g.qtyText[k]})
+					es = append(es, Edge{Parent: g.Parts[p].ID, Child: g.Parts[g.child[k]].ID, Quantity: g.exactQty(k).FloatString(20)})
 				}
 			}
 			fg, err := Build(append([]Part(nil), g.Parts...), es)
@@ -99,7 +99,7 @@ func TestIncrementalBadEdits(t *testing.T) {
 // fastener used all over the BOM) changes; compare with BenchmarkRollup.
 func BenchmarkIncrementalLeaf(b *testing.B) {
 	g := load(b)
-	leaf := g.order[0]
+	leaf := int32(0) // parts are numbered leaves first
 	for p := range g.Parts {
 		if g.start[p] == g.start[p+1] && g.parents[p] > g.parents[leaf] {
 			leaf = int32(p)

@@ -15,9 +15,10 @@ type Threshold struct {
 // Rollup holds the controlled and Chinese-origin value of every part.
 type Rollup struct {
 	g          *Graph
-	controlled []bool // by place in order
-	acc        []acc  // by place in order; one slice so a child costs one cache line
+	controlled []bool
+	acc        []acc // one slice, so a child costs one cache line
 	th         Threshold
+	tf         float64 // th.Ratio as a float
 	exact      map[int32]*big.Rat
 	stamp      []uint32 // visit marks for incremental updates
 	epoch      uint32
@@ -37,50 +38,43 @@ type acc struct {
 func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
 	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), th: th}
-	// Classify in input order, which walks the parts' memory sequentially,
-	// then move the answers to their places.
-	byIndex := make([]bool, n)
+	r.tf, _ = th.Ratio.Float64()
 	for p := range g.Parts {
-		byIndex[p] = isControlled(&g.Parts[p])
+		r.controlled[p] = isControlled(&g.Parts[p])
 	}
-	for i, p := range g.order {
-		r.controlled[i] = byIndex[p]
-	}
+	// Parts are numbered children first: one pass in index order.
 	for i := range r.acc {
 		r.compute(int32(i))
 	}
 	return r
 }
 
-// compute recomputes the part at place i from its children.
+// compute recomputes part i from its children.
 func (r *Rollup) compute(i int32) {
 	g := r.g
 	var cv, cn float64
-	tech := g.otech[i]
-	for k := g.ostart[i]; k < g.ostart[i+1]; k++ {
-		a := &r.acc[g.ochild[k]]
-		q := g.oqty[k]
+	tech := g.hasTech[i]
+	for k := g.start[i]; k < g.start[i+1]; k++ {
+		a := &r.acc[g.child[k]]
+		q := g.qty[k]
 		cv += q * a.cv
 		cn += q * a.cn
 		tech = tech || a.tech
 	}
 	if r.controlled[i] {
-		cv = g.ovalue[i]
+		cv = g.value[i]
 	}
-	if g.ochina[i] {
-		cn = g.ovalue[i]
+	if g.china[i] {
+		cn = g.value[i]
 	}
 	r.acc[i] = acc{cv, cn, tech}
 }
 
-// update recomputes part p (by index) from its children.
-func (r *Rollup) update(p int32) { r.compute(r.g.pos[p]) }
+// at returns the roll-up of part p.
+func (r *Rollup) at(p int32) *acc { return &r.acc[p] }
 
-// at returns the roll-up of part p (by index).
-func (r *Rollup) at(p int32) *acc { return &r.acc[r.g.pos[p]] }
-
-// isControlled reports whether part p (by index) counts whole.
-func (r *Rollup) isControlled(p int32) bool { return r.controlled[r.g.pos[p]] }
+// isControlled reports whether part p counts whole.
+func (r *Rollup) isControlled(p int32) bool { return r.controlled[p] }
 
 // Result is one product's roll-up.
 type Result struct {
@@ -105,7 +99,7 @@ func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
 	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Class: g.Parts[p].Class, Value: g.value[p], ControlledValue: r.at(p).cv,
 		CNValue: r.at(p).cn, CNTechnology: r.at(p).tech}
-	res.Threshold, _ = r.th.Ratio.Float64()
+	res.Threshold = r.tf
 	if g.value[p] > 0 {
 		res.Share, res.CNShare = r.at(p).cv/g.value[p], r.at(p).cn/g.value[p]
 	}
@@ -127,7 +121,7 @@ func (r *Rollup) verdict(p int32) (over, exact bool) {
 	if v <= 0 {
 		return false, false
 	}
-	t, _ := r.th.Ratio.Float64()
+	t := r.tf
 	share := r.at(p).cv / v
 	if math.Abs(share-t) > 1e-9*t {
 		return share > t, false
@@ -166,7 +160,7 @@ func (r *Rollup) exactCV(p int32) *big.Rat {
 	} else {
 		out = new(big.Rat)
 		for k := g.start[p]; k < g.start[p+1]; k++ {
-			q, _ := new(big.Rat).SetString(g.qtyText[k])
+			q := g.exactQty(k)
 			out.Add(out, q.Mul(q, r.exactCV(g.child[k])))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 
 	"rarex"
@@ -211,8 +212,7 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 	g := r.g
 	open, units = make([]float64, g.Len()), make([]float64, g.Len())
 	open[product], units[product] = 1, 1
-	for i := len(g.order) - 1; i >= 0; i-- {
-		p := g.order[i]
+	for p := int32(g.Len() - 1); p >= 0; p-- { // parents before children
 		if units[p] == 0 {
 			continue
 		}
@@ -235,13 +235,12 @@ func (r *Rollup) applied(subs []Substitution, isControlled Controlled) (*Rollup,
 		i, _ := g.Index(s.PartID)
 		parts[i].Origin, parts[i].UnitValue = s.Origin, s.UnitValue
 	}
-	ng := &Graph{Parts: parts, index: g.index, value: append([]float64(nil), g.value...), start: g.start, child: g.child, qty: g.qty,
-		qtyText: g.qtyText, parents: g.parents, order: g.order, hasTech: g.hasTech}
+	ng := &Graph{Parts: parts, seq: g.seq, ids: g.ids, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
+		long: g.long, parents: g.parents, china: slices.Clone(g.china), hasTech: g.hasTech}
 	for _, s := range subs {
 		i, _ := g.Index(s.PartID)
-		ng.value[i] = mustFloat(s.UnitValue)
+		ng.value[i], ng.china[i] = mustFloat(s.UnitValue), s.Origin == "CN"
 	}
-	ng.layout()
 	return Roll(ng, isControlled, r.th), nil
 }
 

@@ -108,11 +108,12 @@ func TestWhatIfAgainstBruteForce(t *testing.T) {
 		}
 		target := big.NewRat(int64(1+rng.IntN(50)), 1000)
 		r := Roll(g, part1, official)
-		plan, err := r.WhatIf(0, alts, target, part1)
+		product, _ := g.Index(parts[0].ID)
+		plan, err := r.WhatIf(product, alts, target, part1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		feasible, cost := brute(t, g, 0, alts, target)
+		feasible, cost := brute(t, g, product, alts, target)
 		if plan.Feasible && !feasible {
 			t.Fatalf("iter %d: plan feasible, brute force finds none: %+v", iter, plan)
 		}
