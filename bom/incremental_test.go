@@ -53,7 +53,7 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			full := Roll(fg, part1, official)
 			for i := range g.Parts {
 				j, _ := fg.Index(g.Parts[i].ID)
-				if !near(r.at(int32(i)).cv, full.at(j).cv) || !near(r.at(int32(i)).cn, full.at(j).cn) || r.at(int32(i)).tech != full.at(j).tech {
+				if !near(r.at(int32(i)).cv, full.at(j).cv) || !near(r.at(int32(i)).cn, full.at(j).cn) || r.tech[i] != full.tech[j] {
 					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.Parts[i].ID, *r.at(int32(i)), *full.at(j))
 				}
 			}

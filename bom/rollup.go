@@ -16,7 +16,8 @@ type Threshold struct {
 type Rollup struct {
 	g          *Graph
 	controlled []bool
-	acc        []acc // one slice, so a child costs one cache line
+	acc        []acc  // one slice of 16-byte pairs: a child costs one cache line
+	tech       []bool // some part in the tree was made with Chinese technology
 	th         Threshold
 	tf         float64 // th.Ratio as a float
 	exact      map[int32]*big.Rat
@@ -26,9 +27,8 @@ type Rollup struct {
 
 // acc is what the roll-up knows of one unit of a part.
 type acc struct {
-	cv   float64 // controlled content value
-	cn   float64 // Chinese-origin content value
-	tech bool    // some part in the tree was made with Chinese technology
+	cv float64 // controlled content value
+	cn float64 // Chinese-origin content value
 }
 
 // Roll computes, in one pass over the edges in topological order,
@@ -37,7 +37,7 @@ type acc struct {
 // counts once, whole, and is not descended into.
 func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
-	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), th: th}
+	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), tech: make([]bool, n), th: th}
 	r.tf, _ = th.Ratio.Float64()
 	for p := range g.Parts {
 		r.controlled[p] = isControlled(&g.Parts[p])
@@ -59,7 +59,7 @@ func (r *Rollup) compute(i int32) {
 		q := g.qty[k]
 		cv += q * a.cv
 		cn += q * a.cn
-		tech = tech || a.tech
+		tech = tech || r.tech[g.child[k]]
 	}
 	if r.controlled[i] {
 		cv = g.value[i]
@@ -67,7 +67,7 @@ func (r *Rollup) compute(i int32) {
 	if g.china[i] {
 		cn = g.value[i]
 	}
-	r.acc[i] = acc{cv, cn, tech}
+	r.acc[i], r.tech[i] = acc{cv, cn}, tech
 }
 
 // at returns the roll-up of part p.
@@ -98,7 +98,7 @@ type Result struct {
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
 	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Class: g.Parts[p].Class, Value: g.value[p], ControlledValue: r.at(p).cv,
-		CNValue: r.at(p).cn, CNTechnology: r.at(p).tech}
+		CNValue: r.at(p).cn, CNTechnology: r.tech[p]}
 	res.Threshold = r.tf
 	if g.value[p] > 0 {
 		res.Share, res.CNShare = r.at(p).cv/g.value[p], r.at(p).cn/g.value[p]
@@ -107,7 +107,7 @@ func (r *Rollup) Result(p int32, k int) Result {
 	if k > 0 {
 		res.Paths = r.TopPaths(p, k)
 	}
-	if r.at(p).tech {
+	if r.tech[p] {
 		res.TechParts = r.techParts(p, 20)
 	}
 	return res
@@ -236,7 +236,7 @@ func (r *Rollup) techParts(p int32, max int) []string {
 			out = append(out, g.Parts[n].ID)
 		}
 		for e := g.start[n]; e < g.start[n+1]; e++ {
-			if c := g.child[e]; r.at(c).tech && !seen[c] {
+			if c := g.child[e]; r.tech[c] && !seen[c] {
 				seen[c] = true
 				stack = append(stack, c)
 			}
