@@ -30,6 +30,7 @@ Usage:
   rarex bom gen --parts N --depth D --fanout F --seed S --out DIR
   rarex bom upload --email EXPORTER --name NAME --parts P.csv --edges E.csv
   rarex bom whatif --parts P.csv --edges E.csv --alternatives A.csv --product ID [--target SHARE] [--json|--csv]
+  rarex screen --list FILE [--format cn] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -78,6 +79,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.determineCmd(ctx, rest)
 	case "bom":
 		return a.bomCmd(ctx, rest)
+	case "screen":
+		return a.screenCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil
