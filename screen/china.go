@@ -3,8 +3,8 @@ package screen
 import (
 	"encoding/csv"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
