@@ -10,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -41,15 +40,19 @@ func (n Name) String() string {
 // Empty reports whether nothing matchable is left.
 func (n Name) Empty() bool { return len(n.Tokens) == 0 && n.CJK == "" }
 
-var fold = cases.Fold()
+var foldReplacer = strings.NewReplacer("ß", "ss", "ẞ", "ss", "ſ", "s", "ς", "σ")
 
-// Normalize prepares a name: Unicode NFKC, case folding, marks stripped,
+// Normalize prepares a name: Unicode NFKC, lower case (ß is ss), marks stripped,
 // punctuation to spaces, other scripts transliterated to Latin (CJK kept
 // apart), runs of single letters joined ("L.L.C." → llc), then legal-form
 // words and honorifics dropped unless nothing else would be left.
 func Normalize(s string) Name {
+	// Invalid bytes first: the normaliser would pass what follows them through.
+	s = strings.ToValidUTF8(s, " ")
 	s = norm.NFKC.String(s)
-	s = fold.String(s)
+	// Lower case, with the folds that matter for names; full Unicode case
+	// folding is not idempotent with what follows (Cherokee folds upward).
+	s = foldReplacer.Replace(strings.ToLower(s))
 	// Strip combining marks: decompose, drop Mn, recompose.
 	s = norm.NFD.String(s)
 	var b strings.Builder

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -18,7 +20,7 @@ func (a *App) screenCmd(ctx context.Context, args []string) error {
 	fs.SetOutput(a.Stderr)
 	var lists multiFlag
 	fs.Var(&lists, "list", "list file to screen against (repeatable)")
-	format := fs.String("format", "cn", "format of the list files: "+strings.Join(screen.Formats(), ", "))
+	format := fs.String("format", "cn", "format of the list files: "+strings.Join(screen.Formats(), ", ")+", ofac (sdn.csv or cons_prim.csv; alt and add files beside it are read too)")
 	minScore := fs.Float64("min-score", screen.DefaultThreshold, "report hits scoring at least this (0–1)")
 	country := fs.String("country", "", "the party's country (ISO 3166-1 alpha-2), adjusts scores")
 	typ := fs.String("type", "", "the party's type: person or organisation, adjusts scores")
@@ -35,12 +37,7 @@ func (a *App) screenCmd(ctx context.Context, args []string) error {
 	}
 	var entries []screen.Entry
 	for _, p := range lists {
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		es, err := screen.ReadList(f, p, *format)
-		f.Close()
+		es, err := readListFile(p, *format)
 		if err != nil {
 			return err
 		}
@@ -87,4 +84,31 @@ func (a *App) screenCmd(ctx context.Context, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// readListFile reads one list. OFAC's primary file brings its alias and
+// address files from the same directory when they are there.
+func readListFile(path, format string) ([]screen.Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if strings.ToLower(format) != "ofac" {
+		return screen.ReadList(f, path, format)
+	}
+	altBase, addBase, source := screen.OFACCompanions(filepath.Base(path))
+	open := func(base string) (io.Reader, string, func()) {
+		p := filepath.Join(filepath.Dir(path), base)
+		g, err := os.Open(p)
+		if err != nil {
+			return nil, p, func() {}
+		}
+		return g, p, func() { g.Close() }
+	}
+	alt, altName, closeAlt := open(altBase)
+	defer closeAlt()
+	add, addName, closeAdd := open(addBase)
+	defer closeAdd()
+	return screen.ReadOFAC(f, path, alt, altName, add, addName, source)
 }

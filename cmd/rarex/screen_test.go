@@ -38,6 +38,17 @@ func TestScreenCommand(t *testing.T) {
 	}
 }
 
+func TestScreenCommandOFAC(t *testing.T) {
+	app, out, _ := newApp(nil, "")
+	err := app.Run(context.Background(), []string{"screen", "--format", "ofac", "--list", "../../../shared/data/lists/ofac-nonsdn-2025-12/cons_prim.csv", "Huawei Investment and Holding Co Ltd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, "HUAWEI INVESTMENT & HOLDING") || !strings.Contains(got, "military_end_user") {
+		t.Fatalf("output:\n%s", got)
+	}
+}
+
 func TestScreenCommandErrors(t *testing.T) {
 	for _, c := range []struct {
 		args []string
