@@ -353,7 +353,7 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // its text when the float64 would not give it back exactly (more than 15
 // significant digits, or out of float range).
 func parseQuantity(b []byte) (q float64, long string, ok bool) {
-	if !decimalSyntax.MatchBytes(b) || isZero(b) {
+	if !isDecimal(b) || isZero(b) {
 		return 0, "", false
 	}
 	if q, ok = parseDecimal(b); !ok {

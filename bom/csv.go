@@ -27,14 +27,9 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
 }
 
-// MatchString reports whether s is a non-negative decimal: digits, and
+// isDecimal reports whether s is a non-negative decimal: digits, and
 // optionally a dot followed by digits. Written out rather than as a
 // regexp: it runs once per field of million-row files.
-func (decimalChecker) MatchString(s string) bool { return isDecimal(s) }
-
-// MatchBytes is MatchString for a []byte.
-func (decimalChecker) MatchBytes(b []byte) bool { return isDecimal(b) }
-
 func isDecimal[T string | []byte](s T) bool {
 	dot, digits := false, 0
 	for i := 0; i < len(s); i++ {
@@ -50,10 +45,6 @@ func isDecimal[T string | []byte](s T) bool {
 	return digits > 0
 }
 
-type decimalChecker struct{}
-
-var decimalSyntax decimalChecker
-
 // checkPart returns the first bad field of p and why, or "" when p is
 // fine. The CSV readers and JSON documents share it.
 func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
@@ -64,7 +55,7 @@ func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
 		return "class", fmt.Sprintf("%q is not an item class", p.Class)
 	case !rarex.IsCountry(p.Origin):
 		return "origin", fmt.Sprintf("%q is not an ISO 3166 two-letter country code", p.Origin)
-	case !decimalSyntax.MatchString(p.UnitValue):
+	case !isDecimal(p.UnitValue):
 		return "unit_value", fmt.Sprintf("%q is not a non-negative decimal number", p.UnitValue)
 	case p.HSCode != "" && !rarex.IsHSCode(p.HSCode):
 		return "hs_code", fmt.Sprintf("%q is not 4 to 10 digits", p.HSCode)

@@ -73,7 +73,7 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 	value := g.value[p]
 	if e.UnitValue != nil {
 		v, err := strconv.ParseFloat(*e.UnitValue, 64)
-		if err != nil || !decimalSyntax.MatchString(*e.UnitValue) {
+		if err != nil || !isDecimal(*e.UnitValue) {
 			return nil, fmt.Errorf("unit_value: %q is not a non-negative decimal number", *e.UnitValue)
 		}
 		part.UnitValue, value = *e.UnitValue, v

@@ -39,7 +39,7 @@ func ReadAlternatives(r io.Reader, file string) ([]Alternative, error) {
 			return nil, t.errf("part_id", "empty")
 		case !rarex.IsCountry(a.Origin):
 			return nil, t.errf("origin", "%q is not an ISO 3166 two-letter country code", a.Origin)
-		case !decimalSyntax.MatchString(a.UnitValue):
+		case !isDecimal(a.UnitValue):
 			return nil, t.errf("unit_value", "%q is not a non-negative decimal number", a.UnitValue)
 		}
 		out = append(out, a)

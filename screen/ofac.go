@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -64,7 +65,7 @@ func ReadOFAC(prim io.Reader, primName string, alt io.Reader, altName string, ad
 			if !ok {
 				return &ReadError{File: addName, Line: line, Field: "ent_num", Msg: f[0] + " is not an entry of " + primName}
 			}
-			if c := countryCode(f[4]); c != "" && !contains(out[i].Countries, c) {
+			if c := countryCode(f[4]); c != "" && !slices.Contains(out[i].Countries, c) {
 				out[i].Countries = append(out[i].Countries, c)
 			}
 			return nil
@@ -84,15 +85,6 @@ func OFACCompanions(primBase string) (alt, add, source string) {
 		return "cons_alt.csv", "cons_add.csv", "ofac-nonsdn"
 	}
 	return "alt.csv", "add.csv", "ofac-sdn"
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // ofacRows calls row for each record, fields trimmed and -0- made empty.

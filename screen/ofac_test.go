@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,7 +38,7 @@ func TestReadOFAC(t *testing.T) {
 		t.Fatalf("SDN: %d entries, %d names", len(sdn), names)
 	}
 	bnc := sdn[2]
-	if bnc.ID != "ofac-sdn-306" || bnc.Names[0] != "BANCO NACIONAL DE CUBA" || !contains(bnc.Names, "NATIONAL BANK OF CUBA") || bnc.Type != Organisation || bnc.Programs[0] != "CUBA" || !contains(bnc.Countries, "CH") {
+	if bnc.ID != "ofac-sdn-306" || bnc.Names[0] != "BANCO NACIONAL DE CUBA" || !slices.Contains(bnc.Names, "NATIONAL BANK OF CUBA") || bnc.Type != Organisation || bnc.Programs[0] != "CUBA" || !slices.Contains(bnc.Countries, "CH") {
 		t.Fatalf("BNC: %+v", bnc)
 	}
 	cons := readOFAC(t, "ofac-nonsdn-2025-12", "cons_prim.csv")
