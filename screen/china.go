@@ -100,9 +100,7 @@ func ReadChina(r io.Reader, file string) ([]Entry, error) {
 		}
 		topics, list := get(rec, "topics"), get(rec, "list")
 		e.List, e.Meaning = chinaListName(list, topics), chinaMeaning(list, topics)
-		if c := countryCode(get(rec, "country")); c != "" {
-			e.Countries = []string{c}
-		}
+		e.addCountry(get(rec, "country"))
 		if d := get(rec, "date"); d != "" {
 			iso, ok := dayMonthYear(d)
 			if !ok {

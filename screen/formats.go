@@ -9,7 +9,14 @@ import (
 
 // readers are the list formats rarex reads, by name.
 var readers = map[string]func(io.Reader, string) ([]Entry, error){
-	"cn": ReadChina,
+	"cn":      ReadChina,
+	"un":      ReadUN,
+	"bis":     ReadBIS,
+	"generic": ReadGeneric,
+	"ftm": func(r io.Reader, file string) ([]Entry, error) {
+		es, _, err := ReadFtM(r, file)
+		return es, err
+	},
 }
 
 // Formats lists the format names ReadList accepts.

@@ -83,6 +83,9 @@ func FuzzReaders(f *testing.F) {
 	f.Add([]byte("Type,QID,Name,List,Date\nCompany,,Acme,UEL,01.02.2024\n"))
 	f.Add([]byte("36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- \n"))
 	f.Add([]byte("\"unterminated\n"))
+	f.Add([]byte("<CONSOLIDATED_LIST><ENTITY><FIRST_NAME>X</FIRST_NAME><REFERENCE_NUMBER>A</REFERENCE_NUMBER></ENTITY></CONSOLIDATED_LIST>"))
+	f.Add([]byte("{\"id\":\"o\",\"schema\":\"Ownership\",\"properties\":{\"owner\":[\"a\"],\"asset\":[\"b\"],\"percentage\":[\"50\"]}}"))
+	f.Add([]byte("owner,owned,share\na,b,50%\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check := func(es []Entry, err error) {
 			if err != nil {
@@ -100,5 +103,22 @@ func FuzzReaders(f *testing.F) {
 		}
 		check(ReadChina(strings.NewReader(string(data)), "cn.csv"))
 		check(ReadOFAC(strings.NewReader(string(data)), "sdn.csv", strings.NewReader(string(data)), "alt.csv", nil, "", "ofac-sdn"))
+		check(ReadUN(strings.NewReader(string(data)), "un.xml"))
+		check(ReadBIS(strings.NewReader(string(data)), "dpl.txt"))
+		check(ReadGeneric(strings.NewReader(string(data)), "g.csv"))
+		es, hs, err := ReadFtM(strings.NewReader(string(data)), "e.json")
+		check(es, err)
+		for _, h := range hs {
+			if h.Share == nil || h.Share.Sign() <= 0 || h.Owner == "" || h.Owned == "" {
+				t.Fatalf("bad holding %+v", h)
+			}
+		}
+		if hs, err := ReadHoldings(strings.NewReader(string(data)), "h.csv"); err == nil {
+			for _, h := range hs {
+				if h.Share == nil || h.Share.Sign() <= 0 || h.Owner == h.Owned {
+					t.Fatalf("bad holding %+v", h)
+				}
+			}
+		}
 	})
 }
