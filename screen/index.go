@@ -81,6 +81,13 @@ func features(n Name, keys []string) []string {
 	for _, g := range bigrams(n.CJK) {
 		add("c:" + g)
 	}
+	// Pinyin shares the trigram space with Latin tokens, so an English
+	// spelling finds a Chinese name and the other way round.
+	if n.Pinyin != "" {
+		for _, g := range trigrams(n.Pinyin) {
+			add("g:" + g)
+		}
+	}
 	return out
 }
 

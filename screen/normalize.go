@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -22,6 +23,10 @@ type Name struct {
 	// CJK is the name's Han, kana and Hangul characters in order, legal
 	// forms removed: CJK has no spaces, so it is matched on n-grams.
 	CJK string
+	// Pinyin is the Mandarin reading of CJK's Han characters, syllables
+	// run together ("beijinghangkonghangtiandaxue"): English spellings of
+	// Chinese names join syllables by word, so they are compared joined.
+	Pinyin string
 }
 
 // String is the normal form: tokens, then the CJK run, space-separated.
@@ -39,6 +44,9 @@ func (n Name) String() string {
 
 // Empty reports whether nothing matchable is left.
 func (n Name) Empty() bool { return len(n.Tokens) == 0 && n.CJK == "" }
+
+// pinyinArgs: toneless syllables, the first reading of each character.
+var pinyinArgs = pinyin.NewArgs()
 
 var foldReplacer = strings.NewReplacer("ß", "ss", "ẞ", "ss", "ſ", "s", "ς", "σ")
 
@@ -91,7 +99,11 @@ func Normalize(s string) Name {
 			break
 		}
 	}
-	return Name{Tokens: tokens, CJK: dropCJKForms(cjk.String())}
+	n := Name{Tokens: tokens, CJK: dropCJKForms(cjk.String())}
+	if n.CJK != "" {
+		n.Pinyin = strings.Join(pinyin.LazyPinyin(n.CJK, pinyinArgs), "")
+	}
+	return n
 }
 
 func stripMarks(s string) string {

@@ -184,7 +184,29 @@ func (ix *Index) score(qn Name, qkeys []string, n *indexedName) Explanation {
 			why.Method, why.NameScore = "cjk", c
 		}
 	}
+	// Across scripts: Latin spelling against the Mandarin reading.
+	if p := max(pinyinScore(qn.Tokens, n.norm.Pinyin), pinyinScore(n.norm.Tokens, qn.Pinyin)); p > why.NameScore {
+		why.Method, why.NameScore = "pinyin", p
+	}
 	return why
+}
+
+// pinyinScore compares Latin tokens, joined, with a pinyin reading: the
+// same Jaro-Winkler floor as the joined method, discounted a little more
+// (readings of Han characters are not always the spelling a name uses).
+func pinyinScore(tokens []string, py string) float64 {
+	if py == "" || len(tokens) == 0 || len(numbers(tokens)) > 0 {
+		return 0
+	}
+	a := strings.Join(tokens, "")
+	if 10*min(len(a), len(py)) < 8*max(len(a), len(py)) {
+		return 0
+	}
+	s := jaroWinkler(a, py)
+	if s < 0.9 {
+		return 0
+	}
+	return 0.95 * s
 }
 
 // tokenScore pairs query and name tokens one to one, best pairs first,

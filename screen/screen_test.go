@@ -142,6 +142,7 @@ func TestSearchChina(t *testing.T) {
 		{"三菱造船有限公司", "Mitsubishi Heavy Industries Shipbuilding Co."},
 		{"Subaru Corp.", "SUBARU Corporation"},
 		{"斯巴鲁", "SUBARU Corporation"},
+		{"Luokexide Mading", "Lockheed Martin Corporation"}, // pinyin of 洛克希德·马丁
 	} {
 		hits, err := ix.Search(Query{Name: c.query}, Options{})
 		if err != nil {
