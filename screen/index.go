@@ -16,19 +16,26 @@ type Index struct {
 	post    map[string][]int32 // feature → names having it (each at most once)
 	df      map[string]int     // token → names having it, for rarity weights
 	total   int
+	normals map[string]bool // every name's normal form
+	idf     map[string]float64
+	unseen  float64 // the weight of a token no name has
 }
 
 // indexedName is one name of one entry.
 type indexedName struct {
-	entry int32
-	text  string // as listed
-	norm  Name
-	keys  []string // phonetic key per token
+	entry   int32
+	text    string // as listed
+	norm    Name
+	keys    []string  // phonetic key per token
+	weights []float64 // rarity weight per token
+	joined  string    // tokens run together
+	nums    []string  // number tokens, sorted
+	bigrams []string  // of the CJK run
 }
 
 // NewIndex indexes every name of entries.
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{Entries: entries, post: map[string][]int32{}, df: map[string]int{}}
+	ix := &Index{Entries: entries, post: map[string][]int32{}, df: map[string]int{}, normals: map[string]bool{}}
 	for i := range entries {
 		for _, n := range entries[i].Names {
 			nn := Normalize(n)
@@ -41,6 +48,7 @@ func NewIndex(entries []Entry) *Index {
 				in.keys[k] = phonetic(t)
 			}
 			ix.names = append(ix.names, in)
+			ix.normals[nn.String()] = true
 			feats := features(nn, in.keys)
 			for _, f := range feats {
 				ix.post[f] = append(ix.post[f], id)
@@ -55,8 +63,23 @@ func NewIndex(entries []Entry) *Index {
 		}
 	}
 	ix.total = len(ix.names)
+	ix.idf = make(map[string]float64, len(ix.df))
+	for t, df := range ix.df {
+		ix.idf[t] = idf(ix.total, df)
+	}
+	ix.unseen = idf(ix.total, 0)
+	for i := range ix.names {
+		n := &ix.names[i]
+		n.weights = make([]float64, len(n.norm.Tokens))
+		for k, t := range n.norm.Tokens {
+			n.weights[k] = ix.idf[t]
+		}
+		n.joined, n.nums, n.bigrams = strings.Join(n.norm.Tokens, ""), numbers(n.norm.Tokens), bigrams(n.norm.CJK)
+	}
 	return ix
 }
+
+func idf(total, df int) float64 { return math.Log(1 + float64(total+1)/float64(df+1)) }
 
 // Names is the number of names indexed.
 func (ix *Index) Names() int { return len(ix.names) }
@@ -120,8 +143,10 @@ func bigrams(s string) []string {
 // weight is a token's rarity: log-scaled inverse document frequency, so
 // "international" counts for less than "huawei".
 func (ix *Index) weight(t string) float64 {
-	df := ix.df[t]
-	return math.Log(1 + float64(ix.total+1)/float64(df+1))
+	if w, ok := ix.idf[t]; ok {
+		return w
+	}
+	return ix.unseen
 }
 
 // phonetic is a compact sound key of a Latin token: the first letter, then

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // DefaultThreshold is the score at and above which a hit is reported.
@@ -58,7 +59,7 @@ type Hit struct {
 var ErrEmptyName = errors.New("name: nothing to match once punctuation and legal forms are removed")
 
 // candidates is how many names, by shared index features, get scored.
-const candidates = 300
+const candidates = 150
 
 // Search screens one party against the index.
 func (ix *Index) Search(q Query, opt Options) ([]Hit, error) {
@@ -68,29 +69,13 @@ func (ix *Index) Search(q Query, opt Options) ([]Hit, error) {
 	if opt.Limit == 0 {
 		opt.Limit = 10
 	}
-	qn := Normalize(q.Name)
-	if qn.Empty() {
-		return nil, ErrEmptyName
-	}
-	qkeys := make([]string, len(qn.Tokens))
-	for i, t := range qn.Tokens {
-		qkeys[i] = phonetic(t)
+	pq, err := ix.prepare(q.Name)
+	if err != nil {
+		return nil, err
 	}
 	best := map[int32]Hit{}
-	for _, id := range ix.candidates(qn, qkeys) {
-		n := &ix.names[id]
-		why := ix.score(qn, qkeys, n)
-		s := why.NameScore
-		e := &ix.Entries[n.entry]
-		var adj []string
-		s, adj = adjust(s, q, e)
-		why.Adjustments = append(why.Adjustments, adj...)
-		if s < opt.MinScore {
-			continue
-		}
-		if h, ok := best[n.entry]; !ok || s > h.Score {
-			best[n.entry] = Hit{Entry: e, Name: n.text, Score: round(s), Why: why}
-		}
+	for _, id := range ix.candidates(pq.Name, pq.keys) {
+		ix.consider(pq, q, id, opt.MinScore, best)
 	}
 	hits := make([]Hit, 0, len(best))
 	for _, h := range best {
@@ -108,37 +93,138 @@ func (ix *Index) Search(q Query, opt Options) ([]Hit, error) {
 	return hits, nil
 }
 
+// consider scores name id quickly and, when it reaches min, explains it
+// and keeps it as its entry's best hit.
+func (ix *Index) consider(pq *prepared, q Query, id int32, min float64, best map[int32]Hit) {
+	n := &ix.names[id]
+	e := &ix.Entries[n.entry]
+	quick := ix.score(pq, n, false)
+	if s, _ := adjust(quick.NameScore, q, e); s < min {
+		return
+	}
+	why := ix.score(pq, n, true)
+	s, adj := adjust(why.NameScore, q, e)
+	why.Adjustments = append(why.Adjustments, adj...)
+	if h, ok := best[n.entry]; !ok || s > h.Score {
+		best[n.entry] = Hit{Entry: e, Name: n.text, Score: round(s), Why: why}
+	}
+}
+
+// prepared is a query ready for scoring.
+type prepared struct {
+	Name
+	keys    []string // phonetic key per token
+	weights []float64
+	joined  string // tokens run together
+	nums    []string
+}
+
+func (ix *Index) prepare(name string) (*prepared, error) {
+	qn := Normalize(name)
+	if qn.Empty() {
+		return nil, ErrEmptyName
+	}
+	pq := &prepared{Name: qn, keys: make([]string, len(qn.Tokens)), weights: make([]float64, len(qn.Tokens)),
+		joined: strings.Join(qn.Tokens, ""), nums: numbers(qn.Tokens)}
+	for i, t := range qn.Tokens {
+		pq.keys[i], pq.weights[i] = phonetic(t), ix.weight(t)
+	}
+	return pq, nil
+}
+
 // candidates ranks names by the weight of index features they share with
-// the query and returns the best few hundred.
+// the query and returns the best few. Trigrams that a twentieth of all
+// names share say little and cost much: they are skipped.
 func (ix *Index) candidates(qn Name, qkeys []string) []int32 {
-	acc := map[int32]float64{}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	if len(sc.acc) < len(ix.names) {
+		sc.acc = make([]float32, len(ix.names))
+	}
+	acc, touched := sc.acc, sc.touched[:0]
+	common := len(ix.names)/20 + 1
 	for _, f := range features(qn, qkeys) {
-		w := 1.0
+		post := ix.post[f]
+		var w float32 = 1
 		switch f[0] {
 		case 't':
-			w = 3 * ix.weight(f[2:])
+			w = float32(3 * ix.weight(f[2:]))
 		case 'p':
 			w = 2
+		case 'g':
+			if len(post) > common {
+				continue
+			}
 		}
-		for _, id := range ix.post[f] {
+		for _, id := range post {
+			if acc[id] == 0 {
+				touched = append(touched, id)
+			}
 			acc[id] += w
 		}
 	}
-	ids := make([]int32, 0, len(acc))
-	for id := range acc {
-		ids = append(ids, id)
-	}
-	if len(ids) > candidates {
-		sort.Slice(ids, func(a, b int) bool {
-			if acc[ids[a]] != acc[ids[b]] {
-				return acc[ids[a]] > acc[ids[b]]
+	// Keep the best few in a min-heap (worst on top): selecting is
+	// cheaper than sorting the thousands a common word touches.
+	h := sc.heap[:0]
+	for _, id := range touched {
+		c := cand{id, acc[id]}
+		acc[id] = 0
+		if len(h) < candidates {
+			h = append(h, c)
+			for i := len(h) - 1; i > 0 && worse(h[i], h[(i-1)/2]); i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
 			}
-			return ids[a] < ids[b]
-		})
-		ids = ids[:candidates]
+			continue
+		}
+		if !worse(h[0], c) {
+			continue
+		}
+		h[0] = c
+		for i := 0; ; {
+			l, r, m := 2*i+1, 2*i+2, i
+			if l < len(h) && worse(h[l], h[m]) {
+				m = l
+			}
+			if r < len(h) && worse(h[r], h[m]) {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	sc.touched, sc.heap = touched, h
+	ids := make([]int32, len(h))
+	for i, c := range h {
+		ids[i] = c.id
 	}
 	return ids
 }
+
+// cand is a candidate name and the feature weight it shares with the query.
+type cand struct {
+	id  int32
+	acc float32
+}
+
+// worse orders candidates: less shared weight, then the later name.
+func worse(a, b cand) bool {
+	if a.acc != b.acc {
+		return a.acc < b.acc
+	}
+	return a.id > b.id
+}
+
+// scratch is a query's reusable candidate accumulator.
+type scratch struct {
+	acc     []float32
+	touched []int32
+	heap    []cand
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 
 // ScanAll scores every name with the same similarity: the brute-force
 // baseline the index is measured against.
@@ -146,46 +232,43 @@ func (ix *Index) ScanAll(q Query, opt Options) ([]Hit, error) {
 	if opt.MinScore == 0 {
 		opt.MinScore = DefaultThreshold
 	}
-	qn := Normalize(q.Name)
-	if qn.Empty() {
-		return nil, ErrEmptyName
+	pq, err := ix.prepare(q.Name)
+	if err != nil {
+		return nil, err
 	}
-	qkeys := make([]string, len(qn.Tokens))
-	for i, t := range qn.Tokens {
-		qkeys[i] = phonetic(t)
-	}
-	var hits []Hit
+	best := map[int32]Hit{}
 	for id := range ix.names {
-		n := &ix.names[id]
-		why := ix.score(qn, qkeys, n)
-		e := &ix.Entries[n.entry]
-		s, adj := adjust(why.NameScore, q, e)
-		why.Adjustments = append(why.Adjustments, adj...)
-		if s >= opt.MinScore {
-			hits = append(hits, Hit{Entry: e, Name: n.text, Score: round(s), Why: why})
-		}
+		ix.consider(pq, q, int32(id), opt.MinScore, best)
+	}
+	hits := make([]Hit, 0, len(best))
+	for _, h := range best {
+		hits = append(hits, h)
 	}
 	return hits, nil
 }
 
 // score compares the query with one name: the best of a weighted token-set
-// comparison, a comparison of the names with spaces removed, and CJK
-// bigram overlap.
-func (ix *Index) score(qn Name, qkeys []string, n *indexedName) Explanation {
-	why := Explanation{Method: "tokens", Normal: n.norm.String(), Query: qn.String()}
-	if len(qn.Tokens) > 0 && len(n.norm.Tokens) > 0 {
-		ix.tokenScore(qn, qkeys, n, &why)
-		if j := joinedScore(qn.Tokens, n.norm.Tokens); j > why.NameScore {
+// comparison, a comparison of the names with spaces removed, CJK bigram
+// overlap and Latin against pinyin. Without explain it only scores.
+func (ix *Index) score(q *prepared, n *indexedName, explain bool) Explanation {
+	var why Explanation
+	why.Method = "tokens"
+	if explain {
+		why.Normal, why.Query = n.norm.String(), q.String()
+	}
+	if len(q.Tokens) > 0 && len(n.norm.Tokens) > 0 {
+		ix.tokenScore(q, n, &why, explain)
+		if j := joinedScore(q.Tokens, q.joined, q.nums, n.norm.Tokens, n.joined, n.nums); j > why.NameScore {
 			why.Method, why.NameScore = "joined", j
 		}
 	}
-	if qn.CJK != "" && n.norm.CJK != "" {
-		if c := dice(bigrams(qn.CJK), bigrams(n.norm.CJK)); c > why.NameScore {
+	if q.CJK != "" && n.norm.CJK != "" {
+		if c := dice(bigrams(q.CJK), n.bigrams); c > why.NameScore {
 			why.Method, why.NameScore = "cjk", c
 		}
 	}
 	// Across scripts: Latin spelling against the Mandarin reading.
-	if p := max(pinyinScore(qn.Tokens, n.norm.Pinyin), pinyinScore(n.norm.Tokens, qn.Pinyin)); p > why.NameScore {
+	if p := max(pinyinScore(q.joined, q.nums, n.norm.Pinyin), pinyinScore(n.joined, n.nums, q.Pinyin)); p > why.NameScore {
 		why.Method, why.NameScore = "pinyin", p
 	}
 	return why
@@ -194,15 +277,16 @@ func (ix *Index) score(qn Name, qkeys []string, n *indexedName) Explanation {
 // pinyinScore compares Latin tokens, joined, with a pinyin reading: the
 // same Jaro-Winkler floor as the joined method, discounted a little more
 // (readings of Han characters are not always the spelling a name uses).
-func pinyinScore(tokens []string, py string) float64 {
-	if py == "" || len(tokens) == 0 || len(numbers(tokens)) > 0 {
+func pinyinScore(joined string, nums []string, py string) float64 {
+	// Two-character names (most Chinese personal names) read alike too
+	// often: 成朱 is chengzhu, close to "Chen Zhu". Ask for eight letters.
+	if len(py) < 8 || joined == "" || len(nums) > 0 {
 		return 0
 	}
-	a := strings.Join(tokens, "")
-	if 10*min(len(a), len(py)) < 8*max(len(a), len(py)) {
+	if 10*min(len(joined), len(py)) < 8*max(len(joined), len(py)) {
 		return 0
 	}
-	s := jaroWinkler(a, py)
+	s := jaroWinkler(joined, py)
 	if s < 0.9 {
 		return 0
 	}
@@ -210,74 +294,79 @@ func pinyinScore(tokens []string, py string) float64 {
 }
 
 // tokenScore pairs query and name tokens one to one, best pairs first,
-// and weighs the matched share of each side by token rarity. The query's
-// side counts a little more (0.6 against 0.4): a listed name often carries
-// words a query leaves out, but a missing distinctive word usually means
-// another party (Mitsubishi Electric is not Mitsubishi Electric Engineering).
-func (ix *Index) tokenScore(qn Name, qkeys []string, n *indexedName, why *Explanation) {
+// and weighs the matched share of each side by token rarity; the score is
+// the mean of the two shares. A word missing on either side counts as
+// much: "Leonardo Ruiz" is not "Leonardo Ruiz Perez", and Mitsubishi
+// Electric is not Mitsubishi Electric Engineering.
+func (ix *Index) tokenScore(q *prepared, n *indexedName, why *Explanation, explain bool) {
 	type pair struct {
 		i, j int
 		sim  float64
 		how  string
 	}
-	var pairs []pair
-	for i, a := range qn.Tokens {
+	var buf [32]pair
+	pairs := buf[:0]
+	for i, a := range q.Tokens {
 		for j, b := range n.norm.Tokens {
-			sim, how := tokenSim(a, b, qkeys[i], n.keys[j])
+			sim, how := tokenSim(a, b, q.keys[i], n.keys[j])
 			if sim > 0 {
 				pairs = append(pairs, pair{i, j, sim, how})
 			}
 		}
 	}
 	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].sim > pairs[b].sim })
-	qUsed := make([]float64, len(qn.Tokens))
+	qUsed := make([]float64, len(q.Tokens))
 	nUsed := make([]float64, len(n.norm.Tokens))
-	qTaken, nTaken := make([]bool, len(qn.Tokens)), make([]bool, len(n.norm.Tokens))
-	matched := make([]*pair, len(qn.Tokens))
+	matched := make([]int, len(q.Tokens)) // pair index + 1
 	for k := range pairs {
 		p := &pairs[k]
-		if qTaken[p.i] || nTaken[p.j] {
+		if qUsed[p.i] > 0 || nUsed[p.j] > 0 {
 			continue
 		}
-		qTaken[p.i], nTaken[p.j] = true, true
 		qUsed[p.i], nUsed[p.j] = p.sim, p.sim
-		matched[p.i] = p
+		matched[p.i] = k + 1
 	}
 	var qw, qm, nw, nm float64
-	for i, t := range qn.Tokens {
-		w := ix.weight(t)
+	for i, w := range q.weights {
 		qw += w
 		qm += w * qUsed[i]
-		tm := TokenMatch{Query: t, How: "none", Weight: round(w)}
-		if p := matched[i]; p != nil {
+	}
+	for j, w := range n.weights {
+		nw += w
+		nm += w * nUsed[j]
+	}
+	why.NameScore = (qm/qw + nm/nw) / 2
+	// Numbers must agree: different numbers are different parties, and a
+	// number on one side only is a strong sign of another one.
+	var note string
+	switch {
+	case len(q.nums) > 0 && len(n.nums) > 0 && !slices.Equal(q.nums, n.nums):
+		why.NameScore, note = 0, "numbers differ: no match"
+	case len(q.nums) != len(n.nums):
+		why.NameScore, note = why.NameScore*0.8, "a number on one side only: ×0.80"
+	}
+	if !explain {
+		return
+	}
+	why.QueryCover, why.NameCover = round(qm/qw), round(nm/nw)
+	if note != "" {
+		why.Adjustments = append(why.Adjustments, note)
+	}
+	for i, t := range q.Tokens {
+		tm := TokenMatch{Query: t, How: "none", Weight: round(q.weights[i])}
+		if k := matched[i]; k > 0 {
+			p := pairs[k-1]
 			tm.Name, tm.How, tm.Similarity = n.norm.Tokens[p.j], p.how, round(p.sim)
 		} else if isNumber(t) {
 			tm.How = "number-mismatch"
 		}
 		why.Tokens = append(why.Tokens, tm)
 	}
-	for j, t := range n.norm.Tokens {
-		w := ix.weight(t)
-		nw += w
-		nm += w * nUsed[j]
-	}
-	why.QueryCover, why.NameCover = round(qm/qw), round(nm/nw)
-	why.NameScore = 0.6*qm/qw + 0.4*nm/nw
-	// Numbers must agree: different numbers are different parties, and a
-	// number on one side only is a strong sign of another one.
-	qnum, nnum := numbers(qn.Tokens), numbers(n.norm.Tokens)
-	switch {
-	case len(qnum) > 0 && len(nnum) > 0 && !slices.Equal(qnum, nnum):
-		why.NameScore = 0
-		why.Adjustments = append(why.Adjustments, "numbers differ: no match")
-	case len(qnum) != len(nnum):
-		why.NameScore *= 0.8
-		why.Adjustments = append(why.Adjustments, "a number on one side only: ×0.80")
-	}
 }
 
 // tokenSim compares two tokens: numbers only exactly; words by
-// Jaro-Winkler, raised to 0.9 when they sound alike; below 0.84 nothing.
+// Jaro-Winkler, 0 below 0.88; two words of five letters or more that sound
+// alike (same phonetic key) and are close in spelling (0.8) count 0.88.
 func tokenSim(a, b, ka, kb string) (float64, string) {
 	if a == b {
 		return 1, "exact"
@@ -286,29 +375,30 @@ func tokenSim(a, b, ka, kb string) (float64, string) {
 		return 0, ""
 	}
 	s := jaroWinkler(a, b)
-	how := "fuzzy"
-	if ka != "" && ka == kb && len(a) >= 4 && s < 0.9 {
-		s, how = 0.9, "phonetic"
+	switch {
+	case s >= tokenFloor:
+		return s, "fuzzy"
+	case ka != "" && ka == kb && len(a) >= 5 && len(b) >= 5 && s >= 0.8:
+		return tokenFloor, "phonetic"
 	}
-	if s < 0.84 {
-		return 0, ""
-	}
-	return s, how
+	return 0, ""
 }
+
+// tokenFloor is the least similarity two different words count with.
+const tokenFloor = 0.88
 
 // joinedScore compares the names with their spaces removed ("zhong ke" and
 // "zhongke"), discounted a little; numbers must still agree.
-func joinedScore(q, n []string) float64 {
-	a, b := strings.Join(q, ""), strings.Join(n, "")
+func joinedScore(q []string, qj string, qnums []string, n []string, nj string, nnums []string) float64 {
 	// Only for names that differ in their spacing, not in their words:
 	// the joined forms must be about as long.
-	if len(a) < 6 || len(b) < 6 || len(q) == len(n) || 10*min(len(a), len(b)) < 9*max(len(a), len(b)) {
+	if len(qj) < 6 || len(nj) < 6 || len(q) == len(n) || 10*min(len(qj), len(nj)) < 9*max(len(qj), len(nj)) {
 		return 0
 	}
-	if !slices.Equal(numbers(q), numbers(n)) {
+	if !slices.Equal(qnums, nnums) {
 		return 0
 	}
-	s := jaroWinkler(a, b)
+	s := jaroWinkler(qj, nj)
 	if s < 0.9 {
 		return 0
 	}
@@ -373,9 +463,16 @@ func dice(a, b []string) float64 {
 	return 2 * float64(common) / float64(len(a)+len(b))
 }
 
-// jaroWinkler is the Jaro-Winkler similarity of two strings, by rune.
+// jaroWinkler is the Jaro-Winkler similarity of two strings, by rune
+// (by byte for ASCII, which needs no conversion).
 func jaroWinkler(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+	if isASCII(a) && isASCII(b) {
+		return jw([]byte(a), []byte(b))
+	}
+	return jw([]rune(a), []rune(b))
+}
+
+func jw[T byte | rune](ra, rb []T) float64 {
 	if len(ra) == 0 || len(rb) == 0 {
 		return 0
 	}
@@ -383,7 +480,13 @@ func jaroWinkler(a, b string) float64 {
 	if window < 0 {
 		window = 0
 	}
-	ma, mb := make([]bool, len(ra)), make([]bool, len(rb))
+	var bufA, bufB [64]bool
+	ma, mb := bufA[:0], bufB[:0]
+	if len(ra) <= 64 && len(rb) <= 64 {
+		ma, mb = bufA[:len(ra)], bufB[:len(rb)]
+	} else {
+		ma, mb = make([]bool, len(ra)), make([]bool, len(rb))
+	}
 	m := 0
 	for i := range ra {
 		lo, hi := max(0, i-window), min(len(rb), i+window+1)
