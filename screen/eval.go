@@ -334,10 +334,29 @@ type Miss struct {
 // its entry or another entry sharing one of its names (a party on several
 // lists); a non-match is right when there is no answer.
 func (ix *Index) Evaluate(cases []Case, threshold float64) Report {
+	return ix.evaluate(cases, threshold, ix.Search)
+}
+
+// EvaluateBruteForce is Evaluate with every name scored (ScanAll): it
+// shows what candidate generation through the index loses, if anything.
+func (ix *Index) EvaluateBruteForce(cases []Case, threshold float64) Report {
+	return ix.evaluate(cases, threshold, func(q Query, opt Options) ([]Hit, error) {
+		hits, err := ix.ScanAll(q, opt)
+		sort.Slice(hits, func(a, b int) bool {
+			if hits[a].Score != hits[b].Score {
+				return hits[a].Score > hits[b].Score
+			}
+			return hits[a].Entry.ID < hits[b].Entry.ID
+		})
+		return hits, err
+	})
+}
+
+func (ix *Index) evaluate(cases []Case, threshold float64, search func(Query, Options) ([]Hit, error)) Report {
 	rep := Report{Threshold: threshold, Cases: len(cases), BySource: map[string]Score{}, ByScript: map[string]Score{}, ByKind: map[string]Score{}}
 	same := ix.sameParty()
 	for _, c := range cases {
-		hits, err := ix.Search(c.Query, Options{MinScore: threshold, Limit: 1})
+		hits, err := search(c.Query, Options{MinScore: threshold, Limit: 1})
 		var s Score
 		var got *Hit
 		if err == nil && len(hits) > 0 {
@@ -402,11 +421,14 @@ func (ix *Index) sameParty() func(a, b string) bool {
 // FalsePositives screens names that are on no list and returns those that
 // hit at or above the threshold.
 func (ix *Index) FalsePositives(names []string, threshold float64) []Miss {
+	qs := make([]Query, len(names))
+	for i, n := range names {
+		qs[i] = Query{Name: n}
+	}
 	var out []Miss
-	for _, n := range names {
-		hits, err := ix.Search(Query{Name: n}, Options{MinScore: threshold, Limit: 1})
-		if err == nil && len(hits) > 0 {
-			out = append(out, Miss{Case: Case{Query: Query{Name: n}, Kind: "negative"}, Got: hits[0].Entry.ID, Name: hits[0].Name, At: hits[0].Score})
+	for _, r := range ix.SearchBatch(qs, Options{MinScore: threshold, Limit: 1}) {
+		if len(r.Hits) > 0 {
+			out = append(out, Miss{Case: Case{Query: r.Query, Kind: "negative"}, Got: r.Hits[0].Entry.ID, Name: r.Hits[0].Name, At: r.Hits[0].Score})
 		}
 	}
 	return out
