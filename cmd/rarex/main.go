@@ -30,7 +30,9 @@ Usage:
   rarex bom gen --parts N --depth D --fanout F --seed S --out DIR
   rarex bom upload --email EXPORTER --name NAME --parts P.csv --edges E.csv
   rarex bom whatif --parts P.csv --edges E.csv --alternatives A.csv --product ID [--target SHARE] [--json|--csv]
-  rarex screen --list FILE [--format cn] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
+  rarex screen --list FILE... [--format F] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
+  rarex screen --list FILE... --batch NAMES.csv [--json]
+  rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.

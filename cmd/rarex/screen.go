@@ -1,78 +1,117 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"rarex/screen"
 )
 
-// screenCmd screens names against a list file.
-func (a *App) screenCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rarex screen", flag.ContinueOnError)
+const screenUsage = `rarex screen --list FILE... [--format F] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
+rarex screen --list FILE... --batch NAMES.csv [--json]
+rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]`
+
+// screenFlags are the flags every screen command shares.
+type screenFlags struct {
+	lists    multiFlag
+	format   *string
+	minScore *float64
+	asJSON   *bool
+}
+
+func (a *App) screenFlagSet(name string) (*flag.FlagSet, *screenFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.Stderr)
-	var lists multiFlag
-	fs.Var(&lists, "list", "list file to screen against (repeatable)")
-	format := fs.String("format", "cn", "format of the list files: "+strings.Join(screen.Formats(), ", ")+", ofac (sdn.csv or cons_prim.csv; alt and add files beside it are read too)")
-	minScore := fs.Float64("min-score", screen.DefaultThreshold, "report hits scoring at least this (0–1)")
-	country := fs.String("country", "", "the party's country (ISO 3166-1 alpha-2), adjusts scores")
-	typ := fs.String("type", "", "the party's type: person or organisation, adjusts scores")
-	explain := fs.Bool("explain", false, "show which tokens matched and why")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
+	sf := &screenFlags{}
+	fs.Var(&sf.lists, "list", "list file to screen against (repeatable)")
+	sf.format = fs.String("format", "auto", "format of the list files: auto (from name and content), "+strings.Join(screen.Formats(), ", ")+", ofac (sdn.csv or cons_prim.csv; alt and add files beside it are read too)")
+	sf.minScore = fs.Float64("min-score", screen.DefaultThreshold, "report hits scoring at least this (0–1)")
+	sf.asJSON = fs.Bool("json", false, "print JSON")
+	return fs, sf
+}
+
+func (sf *screenFlags) index() (*screen.Index, error) {
+	if len(sf.lists) == 0 {
+		return nil, errors.New("give one or more --list FILE")
 	}
-	if len(lists) == 0 || fs.NArg() == 0 {
-		return fmt.Errorf("screen: give --list FILE and one or more names")
-	}
-	if *minScore <= 0 || *minScore > 1 {
-		return fmt.Errorf("screen: --min-score must be in (0, 1]")
+	if *sf.minScore <= 0 || *sf.minScore > 1 {
+		return nil, errors.New("--min-score must be in (0, 1]")
 	}
 	var entries []screen.Entry
-	for _, p := range lists {
-		es, err := readListFile(p, *format)
+	for _, p := range sf.lists {
+		es, err := readListFile(p, *sf.format)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		entries = append(entries, es...)
 	}
-	ix := screen.NewIndex(entries)
-	type result struct {
-		Name string       `json:"name"`
-		Hits []screen.Hit `json:"hits"`
+	return screen.NewIndex(entries), nil
+}
+
+// screenCmd screens names against list files.
+func (a *App) screenCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "eval" {
+		return a.screenEval(args[1:])
 	}
-	var results []result
+	fs, sf := a.screenFlagSet("rarex screen")
+	country := fs.String("country", "", "the party's country (ISO 3166-1 alpha-2), adjusts scores")
+	typ := fs.String("type", "", "the party's type: person or organisation, adjusts scores")
+	explain := fs.Bool("explain", false, "show which tokens matched and why")
+	batch := fs.String("batch", "", "CSV of parties to screen: a header naming name, and optionally country and type; CSV out (JSON with --json)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (fs.NArg() == 0) == (*batch == "") {
+		return fmt.Errorf("screen: give names or --batch FILE, not both\nusage:\n%s", screenUsage)
+	}
+	ix, err := sf.index()
+	if err != nil {
+		return fmt.Errorf("screen: %w", err)
+	}
+	opt := screen.Options{MinScore: *sf.minScore}
+	if *batch != "" {
+		qs, err := readBatch(*batch)
+		if err != nil {
+			return err
+		}
+		return a.printBatch(ix.SearchBatch(qs, opt), *sf.asJSON)
+	}
+	var results []screen.Result
 	for _, name := range fs.Args() {
-		hits, err := ix.Search(screen.Query{Name: name, Country: *country, Type: *typ}, screen.Options{MinScore: *minScore})
+		q := screen.Query{Name: name, Country: *country, Type: *typ}
+		hits, err := ix.Search(q, opt)
 		if err != nil {
 			return fmt.Errorf("screen %q: %w", name, err)
 		}
-		results = append(results, result{Name: name, Hits: hits})
+		results = append(results, screen.Result{Query: q, Hits: hits})
 	}
-	if *asJSON {
-		enc := json.NewEncoder(a.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(results)
+	if *sf.asJSON {
+		return writeJSON(a.Stdout, results)
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 2, 4, 2, ' ', 0)
 	for _, r := range results {
 		if len(r.Hits) == 0 {
-			fmt.Fprintf(tw, "%s\tno hit at or above %.2f\n", r.Name, *minScore)
+			fmt.Fprintf(tw, "%s\tno hit at or above %.2f\n", r.Query.Name, *sf.minScore)
 			continue
 		}
 		for _, h := range r.Hits {
-			fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s (%s)\t%s\t%s\n", r.Name, h.Score, h.Name, h.Entry.List, h.Entry.Meaning, strings.Join(h.Entry.Countries, ","), h.Entry.ID)
+			fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s (%s)\t%s\t%s\n", r.Query.Name, h.Score, h.Name, h.Entry.List, h.Entry.Meaning, strings.Join(h.Entry.Countries, ","), h.Entry.ID)
 			if *explain {
 				fmt.Fprintf(tw, "\t\tmethod %s; query %q; name %q\n", h.Why.Method, h.Why.Query, h.Why.Normal)
 				if h.Why.Method == "tokens" {
-					fmt.Fprintf(tw, "\t\t  query cover %.2f, name cover %.2f (0.6 and 0.4 of the score)\n", h.Why.QueryCover, h.Why.NameCover)
+					fmt.Fprintf(tw, "\t\t  query cover %.2f, name cover %.2f (the score is their mean)\n", h.Why.QueryCover, h.Why.NameCover)
 				}
 				for _, t := range h.Why.Tokens {
 					fmt.Fprintf(tw, "\t\t  %s → %s: %s %.3f (weight %.2f)\n", t.Query, t.Name, t.How, t.Similarity, t.Weight)
@@ -86,16 +125,208 @@ func (a *App) screenCmd(ctx context.Context, args []string) error {
 	return tw.Flush()
 }
 
-// readListFile reads one list. OFAC's primary file brings its alias and
-// address files from the same directory when they are there.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// readBatch reads the parties of a batch: CSV with a header naming name
+// (and optionally country and type).
+func readBatch(path string) ([]screen.Query, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: header: %v; the header must name name (and optionally country, type)", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	ni, ok := col["name"]
+	if !ok {
+		return nil, fmt.Errorf("%s:1: header: missing column name", path)
+	}
+	get := func(rec []string, c string) string {
+		if i, ok := col[c]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var qs []screen.Query
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return qs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if ni >= len(rec) || strings.TrimSpace(rec[ni]) == "" {
+			return nil, fmt.Errorf("%s:%d: name: empty", path, line)
+		}
+		qs = append(qs, screen.Query{Name: strings.TrimSpace(rec[ni]), Country: get(rec, "country"), Type: get(rec, "type")})
+	}
+}
+
+// printBatch writes one CSV row per hit (a row with no match when none).
+func (a *App) printBatch(results []screen.Result, asJSON bool) error {
+	if asJSON {
+		return writeJSON(a.Stdout, results)
+	}
+	bw := bufio.NewWriter(a.Stdout)
+	w := csv.NewWriter(bw)
+	w.Write([]string{"name", "score", "matched_name", "list", "meaning", "entry_id", "error"})
+	for _, r := range results {
+		if len(r.Hits) == 0 {
+			w.Write([]string{r.Query.Name, "", "", "", "", "", r.Error})
+		}
+		for _, h := range r.Hits {
+			w.Write([]string{r.Query.Name, strconv.FormatFloat(h.Score, 'f', 3, 64), h.Name, h.Entry.List, string(h.Entry.Meaning), h.Entry.ID, ""})
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// screenEval runs the labelled evaluation (and the negatives) and prints
+// precision, recall and F1 per list, script and variation.
+func (a *App) screenEval(args []string) error {
+	fs, sf := a.screenFlagSet("rarex screen eval")
+	n := fs.Int("cases", 1000, "labelled cases to draw from the lists")
+	seed := fs.Uint64("seed", 1, "random seed (same seed, same cases)")
+	negFile := fs.String("negatives", "", "CSV of names on no list (first column), to measure false positives")
+	brute := fs.Bool("brute-force", false, "also evaluate scoring every name, to show what the index loses")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ix, err := sf.index()
+	if err != nil {
+		return fmt.Errorf("screen eval: %w", err)
+	}
+	cases := screen.LabelledSet(ix.Entries, *seed, *n)
+	out := struct {
+		Index      screen.Report  `json:"index"`
+		BruteForce *screen.Report `json:"brute_force,omitempty"`
+		Negatives  *struct {
+			Names int           `json:"names"`
+			Hits  int           `json:"hits"`
+			Rate  float64       `json:"rate"`
+			Which []screen.Miss `json:"which"`
+		} `json:"negatives,omitempty"`
+	}{Index: ix.Evaluate(cases, *sf.minScore)}
+	if *brute {
+		r := ix.EvaluateBruteForce(cases, *sf.minScore)
+		out.BruteForce = &r
+	}
+	if *negFile != "" {
+		names, err := readNames(*negFile)
+		if err != nil {
+			return err
+		}
+		fps := ix.FalsePositives(names, *sf.minScore)
+		out.Negatives = &struct {
+			Names int           `json:"names"`
+			Hits  int           `json:"hits"`
+			Rate  float64       `json:"rate"`
+			Which []screen.Miss `json:"which"`
+		}{len(names), len(fps), float64(len(fps)) / float64(max(1, len(names))), fps}
+	}
+	if *sf.asJSON {
+		return writeJSON(a.Stdout, out)
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 2, 4, 2, ' ', 0)
+	printReport := func(title string, r screen.Report) {
+		fmt.Fprintf(tw, "%s: %d cases at threshold %.2f\n", title, r.Cases, r.Threshold)
+		fmt.Fprintf(tw, "\tprecision\trecall\tF1\tTP\tFP\tFN\tTN\n")
+		row := func(name string, s screen.Score) {
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%d\t%d\t%d\t%d\n", name, s.Precision(), s.Recall(), s.F1(), s.TP, s.FP, s.FN, s.TN)
+		}
+		row("all", r.All)
+		for _, group := range []struct {
+			label string
+			m     map[string]screen.Score
+		}{{"list", r.BySource}, {"script", r.ByScript}, {"variation", r.ByKind}} {
+			for _, k := range sortedKeys(group.m) {
+				row(group.label+" "+k, group.m[k])
+			}
+		}
+	}
+	printReport("index", out.Index)
+	if out.BruteForce != nil {
+		printReport("brute force", *out.BruteForce)
+	}
+	if out.Negatives != nil {
+		fmt.Fprintf(tw, "negatives: %d of %d names hit (%.3f%%)\n", out.Negatives.Hits, out.Negatives.Names, 100*out.Negatives.Rate)
+	}
+	return tw.Flush()
+}
+
+func sortedKeys(m map[string]screen.Score) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// readNames reads the first column of a CSV with a header.
+func readNames(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	var out []string
+	for _, rec := range recs[min(1, len(recs)):] {
+		if len(rec) > 0 && strings.TrimSpace(rec[0]) != "" {
+			out = append(out, rec[0])
+		}
+	}
+	return out, nil
+}
+
+// readListFile reads one list, detecting its format unless given. OFAC's
+// primary file brings its alias and address files from the same directory
+// when they are there.
 func readListFile(path, format string) ([]screen.Entry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if format == "" || format == "auto" {
+		br := bufio.NewReader(f)
+		head, _ := br.Peek(512)
+		if format = screen.Detect(filepath.Base(path), head); format == "" {
+			return nil, fmt.Errorf("%s: cannot tell the list's format; give --format (%s, ofac)", path, strings.Join(screen.Formats(), ", "))
+		}
+		if format != "ofac" {
+			return screen.ReadList(br, path, format)
+		}
+	}
 	if strings.ToLower(format) != "ofac" {
 		return screen.ReadList(f, path, format)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
 	}
 	altBase, addBase, source := screen.OFACCompanions(filepath.Base(path))
 	open := func(base string) (io.Reader, string, func()) {

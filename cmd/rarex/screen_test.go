@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,7 +43,7 @@ func TestScreenCommand(t *testing.T) {
 
 func TestScreenCommandOFAC(t *testing.T) {
 	app, out, _ := newApp(nil, "")
-	err := app.Run(context.Background(), []string{"screen", "--format", "ofac", "--list", "../../../shared/data/lists/ofac-nonsdn-2025-12/cons_prim.csv", "Huawei Investment and Holding Co Ltd"})
+	err := app.Run(context.Background(), []string{"screen", "--list", "../../../shared/data/lists/ofac-nonsdn-2025-12/cons_prim.csv", "Huawei Investment and Holding Co Ltd"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +57,10 @@ func TestScreenCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"screen", "Acme"}, "give --list"},
-		{[]string{"screen", "--list", chinaList}, "give --list"},
-		{[]string{"screen", "--list", chinaList, "--format", "xml", "Acme"}, `format "xml": not one of cn`},
+		{[]string{"screen", "Acme"}, "give one or more --list"},
+		{[]string{"screen", "--list", chinaList}, "give names or --batch"},
+		{[]string{"screen", "--list", chinaList, "--format", "xml", "Acme"}, `format "xml": not one of bis, cn, ftm, generic, un`},
+		{[]string{"screen", "--list", "screen_test.go", "Acme"}, "cannot tell the list's format"},
 		{[]string{"screen", "--list", chinaList, "--min-score", "2", "Acme"}, "--min-score"},
 		{[]string{"screen", "--list", "/nonexistent.csv", "Acme"}, "no such file"},
 		{[]string{"screen", "--list", chinaList, "..."}, "nothing to match"},
@@ -66,5 +70,54 @@ func TestScreenCommandErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v; want %q", c.args, err, c.want)
 		}
+	}
+}
+
+func TestScreenBatchAndEval(t *testing.T) {
+	dir := t.TempDir()
+	batch := filepath.Join(dir, "parties.csv")
+	os.WriteFile(batch, []byte("name,country\nSkydio Inc,US\nPatricia Lucas Wheeler,\n"), 0o600)
+	app, out, _ := newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "--list", chinaList, "--batch", batch}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+	if err != nil || rows[0][0] != "name" || len(rows) < 3 {
+		t.Fatalf("batch CSV: %v %q", err, rows)
+	}
+	skydio, none := 0, 0
+	for _, r := range rows[1:] {
+		switch {
+		case r[0] == "Skydio Inc" && r[5] != "":
+			skydio++
+		case r[0] == "Patricia Lucas Wheeler" && r[1] == "":
+			none++
+		}
+	}
+	if skydio < 2 || none != 1 {
+		t.Fatalf("batch rows %q", rows)
+	}
+	os.WriteFile(batch, []byte("country\nUS\n"), 0o600)
+	app, _, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "--list", chinaList, "--batch", batch}); err == nil || !strings.Contains(err.Error(), "missing column name") {
+		t.Fatalf("batch without a name column: %v", err)
+	}
+
+	app, out, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "eval", "--list", chinaList, "--cases", "200", "--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Index struct {
+			Cases int `json:"cases"`
+			All   struct{ TP, FP, FN, TN int }
+		} `json:"index"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil || rep.Index.Cases < 150 || rep.Index.All.TP < 100 {
+		t.Fatalf("eval: %v %s", err, out.String()[:min(400, len(out.String()))])
+	}
+	app, out, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "eval", "--list", chinaList, "--cases", "100"}); err != nil || !strings.Contains(out.String(), "variation typo") {
+		t.Fatalf("eval table: %v\n%s", err, out.String())
 	}
 }
