@@ -200,7 +200,10 @@ var catalog = map[string]msg{
 	"enduse.other":                     {"Other", "其他"},
 	"list.control_list":                {"Export control list", "管控名单"},
 	"list.watch_list":                  {"Watch list", "关注名单"},
-	"list.unreliable_entity_list":      {"Unreliable entity list", "不可靠实体清单"},
+	"list.unreliable_entity":           {"Unreliable entity list", "不可靠实体清单"},
+	"list.military_end_user":           {"Military end-user list", "军事最终用户清单"},
+	"list.sanctions":                   {"Sanctions list", "制裁清单"},
+	"list.denied_party":                {"Denied-party list", "拒绝交易方清单"},
 
 	// Bills of materials.
 	"nav.boms":          {"Bills of materials", "物料清单"},

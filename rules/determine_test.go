@@ -154,6 +154,9 @@ var detCases = []detCase{
 	{"watch-list end user after the suspension", "61-2", req(nov20_2026, "metal", dy, user("civilian", "watch_list")), PresumptionOfDenial, nil, LicenseRequired, "uncertain", nil},
 	{"control-list end user, ECL, while suspended", "ecl-18", req(dec15, "metal", dy, user("government", "control_list")), PresumptionOfDenial, nil, "", "", nil},
 	{"research end user, validated, programme on file", "18-1", req(dec15, "oxide", []string{"Gd"}, user("research"), green(true, true)), LicenseRequired, []string{"1C903"}, "", "", yes()},
+	{"end user on a military end-user list", "61-2", req(oct20, "metal", dy, user("civilian", "military_end_user")), PresumptionOfDenial, nil, "", "", no()},
+	{"unreliable-entity end user", "uel-measures", req(dec15, "metal", dy, user("civilian", "unreliable_entity")), CaseByCase, nil, "", "", nil},
+	{"end user on a foreign sanctions list only", "18-1", req(dec15, "metal", dy, user("civilian", "sanctions")), LicenseRequired, []string{"1C905"}, "", "", nil},
 	{"military end user of an uncontrolled item", "61-2", req(oct20, "metal", []string{"Nd"}, user("military")), NotControlled, []string{}, "", "", nil},
 
 	// Ann. 61 Art. 3: end uses denied in principle.
