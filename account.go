@@ -253,6 +253,7 @@ type AccountStore interface {
 type Store interface {
 	AccountStore
 	BOMStore
+	ListStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

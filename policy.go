@@ -20,6 +20,10 @@ const (
 	ActAdminTokens  Action = "tokens.admin"  // create, list, revoke other users' API tokens
 	ActDetermine    Action = "determine"     // ask whether an export needs a licence
 	ActManageBOMs   Action = "boms.manage"   // upload, roll up and delete one's organisation's BOMs
+	ActScreen       Action = "screen"        // screen party names against the stored lists
+	ActViewLists    Action = "lists.view"    // see which lists are loaded, their versions and diffs
+	ActImportLists  Action = "lists.import"  // import a new version of a restricted-party list
+	ActClearHits    Action = "hits.clear"    // clear a screening hit as a false positive
 )
 
 // Scope says how far a role's permission reaches.
@@ -46,6 +50,10 @@ var policy = map[Action]map[Role]Scope{
 	ActAdminTokens:  {RoleAdmin: ScopeAny},
 	ActDetermine:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
 	ActManageBOMs:   {RoleExporter: ScopeOwnOrg},
+	ActScreen:       {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg},
+	ActViewLists:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActImportLists:  {RoleAdmin: ScopeAny},
+	ActClearHits:    {RoleReviewer: ScopeOwnOrg},
 }
 
 // ScopeOf returns the scope role has for action.

@@ -28,6 +28,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("BOMs", func(t *testing.T) { testBOMs(t, open(t)) })
+	t.Run("Lists", func(t *testing.T) { testLists(t, open(t)) })
+	t.Run("Clearances", func(t *testing.T) { testClearances(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -379,4 +381,64 @@ func testBOMs(t *testing.T, s rarex.Store) {
 	_, _, err = s.LoadBOM(ctx, "b1")
 	wantCode(t, err, rarex.ENOTFOUND)
 	wantCode(t, s.DeleteBOM(ctx, "b1"), rarex.ENOTFOUND)
+}
+
+func testLists(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	now := us(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	l := &rarex.ScreeningList{ID: "cn-sanctions", Title: "China lists", Format: "cn", SHA256: "aa", Entries: 2, Names: 3, ImportedAt: now}
+	v1 := &rarex.ListVersion{ListID: l.ID, Version: 1, SHA256: "aa", Entries: 2, Names: 3, Added: 2, Diff: `{"added":["a","b"]}`, ImportedBy: "op", ImportedAt: now}
+	entries := []rarex.ListEntry{{EntryID: "b", Hash: "hb", Data: []byte(`{"id":"b"}`)}, {EntryID: "a", Hash: "ha", Data: []byte(`{"id":"a"}`)}}
+	if err := s.ImportList(ctx, l, v1, entries, 0); err != nil {
+		t.Fatal(err)
+	}
+	// A second import computed against version 0 lost the race.
+	wantCode(t, s.ImportList(ctx, l, &rarex.ListVersion{ListID: l.ID, Version: 1}, nil, 0), rarex.ECONFLICT)
+	got, err := s.ListEntries(ctx, l.ID)
+	if err != nil || len(got) != 2 || got[0].EntryID != "a" || string(got[0].Data) != `{"id":"a"}` || got[1].Hash != "hb" {
+		t.Fatalf("entries %+v %v", got, err)
+	}
+	l2 := *l
+	l2.SHA256, l2.Entries, l2.ImportedAt = "bb", 1, now.Add(time.Hour)
+	v2 := &rarex.ListVersion{ListID: l.ID, Version: 2, SHA256: "bb", Entries: 1, Names: 1, Removed: 1, Changed: 1, Diff: `{"removed":["b"],"changed":["a"]}`, Forced: true, ImportedBy: "op", ImportedAt: now.Add(time.Hour)}
+	if err := s.ImportList(ctx, &l2, v2, []rarex.ListEntry{{EntryID: "a", Hash: "ha2", Data: []byte(`{}`)}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	lists, err := s.Lists(ctx)
+	if err != nil || len(lists) != 1 || lists[0].Version != 2 || lists[0].SHA256 != "bb" || !lists[0].ImportedAt.Equal(now.Add(time.Hour)) {
+		t.Fatalf("lists %+v %v", lists, err)
+	}
+	got, _ = s.ListEntries(ctx, l.ID)
+	if len(got) != 1 || got[0].Hash != "ha2" {
+		t.Fatalf("entries after v2: %+v", got)
+	}
+	vs, err := s.ListVersions(ctx, l.ID)
+	if err != nil || len(vs) != 2 || vs[0].Version != 2 || !vs[0].Forced || vs[1].Forced || vs[0].Diff != v2.Diff || vs[1].Added != 2 {
+		t.Fatalf("versions %+v %v", vs, err)
+	}
+	_, err = s.ListEntries(ctx, "nope")
+	wantCode(t, err, rarex.ENOTFOUND)
+	// A bad version number is refused and changes nothing.
+	wantCode(t, s.ImportList(ctx, &l2, &rarex.ListVersion{ListID: l.ID, Version: 5}, nil, 2), rarex.EINVALID)
+	if got, _ := s.ListEntries(ctx, l.ID); len(got) != 1 {
+		t.Fatalf("a refused import changed the entries: %+v", got)
+	}
+}
+
+func testClearances(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	org := mustOrg(t, s, "o1", "Authority", rarex.OrgAuthority)
+	c := &rarex.Clearance{ID: "c1", OrgID: org.ID, Party: "acme", ListID: "cn", EntryID: "e1", EntryHash: "h1", Reason: "different company", ClearedBy: "u1", ClearedAt: us(time.Now())}
+	if err := s.AddClearance(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	dup := *c
+	dup.ID = "c2"
+	wantCode(t, s.AddClearance(ctx, &dup), rarex.ECONFLICT)
+	wantCode(t, s.AddClearance(ctx, &rarex.Clearance{ID: "c3", OrgID: "missing", Party: "x", ListID: "l", EntryID: "e", EntryHash: "h"}), rarex.EINVALID)
+	wantCode(t, s.AddClearance(ctx, &rarex.Clearance{ID: "c4", OrgID: org.ID}), rarex.EINVALID)
+	cs, err := s.Clearances(ctx, org.ID)
+	if err != nil || len(cs) != 1 || cs[0].Reason != "different company" || !cs[0].ClearedAt.Equal(c.ClearedAt) {
+		t.Fatalf("clearances %+v %v", cs, err)
+	}
 }
