@@ -139,7 +139,15 @@ func (s *Service) Import(ctx context.Context, actor *rarex.User, req ImportReque
 	}
 	title := strings.TrimSpace(req.Title)
 	if title == "" {
+		// The list's own name when the file holds one list; a file of
+		// several (the China lists CSV) is named by its id.
 		title = entries[0].List
+		for _, e := range entries {
+			if e.List != title {
+				title = req.ListID
+				break
+			}
+		}
 	}
 	diffJSON, _ := json.Marshal(diff)
 	now := s.Clock.Now()

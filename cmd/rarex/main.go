@@ -33,6 +33,8 @@ Usage:
   rarex screen --list FILE... [--format F] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
   rarex screen --list FILE... --batch NAMES.csv [--json]
   rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]
+  rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
+  rarex lists status [--id ID]
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -83,6 +85,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.bomCmd(ctx, rest)
 	case "screen":
 		return a.screenCmd(ctx, rest)
+	case "lists":
+		return a.listsCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil
