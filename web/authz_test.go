@@ -131,7 +131,22 @@ var matrix = []matrixCase{
 	{"POST /api/v1/boms/{id}/whatif", "other", withBody(bomPath("/api/v1/boms/%s/whatif", "other"), whatIfBody("motor", "0.001", "")), nil, 403, 404},
 	{"DELETE /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
 	{"DELETE /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
+
+	{"GET /screen", "self", fixed("/screen?name=Northwind+Defence+Electronics", ""), screeners, 403, 0},
+	{"POST /screen/batch", "self", fixed("/screen/batch", partiesBody("name\nHarbor Point Aerospace\n")), screeners, 403, 0},
+	{"POST /screen/clear", "own", func(_ *fixture, _ rarex.Role, n int) (string, string) {
+		return "/screen/clear", form("party", fmt.Sprintf("Northwind Defence Electronics %d", n), "list_id", "demo-list", "entry_id", "demo-1", "reason", "another firm")
+	}, []rarex.Role{rarex.RoleReviewer}, 403, 0},
+	{"POST /api/v1/screen", "self", fixed("/api/v1/screen", `{"name":"Northwind Defence Electronics"}`), screeners, 403, 0},
+	{"GET /api/v1/lists", "self", fixed("/api/v1/lists", ""), everyone, 403, 0},
+	{"GET /api/v1/lists/{id}/versions", "self", fixed("/api/v1/lists/demo-list/versions", ""), everyone, 403, 0},
+	{"POST /api/v1/clearances", "own", func(_ *fixture, _ rarex.Role, n int) (string, string) {
+		return "/api/v1/clearances", fmt.Sprintf(`{"party":"Harbor Point %d","list_id":"demo-list","entry_id":"demo-2","reason":"another firm"}`, n)
+	}, []rarex.Role{rarex.RoleReviewer}, 403, 0},
 }
+
+// screeners may screen parties: everyone but overseers, who see aggregates only.
+var screeners = []rarex.Role{rarex.RoleExporter, rarex.RoleReviewer, rarex.RoleAdmin}
 
 var exporterOnly = []rarex.Role{rarex.RoleExporter}
 

@@ -16,6 +16,7 @@ import (
 	"rarex/accounts"
 	"rarex/boms"
 	"rarex/rules"
+	"rarex/screening"
 	"rarex/sqlite"
 	"rarex/web"
 )
@@ -57,7 +58,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f0boms := &boms.Service{Store: db, Regime: regimes[0], Clock: clock, IDs: rarex.RandomIDs{}}
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	screenSvc := &screening.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}}
+	if _, err := screenSvc.SeedDemo(ctx, accounts.Operator); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,22 +167,30 @@ func form(kv ...string) string {
 const boundary = "rarexboundary"
 
 // multipartBody builds an upload of name, parts and edges.
-func multipartBody(name, parts, edges string) string {
+// multipartOf builds a multipart body from parts: name, file name ("" for
+// a plain field) and value.
+func multipartOf(parts ...[3]string) string {
 	var b strings.Builder
-	field := func(k, filename, v string) {
+	for _, p := range parts {
 		b.WriteString("--" + boundary + "\r\n")
-		if filename != "" {
-			b.WriteString(`Content-Disposition: form-data; name="` + k + `"; filename="` + filename + "\"\r\nContent-Type: text/csv\r\n\r\n")
+		if p[1] != "" {
+			b.WriteString(`Content-Disposition: form-data; name="` + p[0] + `"; filename="` + p[1] + "\"\r\nContent-Type: text/csv\r\n\r\n")
 		} else {
-			b.WriteString(`Content-Disposition: form-data; name="` + k + "\"\r\n\r\n")
+			b.WriteString(`Content-Disposition: form-data; name="` + p[0] + "\"\r\n\r\n")
 		}
-		b.WriteString(v + "\r\n")
+		b.WriteString(p[2] + "\r\n")
 	}
-	field("name", "", name)
-	field("parts", "parts.csv", parts)
-	field("edges", "edges.csv", edges)
 	b.WriteString("--" + boundary + "--\r\n")
 	return b.String()
+}
+
+func multipartBody(name, parts, edges string) string {
+	return multipartOf([3]string{"name", "", name}, [3]string{"parts", "parts.csv", parts}, [3]string{"edges", "edges.csv", edges})
+}
+
+// partiesBody uploads a CSV of parties to screen.
+func partiesBody(csv string, extra ...[3]string) string {
+	return multipartOf(append([][3]string{{"file", "parties.csv", csv}}, extra...)...)
 }
 
 const motorParts = `part_id,description,class,elements,hs_code,origin,unit_value,cn_technology
@@ -207,11 +220,6 @@ const motorAlternatives = "part_id,origin,unit_value,supplier\ndy,JP,1.50,Shin-E
 
 // whatIfBody builds a what-if upload.
 func whatIfBody(product, target, format string) string {
-	var b strings.Builder
-	for _, kv := range [][2]string{{"product", product}, {"target", target}, {"format", format}} {
-		b.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + kv[0] + "\"\r\n\r\n" + kv[1] + "\r\n")
-	}
-	b.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"alternatives\"; filename=\"alternatives.csv\"\r\nContent-Type: text/csv\r\n\r\n" + motorAlternatives + "\r\n")
-	b.WriteString("--" + boundary + "--\r\n")
-	return b.String()
+	return multipartOf([3]string{"product", "", product}, [3]string{"target", "", target}, [3]string{"format", "", format},
+		[3]string{"alternatives", "alternatives.csv", motorAlternatives})
 }

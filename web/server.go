@@ -22,6 +22,7 @@ import (
 	"rarex/accounts"
 	"rarex/boms"
 	"rarex/rules"
+	"rarex/screening"
 )
 
 //go:embed templates/*.html assets
@@ -33,6 +34,8 @@ type Options struct {
 	Store    rarex.Store   // for health checks
 	Regime   *rules.Regime // the export-control regime determinations run on
 	BOMs     *boms.Service // stored bills of materials
+	// Screening screens parties against the stored restricted-party lists.
+	Screening *screening.Service
 	// MaxUploadBytes caps BOM uploads; 0 means DefaultMaxUploadBytes.
 	MaxUploadBytes int64
 	Log            *slog.Logger
@@ -68,8 +71,8 @@ type Route struct {
 
 // New builds a Server. Templates are parsed here, so a broken one fails at start.
 func New(o Options) (*Server, error) {
-	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil {
-		return nil, errors.New("web: Accounts, Store, Regime and BOMs are required")
+	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil || o.Screening == nil {
+		return nil, errors.New("web: Accounts, Store, Regime, BOMs and Screening are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -128,6 +131,9 @@ func New(o Options) (*Server, error) {
 	add("GET", "/boms/{id}/products/{product}", false, s.page(s.handleBOMPage))
 	add("POST", "/boms/{id}/delete", false, s.page(s.handleBOMDeleteForm))
 	add("POST", "/boms/{id}/products/{product}/whatif", false, s.upload(s.page(s.handleWhatIfForm)))
+	add("GET", "/screen", false, s.page(s.handleScreenPage))
+	add("POST", "/screen/batch", false, s.upload(s.page(s.handleScreenBatch)))
+	add("POST", "/screen/clear", false, s.page(s.handleClearForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -147,6 +153,10 @@ func New(o Options) (*Server, error) {
 	add("GET", "/api/v1/boms/{id}", false, s.api(s.apiGetBOM))
 	add("DELETE", "/api/v1/boms/{id}", false, s.api(s.apiDeleteBOM))
 	add("POST", "/api/v1/boms/{id}/whatif", false, s.upload(s.api(s.apiWhatIf)))
+	add("POST", "/api/v1/screen", false, s.api(s.apiScreen))
+	add("GET", "/api/v1/lists", false, s.api(s.apiLists))
+	add("GET", "/api/v1/lists/{id}/versions", false, s.api(s.apiListVersions))
+	add("POST", "/api/v1/clearances", false, s.api(s.apiClear))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

@@ -18,7 +18,7 @@ import (
 
 type pageTemplate struct{ t *template.Template }
 
-var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom"}
+var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -67,6 +67,9 @@ func navFor(role rarex.Role, path string) []navItem {
 	items := []navItem{{Key: "nav.home", Href: "/"}, {Key: "nav.determine", Href: "/determine"}}
 	if role == rarex.RoleExporter {
 		items = append(items, navItem{Key: "nav.boms", Href: "/boms"})
+	}
+	if rarex.ScopeOf(role, rarex.ActScreen) != rarex.ScopeNone {
+		items = append(items, navItem{Key: "nav.screen", Href: "/screen"})
 	}
 	if role == rarex.RoleAdmin {
 		items = append(items, navItem{Key: "nav.users", Href: "/users"})

@@ -17,6 +17,7 @@ import (
 	"rarex"
 	"rarex/accounts"
 	"rarex/boms"
+	"rarex/screening"
 	"rarex/web"
 )
 
@@ -49,15 +50,22 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	svc := accounts.New(store, rarex.SystemClock{}, rarex.RandomIDs{})
 	svc.SessionTTL, svc.Log = cfg.SessionTTL, log
 	bomSvc := &boms.Service{Store: store, Regime: regime, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
+	screenSvc := &screening.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}}
 	if cfg.Demo {
 		if err := seedDemo(ctx, a, svc, bomSvc); err != nil {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+		if _, err := screenSvc.SeedDemo(ctx, accounts.Operator); err != nil {
+			return fmt.Errorf("seeding the demo list: %w", err)
+		}
+	}
+	if err := screenSvc.Load(ctx); err != nil {
+		return fmt.Errorf("loading restricted-party lists: %w", err)
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Log: log, Registry: reg,
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Log: log, Registry: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -1,0 +1,244 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"rarex"
+	"rarex/screen"
+	"rarex/screening"
+)
+
+// screenRequest is POST /api/v1/screen: one party (name, country, type) or
+// a batch (names), and optionally the threshold.
+type screenRequest struct {
+	Name     string         `json:"name"`
+	Country  string         `json:"country"`
+	Type     string         `json:"type"`
+	Names    []screen.Query `json:"names"`
+	MinScore float64        `json:"min_score"`
+}
+
+func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActScreen, actor.OrgID); err != nil {
+		return err
+	}
+	var req screenRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	qs := req.Names
+	switch {
+	case req.Name != "" && len(qs) > 0:
+		return rarex.Errorf(rarex.EINVALID, "name, names: give one party (name) or a batch (names), not both")
+	case req.Name != "":
+		qs = []screen.Query{{Name: req.Name, Country: req.Country, Type: req.Type}}
+	}
+	res, err := s.Screening.Screen(r.Context(), actor, qs, req.MinScore)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	return nil
+}
+
+func (s *Server) apiLists(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	ls, err := s.Screening.Lists(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lists": nonNil(ls)})
+	return nil
+}
+
+func (s *Server) apiListVersions(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	vs, err := s.Screening.Versions(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"versions": vs})
+	return nil
+}
+
+func (s *Server) apiClear(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActClearHits, actor.OrgID); err != nil {
+		return err
+	}
+	var req screening.ClearRequest
+	if err := DecodeJSON(r, &req); err != nil {
+		return err
+	}
+	c, err := s.Screening.Clear(r.Context(), actor, req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+// screenData is what the screening page shows.
+type screenData struct {
+	Query    screen.Query
+	Searched bool
+	Results  []screening.Result
+	Lists    []*rarex.ScreeningList
+	CanClear bool
+}
+
+// handleScreenPage shows the search box and, for ?name=, its results: a GET
+// form, so it works without JavaScript and results can be bookmarked.
+func (s *Server) handleScreenPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	q := r.URL.Query()
+	d := screenData{Query: screen.Query{Name: strings.TrimSpace(q.Get("name")), Country: strings.ToUpper(strings.TrimSpace(q.Get("country"))), Type: q.Get("type")}}
+	var errMsg string
+	if d.Query.Name != "" {
+		res, err := s.Screening.Screen(r.Context(), actor, []screen.Query{d.Query}, 0)
+		switch c := rarex.ErrorCode(err); {
+		case err == nil && res[0].Error != "":
+			errMsg = i18nInvalid(langOf(r), res[0].Error)
+		case err == nil:
+			d.Results, d.Searched = res, true
+		case c == rarex.EINVALID || c == rarex.ECONFLICT:
+			errMsg = i18nInvalid(langOf(r), rarex.ErrorMessage(err))
+		default:
+			return err
+		}
+	}
+	return s.renderScreen(w, r, actor, http.StatusOK, d, errMsg)
+}
+
+func (s *Server) renderScreen(w http.ResponseWriter, r *http.Request, actor *rarex.User, status int, d screenData, errMsg string) error {
+	ls, err := s.Screening.Lists(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	d.Lists, d.CanClear = ls, rarex.ScopeOf(actor.Role, rarex.ActClearHits) != rarex.ScopeNone
+	p := s.newPage(r, actor, "screen.title")
+	p.Data, p.Error = d, errMsg
+	if errMsg != "" && status == http.StatusOK {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "screen", p)
+	return nil
+}
+
+// handleScreenBatch screens an uploaded CSV of parties (a header naming
+// name, and optionally country and type) and shows every result.
+func (s *Server) handleScreenBatch(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActScreen, actor.OrgID); err != nil {
+		return err
+	}
+	qs, err := batchQueries(r)
+	var res []screening.Result
+	if err == nil {
+		res, err = s.Screening.Screen(r.Context(), actor, qs, 0)
+	}
+	if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ETOOLARGE || c == rarex.ECONFLICT {
+		return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+	} else if err != nil {
+		return err
+	}
+	if r.FormValue("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="screening.csv"`)
+		return writeScreenCSV(w, res)
+	}
+	return s.renderScreen(w, r, actor, http.StatusOK, screenData{Results: res, Searched: true}, "")
+}
+
+func batchQueries(r *http.Request) ([]screen.Query, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return nil, rarex.Errorf(rarex.ETOOLARGE, "upload: larger than %d bytes", big.Limit)
+		}
+		return nil, rarex.Errorf(rarex.EINVALID, "upload: send a CSV file named file: %v", err)
+	}
+	f, h, err := r.FormFile("file")
+	if err != nil {
+		return nil, rarex.Errorf(rarex.EINVALID, "file: a CSV of parties is required")
+	}
+	defer f.Close()
+	return readParties(f, h.Filename)
+}
+
+// readParties reads a CSV of parties: a header naming name (and optionally
+// country and type); errors name the file, line and column.
+func readParties(rd io.Reader, file string) ([]screen.Query, error) {
+	cr := csv.NewReader(rd)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		return nil, rarex.Errorf(rarex.EINVALID, "%s:1: header: the file must start with a header naming name (and optionally country, type)", file)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	if _, ok := col["name"]; !ok {
+		return nil, rarex.Errorf(rarex.EINVALID, "%s:1: header: missing column name", file)
+	}
+	get := func(rec []string, c string) string {
+		if i, ok := col[c]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var qs []screen.Query
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return qs, nil
+		}
+		if err != nil {
+			return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		q := screen.Query{Name: get(rec, "name"), Country: strings.ToUpper(get(rec, "country")), Type: get(rec, "type")}
+		if q.Name == "" {
+			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: name: empty", file, line)
+		}
+		if len(qs) == screening.MaxBatch {
+			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: more than %d parties; split the file", file, line, screening.MaxBatch)
+		}
+		qs = append(qs, q)
+	}
+}
+
+func writeScreenCSV(w io.Writer, res []screening.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"name", "score", "matched_name", "list_id", "list", "meaning", "entry_id", "cleared"})
+	for _, r := range res {
+		if len(r.Hits) == 0 {
+			cw.Write([]string{r.Query.Name, "", "", "", "", "", "", ""})
+		}
+		for _, h := range r.Hits {
+			cw.Write([]string{r.Query.Name, strconv.FormatFloat(h.Score, 'f', 3, 64), h.Name, h.ListID, h.Entry.List, string(h.Entry.Meaning), h.Entry.ID, strconv.FormatBool(h.Cleared != nil)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// handleClearForm clears a hit from the screening page, then shows the
+// party's results again.
+func (s *Server) handleClearForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	req := screening.ClearRequest{Party: r.PostFormValue("party"), ListID: r.PostFormValue("list_id"), EntryID: r.PostFormValue("entry_id"), Reason: r.PostFormValue("reason")}
+	if _, err := s.Screening.Clear(r.Context(), actor, req); err != nil {
+		if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ECONFLICT {
+			res, _ := s.Screening.Screen(r.Context(), actor, []screen.Query{{Name: req.Party}}, 0)
+			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: screen.Query{Name: req.Party}, Results: res, Searched: true}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/screen?name="+url.QueryEscape(req.Party), http.StatusSeeOther)
+	return nil
+}

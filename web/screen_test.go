@@ -1,0 +1,130 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+type screenResp struct {
+	Results []struct {
+		Query struct{ Name string }
+		Hits  []struct {
+			Score   float64
+			ListID  string `json:"list_id"`
+			Cleared *struct{ Reason string }
+			Entry   struct {
+				ID      string
+				Meaning string
+			}
+			Explanation struct{ Method string } `json:"explanation"`
+		}
+	}
+}
+
+func TestScreenAPI(t *testing.T) {
+	f := newFixture(t)
+	resp := f.req("POST", "/api/v1/screen", `{"name":"NORTHWIND DEFENCE ELECTRONICS CO., LTD","country":"US"}`, "bearer:exporter")
+	var sr screenResp
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(readBody(t, resp)), &sr) != nil {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	h := sr.Results[0].Hits
+	if len(h) == 0 || h[0].Entry.ID != "demo-1" || h[0].Entry.Meaning != "control_list" || h[0].ListID != "demo-list" || h[0].Explanation.Method != "tokens" {
+		t.Fatalf("hits %+v", h)
+	}
+	// A batch: Chinese, Cyrillic, and a party on no list.
+	resp = f.req("POST", "/api/v1/screen", `{"names":[{"name":"北风国防电子"},{"name":"Соколов Иван Петрович"},{"name":"Patricia Lucas Wheeler"}]}`, "bearer:reviewer")
+	sr = screenResp{}
+	json.Unmarshal([]byte(readBody(t, resp)), &sr)
+	if len(sr.Results) != 3 || len(sr.Results[0].Hits) == 0 || sr.Results[0].Hits[0].Entry.ID != "demo-1" || len(sr.Results[1].Hits) == 0 || sr.Results[1].Hits[0].Entry.ID != "demo-7" || len(sr.Results[2].Hits) != 0 {
+		t.Fatalf("batch %+v", sr)
+	}
+	var many []string
+	for i := range 1001 {
+		many = append(many, fmt.Sprintf(`{"name":"party %d"}`, i))
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"name":"a","names":[{"name":"b"}]}`, "not both"},
+		{`{}`, "at least one"},
+		{`{"names":[` + strings.Join(many, ",") + `]}`, "at most 1000"},
+		{`{"name":"x","colour":"red"}`, "colour"},
+		{`{"name":"x","country":"Narnia"}`, "country"},
+		{`{"name":"x","min_score":2}`, "min_score"},
+	} {
+		resp := f.req("POST", "/api/v1/screen", c.body, "bearer:exporter")
+		if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, c.want) {
+			t.Errorf("%.60s: %d %s", c.body, resp.StatusCode, body)
+		}
+	}
+	// The reviewer clears a hit; the reviewer's organisation sees it cleared, the exporter's does not.
+	resp = f.req("POST", "/api/v1/clearances", `{"party":"Harbor Point Aerospace","list_id":"demo-list","entry_id":"demo-2","reason":"a marina in Maine"}`, "bearer:reviewer")
+	if resp.StatusCode != 201 {
+		t.Fatalf("clear: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	for role, cleared := range map[string]bool{"reviewer": true, "exporter": false} {
+		sr = screenResp{}
+		json.Unmarshal([]byte(readBody(t, f.req("POST", "/api/v1/screen", `{"name":"Harbor Point Aerospace"}`, "bearer:"+role))), &sr)
+		if h := sr.Results[0].Hits; len(h) == 0 || (h[0].Cleared != nil) != cleared {
+			t.Errorf("%s sees %+v", role, h)
+		}
+	}
+	resp = f.req("GET", "/api/v1/lists", "", "bearer:overseer")
+	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `"demo-list"`) || !strings.Contains(body, `"entries": 8`) {
+		t.Fatalf("lists: %d %s", resp.StatusCode, body)
+	}
+	if resp := f.req("GET", "/api/v1/lists/nope/versions", "", "bearer:exporter"); resp.StatusCode != 404 {
+		t.Fatalf("unknown list: %d", resp.StatusCode)
+	}
+}
+
+func TestScreenPage(t *testing.T) {
+	f := newFixture(t)
+	resp := f.req("GET", "/screen?name=Sable+Ridge+Arms+Corp", "", "cookie:reviewer")
+	body := readBody(t, resp)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Sable Ridge Arms Corporation") || !strings.Contains(body, `action="/screen/clear"`) || !strings.Contains(body, "Unreliable entity list") {
+		t.Fatalf("page: %d\n%s", resp.StatusCode, body)
+	}
+	// Exporters cannot clear; Chinese reads Chinese.
+	resp = f.req("GET", "/screen?name=Sable+Ridge+Arms+Corp", "", "cookie:exporter", "Cookie", "rarex_lang=zh-Hans")
+	body = readBody(t, resp)
+	if strings.Contains(body, `action="/screen/clear"`) || !strings.Contains(body, "受限主体筛查") || !strings.Contains(body, "不可靠实体清单") {
+		t.Fatalf("exporter page in Chinese:\n%s", body)
+	}
+	resp = f.req("GET", "/screen?name=Patricia+Lucas+Wheeler", "", "cookie:exporter")
+	if body := readBody(t, resp); !strings.Contains(body, `id="no-hit"`) {
+		t.Fatalf("no hit:\n%s", body)
+	}
+	resp = f.req("GET", "/screen?name=...", "", "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "nothing to match") {
+		t.Fatalf("empty name: %d\n%s", resp.StatusCode, body)
+	}
+	// Batch upload, as a page and as CSV.
+	resp = f.req("POST", "/screen/batch", partiesBody("name,country\nBlue Lagoon Trading,AE\nGolden Crane Logistics Ltd,HK\n"), "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, "Blue Lagoon Trading FZE") || !strings.Contains(body, "Golden Crane Logistics Limited") {
+		t.Fatalf("batch page: %d\n%s", resp.StatusCode, body)
+	}
+	resp = f.req("POST", "/screen/batch", partiesBody("name\nBlue Lagoon Trading\n", [3]string{"format", "", "csv"}), "cookie:exporter")
+	if body := readBody(t, resp); resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(body, "name,score,matched_name") || !strings.Contains(body, "demo-4") {
+		t.Fatalf("batch CSV: %s\n%s", resp.Header.Get("Content-Type"), body)
+	}
+	resp = f.req("POST", "/screen/batch", partiesBody("country\nAE\n"), "cookie:exporter")
+	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "parties.csv:1: header: missing column name") {
+		t.Fatalf("bad batch: %d\n%s", resp.StatusCode, body)
+	}
+	// Clearing from the page, then the hit shows as cleared.
+	resp = f.req("POST", "/screen/clear", form("party", "Blue Lagoon Trading", "list_id", "demo-list", "entry_id", "demo-4", "reason", "a spa in Iceland"), "cookie:reviewer")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	resp = f.req("GET", resp.Header.Get("Location"), "", "cookie:reviewer")
+	if body := readBody(t, resp); !strings.Contains(body, "a spa in Iceland") {
+		t.Fatalf("after clearing:\n%s", body)
+	}
+	resp = f.req("POST", "/screen/clear", form("party", "Blue Lagoon Trading", "list_id", "demo-list", "entry_id", "demo-4", "reason", ""), "cookie:reviewer")
+	if resp.StatusCode != 400 {
+		t.Fatalf("clear without a reason: %d", resp.StatusCode)
+	}
+}
