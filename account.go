@@ -254,6 +254,7 @@ type Store interface {
 	AccountStore
 	BOMStore
 	ListStore
+	PartyStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

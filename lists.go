@@ -33,6 +33,9 @@ type ListVersion struct {
 	Forced     bool      `json:"forced"`
 	ImportedBy string    `json:"imported_by"`
 	ImportedAt time.Time `json:"imported_at"`
+	// AlertsRaised is how many alerts on watched parties this import
+	// raised, reported by the import itself (not stored).
+	AlertsRaised int `json:"alerts_raised,omitempty"`
 }
 
 // ListEntry is one stored entry of a list's current version. Hash is of
@@ -73,4 +76,50 @@ type ListStore interface {
 	AddClearance(ctx context.Context, c *Clearance) error
 	// Clearances returns an organisation's clearances, newest first.
 	Clearances(ctx context.Context, orgID string) ([]*Clearance, error)
+}
+
+// WatchedParty is a counterparty an organisation keeps screened: each new
+// version of a list re-screens it, and new hits raise alerts.
+type WatchedParty struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"org_id"`
+	Name      string    `json:"name"`
+	Country   string    `json:"country,omitempty"`
+	Type      string    `json:"type,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Alert is a new hit of a watched party, raised by a list import.
+type Alert struct {
+	ID             string     `json:"id"`
+	OrgID          string     `json:"org_id"`
+	PartyID        string     `json:"party_id"`
+	PartyName      string     `json:"party_name"`
+	ListID         string     `json:"list_id"`
+	ListVersion    int        `json:"list_version"`
+	EntryID        string     `json:"entry_id"`
+	EntryHash      string     `json:"entry_hash"`
+	EntryName      string     `json:"entry_name"`
+	Meaning        string     `json:"meaning"`
+	Score          float64    `json:"score"`
+	CreatedAt      time.Time  `json:"created_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+}
+
+// PartyStore keeps watched parties and their alerts.
+type PartyStore interface {
+	// AddParty stores a watched party (ECONFLICT for the same name twice in an organisation).
+	AddParty(ctx context.Context, p *WatchedParty) error
+	// Parties returns an organisation's watched parties ("" for every organisation's), by name.
+	Parties(ctx context.Context, orgID string) ([]*WatchedParty, error)
+	// DeleteParty removes a watched party and its alerts (ENOTFOUND if absent).
+	DeleteParty(ctx context.Context, id string) error
+	// AddAlerts stores alerts, skipping any for the same party, list entry and entry version as one stored before; it returns how many it stored.
+	AddAlerts(ctx context.Context, as []*Alert) (int, error)
+	// Alerts returns an organisation's alerts, newest first.
+	Alerts(ctx context.Context, orgID string) ([]*Alert, error)
+	// AcknowledgeAlert marks an alert seen (ENOTFOUND if absent or not orgID's).
+	AcknowledgeAlert(ctx context.Context, orgID, id, by string, at time.Time) error
 }

@@ -158,7 +158,12 @@ func (s *Service) Import(ctx context.Context, actor *rarex.User, req ImportReque
 	if err := s.Store.ImportList(ctx, l, v, rows, prevVersion); err != nil {
 		return nil, err
 	}
-	return v, s.Load(ctx)
+	if err := s.Load(ctx); err != nil {
+		return nil, err
+	}
+	n, err := s.rescreen(ctx, "", req.ListID, v.Version)
+	v.AlertsRaised = n
+	return v, err
 }
 
 // current returns the list's stored entry hashes and version (0 if new).

@@ -206,3 +206,83 @@ func TestImportSharedChinaList(t *testing.T) {
 		t.Fatalf("screen %+v %v", res, err)
 	}
 }
+
+// TestWatchedPartiesRaiseAlerts: a watched party gets an alert for its
+// hits now, none again for the same hit, one when an import lists it or
+// changes its entry, and none for a hit its organisation cleared.
+func TestWatchedPartiesRaiseAlerts(t *testing.T) {
+	svc, exporter, reviewer, admin := setup(t)
+	ctx := context.Background()
+	if _, err := importList(svc, admin, list(40, map[int]string{2: "Acme Rare Metals"}), false); err != nil {
+		t.Fatal(err)
+	}
+	acme, err := svc.Watch(ctx, exporter, screen.Query{Name: "ACME Rare Metals Ltd", Country: "us"})
+	if err != nil || acme.Country != "US" {
+		t.Fatalf("watch %+v %v", acme, err)
+	}
+	if _, err := svc.Watch(ctx, exporter, screen.Query{Name: "ACME Rare Metals Ltd"}); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Fatalf("watched twice: %v", err)
+	}
+	for _, q := range []screen.Query{{Name: "..."}, {Name: "x", Country: "QQ"}, {Name: "x", Type: "robot"}} {
+		if _, err := svc.Watch(ctx, exporter, q); rarex.ErrorCode(err) != rarex.EINVALID {
+			t.Errorf("%+v: %v", q, err)
+		}
+	}
+	if _, err := svc.Watch(ctx, exporter, screen.Query{Name: "Zenith Copper Works"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Watch(ctx, reviewer, screen.Query{Name: "Zenith Copper Works"}); err != nil {
+		t.Fatal(err)
+	}
+	as, _ := svc.Alerts(ctx, exporter)
+	if len(as) != 1 || as[0].EntryID != "e2" || as[0].ListVersion != 1 || as[0].Meaning != "control_list" {
+		t.Fatalf("alerts at watch time: %+v", as)
+	}
+	// Version 2 lists Zenith: both organisations watching it get an alert.
+	v2, err := importList(svc, admin, list(40, map[int]string{2: "Acme Rare Metals", 9: "Zenith Copper Works Co."}), false)
+	if err != nil || v2.AlertsRaised != 2 {
+		t.Fatalf("v2: %+v %v", v2, err)
+	}
+	as, _ = svc.Alerts(ctx, exporter)
+	zenith := 0
+	for _, a := range as {
+		if a.PartyName == "Zenith Copper Works" && a.ListVersion == 2 && a.EntryID == "e9" {
+			zenith++
+		}
+	}
+	if len(as) != 2 || zenith != 1 {
+		t.Fatalf("exporter alerts after v2: %d alerts, %d for Zenith", len(as), zenith)
+	}
+	// The same list again raises nothing new.
+	if v3, err := importList(svc, admin, list(40, map[int]string{2: "Acme Rare Metals", 9: "Zenith Copper Works Co."}), false); err != nil || v3.AlertsRaised != 0 {
+		t.Fatalf("v3: %+v %v", v3, err)
+	}
+	// The reviewer clears Zenith; then a change of Acme's entry alerts the
+	// exporter again, and the reviewer's organisation gets nothing new.
+	if _, err := svc.Clear(ctx, reviewer, screening.ClearRequest{Party: "Zenith Copper Works", ListID: "test", EntryID: "e9", Reason: "a different Zenith"}); err != nil {
+		t.Fatal(err)
+	}
+	v4, err := importList(svc, admin, strings.Replace(list(40, map[int]string{2: "Acme Rare Metals", 9: "Zenith Copper Works Co."}), "Acme Rare Metals,,", "Acme Rare Metals,ARM,", 1), false)
+	if err != nil || v4.AlertsRaised != 1 {
+		t.Fatalf("v4: %+v %v", v4, err)
+	}
+	ras, _ := svc.Alerts(ctx, reviewer)
+	if len(ras) != 1 {
+		t.Fatalf("reviewer alerts: %+v", ras)
+	}
+	if err := svc.Acknowledge(ctx, exporter, as[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Acknowledge(ctx, exporter, ras[0].ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("acknowledged another organisation's alert: %v", err)
+	}
+	if err := svc.Unwatch(ctx, exporter, acme.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := svc.Parties(ctx, exporter); len(ps) != 1 {
+		t.Fatalf("parties after unwatch: %+v", ps)
+	}
+	if err := svc.Unwatch(ctx, reviewer, acme.ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("unwatched another organisation's party: %v", err)
+	}
+}

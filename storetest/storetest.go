@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BOMs", func(t *testing.T) { testBOMs(t, open(t)) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, open(t)) })
 	t.Run("Clearances", func(t *testing.T) { testClearances(t, open(t)) })
+	t.Run("PartiesAndAlerts", func(t *testing.T) { testParties(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -441,4 +442,61 @@ func testClearances(t *testing.T, s rarex.Store) {
 	if err != nil || len(cs) != 1 || cs[0].Reason != "different company" || !cs[0].ClearedAt.Equal(c.ClearedAt) {
 		t.Fatalf("clearances %+v %v", cs, err)
 	}
+}
+
+func testParties(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	o1 := mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	o2 := mustOrg(t, s, "o2", "Exporter Two", rarex.OrgExporter)
+	now := us(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	p := &rarex.WatchedParty{ID: "p1", OrgID: o1.ID, Name: "Acme Rare Metals", Country: "US", Type: "organisation", CreatedBy: "u1", CreatedAt: now}
+	if err := s.AddParty(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	dup := *p
+	dup.ID = "p2"
+	wantCode(t, s.AddParty(ctx, &dup), rarex.ECONFLICT)
+	other := &rarex.WatchedParty{ID: "p3", OrgID: o2.ID, Name: "Acme Rare Metals", CreatedAt: now}
+	if err := s.AddParty(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.AddParty(ctx, &rarex.WatchedParty{ID: "p4", OrgID: o1.ID, Name: " "}), rarex.EINVALID)
+	if ps, err := s.Parties(ctx, o1.ID); err != nil || len(ps) != 1 || ps[0].Country != "US" || !ps[0].CreatedAt.Equal(now) {
+		t.Fatalf("parties %+v %v", ps, err)
+	}
+	if ps, _ := s.Parties(ctx, ""); len(ps) != 2 {
+		t.Fatalf("all parties: %d", len(ps))
+	}
+	a := &rarex.Alert{ID: "a1", OrgID: o1.ID, PartyID: p.ID, PartyName: p.Name, ListID: "cn", ListVersion: 2, EntryID: "e1", EntryHash: "h1", EntryName: "ACME", Meaning: "control_list", Score: 0.97, CreatedAt: now}
+	n, err := s.AddAlerts(ctx, []*rarex.Alert{a})
+	if err != nil || n != 1 {
+		t.Fatalf("add alerts: %d %v", n, err)
+	}
+	// The same hit again is not a new alert; a new version of the entry is.
+	again, newer := *a, *a
+	again.ID, newer.ID, newer.EntryHash = "a2", "a3", "h2"
+	if n, err := s.AddAlerts(ctx, []*rarex.Alert{&again, &newer}); err != nil || n != 1 {
+		t.Fatalf("dedupe: %d %v", n, err)
+	}
+	as, err := s.Alerts(ctx, o1.ID)
+	if err != nil || len(as) != 2 || as[0].AcknowledgedAt != nil || as[0].Score != 0.97 {
+		t.Fatalf("alerts %+v %v", as, err)
+	}
+	wantCode(t, s.AcknowledgeAlert(ctx, o2.ID, "a1", "x", now), rarex.ENOTFOUND)
+	if err := s.AcknowledgeAlert(ctx, o1.ID, "a1", "u1", now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	as, _ = s.Alerts(ctx, o1.ID)
+	for _, x := range as {
+		if x.ID == "a1" && (x.AcknowledgedAt == nil || x.AcknowledgedBy != "u1") {
+			t.Fatalf("not acknowledged: %+v", x)
+		}
+	}
+	if err := s.DeleteParty(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := s.Alerts(ctx, o1.ID); len(as) != 0 {
+		t.Fatalf("alerts outlived their party: %+v", as)
+	}
+	wantCode(t, s.DeleteParty(ctx, p.ID), rarex.ENOTFOUND)
 }
