@@ -143,6 +143,58 @@ var matrix = []matrixCase{
 	{"POST /api/v1/clearances", "own", func(_ *fixture, _ rarex.Role, n int) (string, string) {
 		return "/api/v1/clearances", fmt.Sprintf(`{"party":"Harbor Point %d","list_id":"demo-list","entry_id":"demo-2","reason":"another firm"}`, n)
 	}, []rarex.Role{rarex.RoleReviewer}, 403, 0},
+	{"POST /screen/parties", "self", func(_ *fixture, _ rarex.Role, n int) (string, string) {
+		return "/screen/parties", form("name", fmt.Sprintf("Zenith Copper %d", n))
+	}, screeners, 403, 0},
+	{"POST /screen/parties/{id}/delete", "own", partyPath("/screen/parties/%s/delete", "own"), screeners, 403, 0},
+	{"POST /screen/parties/{id}/delete", "other", partyPath("/screen/parties/%s/delete", "other"), nil, 404, 0},
+	{"POST /screen/alerts/{id}/acknowledge", "own", alertPath("/screen/alerts/%s/acknowledge", "own"), screeners, 403, 0},
+	{"POST /screen/alerts/{id}/acknowledge", "other", alertPath("/screen/alerts/%s/acknowledge", "other"), nil, 404, 0},
+	{"GET /api/v1/parties", "self", fixed("/api/v1/parties", ""), screeners, 403, 0},
+	{"POST /api/v1/parties", "self", func(_ *fixture, _ rarex.Role, n int) (string, string) {
+		return "/api/v1/parties", fmt.Sprintf(`{"name":"Zenith Copper API %d"}`, n)
+	}, screeners, 403, 0},
+	{"DELETE /api/v1/parties/{id}", "own", partyPath("/api/v1/parties/%s", "own"), screeners, 403, 0},
+	{"DELETE /api/v1/parties/{id}", "other", partyPath("/api/v1/parties/%s", "other"), nil, 404, 0},
+	{"GET /api/v1/alerts", "self", fixed("/api/v1/alerts", ""), screeners, 403, 0},
+	{"POST /api/v1/alerts/{id}/acknowledge", "own", alertPath("/api/v1/alerts/%s/acknowledge", "own"), screeners, 403, 0},
+	{"POST /api/v1/alerts/{id}/acknowledge", "other", alertPath("/api/v1/alerts/%s/acknowledge", "other"), nil, 404, 0},
+}
+
+// partyPath names a fresh watched party of the caller's organisation (own;
+// an overseer, who may not watch, gets one of exporter A's) or of
+// exporter B (other).
+func partyPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, actor rarex.Role, n int) (string, string) {
+		return fmt.Sprintf(format, f.partyOf(watcher(f, actor, tenant), n)), ""
+	}
+}
+
+// alertPath names an alert of a fresh watched party, as partyPath.
+func alertPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, actor rarex.Role, n int) (string, string) {
+		return fmt.Sprintf(format, f.alertOf(watcher(f, actor, tenant), n)), ""
+	}
+}
+
+func watcher(f *fixture, actor rarex.Role, tenant string) *rarex.User {
+	if tenant == "other" {
+		return f.outside
+	}
+	if actor == rarex.RoleOverseer {
+		return f.users[rarex.RoleExporter]
+	}
+	return f.users[actor]
+}
+
+// deniedFor overrides the denied status for some roles of some rows: an
+// overseer may not screen at all (403), while a screener asking for
+// another organisation's party or alert finds nothing (404).
+var deniedFor = map[string]map[rarex.Role]int{
+	"POST /screen/parties/{id}/delete [other]":     {rarex.RoleOverseer: 403},
+	"POST /screen/alerts/{id}/acknowledge [other]": {rarex.RoleOverseer: 403},
+	"DELETE /api/v1/parties/{id} [other]":          {rarex.RoleOverseer: 403},
+	"POST /api/v1/alerts/{id}/acknowledge [other]": {rarex.RoleOverseer: 403},
 }
 
 // screeners may screen parties: everyone but overseers, who see aggregates only.
@@ -217,6 +269,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			want := c.denied
 			if role == rarex.RoleExporter && c.exporterDenied != 0 {
 				want = c.exporterDenied
+			}
+			if o, ok := deniedFor[c.route+" ["+c.tenant+"]"][role]; ok {
+				want = o
 			}
 			if !allowed && resp.StatusCode != want {
 				t.Errorf("%s [%s] as %s: status %d, want %d (denied)", c.route, c.tenant, role, resp.StatusCode, want)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"rarex/accounts"
 	"rarex/boms"
 	"rarex/rules"
+	"rarex/screen"
 	"rarex/screening"
 	"rarex/sqlite"
 	"rarex/web"
@@ -31,6 +33,7 @@ type fixture struct {
 	ts      *httptest.Server
 	svc     *accounts.Service
 	boms    *boms.Service
+	screen  *screening.Service
 	clock   *rarex.FixedClock
 	orgs    map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
 	users   map[rarex.Role]*rarex.User
@@ -66,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, clock: clock, orgs: map[string]*rarex.Organisation{},
+	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, screen: screenSvc, clock: clock, orgs: map[string]*rarex.Organisation{},
 		users: map[rarex.Role]*rarex.User{}, mates: map[rarex.Role]*rarex.User{}, cookies: map[rarex.Role]string{}, tokens: map[rarex.Role]string{}}
 	for name, kind := range map[string]rarex.OrgKind{"exporterA": rarex.OrgExporter, "exporterB": rarex.OrgExporter, "authority": rarex.OrgAuthority, "overseer": rarex.OrgOverseer} {
 		o, err := svc.CreateOrg(ctx, accounts.Operator, name, kind, "")
@@ -222,4 +225,34 @@ const motorAlternatives = "part_id,origin,unit_value,supplier\ndy,JP,1.50,Shin-E
 func whatIfBody(product, target, format string) string {
 	return multipartOf([3]string{"product", "", product}, [3]string{"target", "", target}, [3]string{"format", "", format},
 		[3]string{"alternatives", "alternatives.csv", motorAlternatives})
+}
+
+// partyOf watches a fresh party for the user's organisation and returns its
+// id; the party is on the demo list, so watching it raises an alert.
+func (f *fixture) partyOf(u *rarex.User, n int) string {
+	f.t.Helper()
+	// The name differs only in punctuation (n in binary), so it matches.
+	suffix := strings.NewReplacer("0", ".", "1", ",").Replace(strconv.FormatInt(int64(n), 2))
+	p, err := f.screen.Watch(context.Background(), u, screen.Query{Name: "Northwind Defence Electronics " + suffix})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p.ID
+}
+
+// alertOf returns the id of an alert of the user's organisation.
+func (f *fixture) alertOf(u *rarex.User, n int) string {
+	f.t.Helper()
+	pid := f.partyOf(u, n)
+	as, err := f.screen.Alerts(context.Background(), u)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, a := range as {
+		if a.PartyID == pid {
+			return a.ID
+		}
+	}
+	f.t.Fatalf("no alert for party %s", pid)
+	return ""
 }

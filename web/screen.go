@@ -88,6 +88,8 @@ type screenData struct {
 	Results  []screening.Result
 	Lists    []*rarex.ScreeningList
 	CanClear bool
+	Parties  []*rarex.WatchedParty
+	Alerts   []*rarex.Alert
 }
 
 // handleScreenPage shows the search box and, for ?name=, its results: a GET
@@ -118,6 +120,12 @@ func (s *Server) renderScreen(w http.ResponseWriter, r *http.Request, actor *rar
 		return err
 	}
 	d.Lists, d.CanClear = ls, rarex.ScopeOf(actor.Role, rarex.ActClearHits) != rarex.ScopeNone
+	if d.Parties, err = s.Screening.Parties(r.Context(), actor); err != nil {
+		return err
+	}
+	if d.Alerts, err = s.Screening.Alerts(r.Context(), actor); err != nil {
+		return err
+	}
 	p := s.newPage(r, actor, "screen.title")
 	p.Data, p.Error = d, errMsg
 	if errMsg != "" && status == http.StatusOK {
@@ -240,5 +248,84 @@ func (s *Server) handleClearForm(w http.ResponseWriter, r *http.Request, actor *
 		return err
 	}
 	http.Redirect(w, r, "/screen?name="+url.QueryEscape(req.Party), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiWatch(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	var q screen.Query
+	if err := DecodeJSON(r, &q); err != nil {
+		return err
+	}
+	p, err := s.Screening.Watch(r.Context(), actor, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (s *Server) apiParties(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	ps, err := s.Screening.Parties(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"parties": nonNil(ps)})
+	return nil
+}
+
+func (s *Server) apiUnwatch(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.Screening.Unwatch(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	as, err := s.Screening.Alerts(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": nonNil(as)})
+	return nil
+}
+
+func (s *Server) apiAcknowledge(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.Screening.Acknowledge(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleWatchForm adds a watched party from the screening page.
+func (s *Server) handleWatchForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	q := screen.Query{Name: r.PostFormValue("name"), Country: r.PostFormValue("country"), Type: r.PostFormValue("type")}
+	if _, err := s.Screening.Watch(r.Context(), actor, q); err != nil {
+		if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ECONFLICT {
+			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: q}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/screen#watched", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleUnwatchForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.Screening.Unwatch(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/screen#watched", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleAcknowledgeForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := s.Screening.Acknowledge(r.Context(), actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/screen#alerts", http.StatusSeeOther)
 	return nil
 }

@@ -128,3 +128,46 @@ func TestScreenPage(t *testing.T) {
 		t.Fatalf("clear without a reason: %d", resp.StatusCode)
 	}
 }
+
+func TestWatchedPartiesPage(t *testing.T) {
+	f := newFixture(t)
+	resp := f.req("POST", "/screen/parties", form("name", "Golden Crane Logistics Ltd", "country", "hk"), "cookie:exporter")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("watch: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	body := readBody(t, f.req("GET", "/screen", "", "cookie:exporter"))
+	if !strings.Contains(body, `id="party-list"`) || !strings.Contains(body, "Golden Crane Logistics Ltd") || !strings.Contains(body, `class="open"`) || !strings.Contains(body, "Golden Crane Logistics Limited") {
+		t.Fatalf("page after watching:\n%s", body)
+	}
+	if resp := f.req("POST", "/screen/parties", form("name", "Golden Crane Logistics Ltd"), "cookie:exporter"); resp.StatusCode != 409 {
+		t.Fatalf("watched twice: %d", resp.StatusCode)
+	}
+	var as struct {
+		Alerts []struct {
+			ID      string `json:"id"`
+			PartyID string `json:"party_id"`
+		} `json:"alerts"`
+	}
+	json.Unmarshal([]byte(readBody(t, f.req("GET", "/api/v1/alerts", "", "bearer:exporter"))), &as)
+	if len(as.Alerts) != 1 {
+		t.Fatalf("alerts %+v", as)
+	}
+	if resp := f.req("POST", "/screen/alerts/"+as.Alerts[0].ID+"/acknowledge", "", "cookie:exporter"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", resp.StatusCode)
+	}
+	body = readBody(t, f.req("GET", "/screen", "", "cookie:exporter"))
+	if strings.Contains(body, `class="open"`) || !strings.Contains(body, "Acknowledged") {
+		t.Fatalf("page after acknowledging:\n%s", body)
+	}
+	// Another exporter sees none of it.
+	body = readBody(t, f.req("GET", "/api/v1/parties", "", "bearer:exporter"))
+	if !strings.Contains(body, "Golden Crane") {
+		t.Fatalf("own parties: %s", body)
+	}
+	if resp := f.req("POST", "/screen/parties/"+as.Alerts[0].PartyID+"/delete", "", "cookie:exporter"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unwatch: %d", resp.StatusCode)
+	}
+	if body := readBody(t, f.req("GET", "/api/v1/alerts", "", "bearer:exporter")); !strings.Contains(body, `"alerts": []`) {
+		t.Fatalf("alerts after unwatching: %s", body)
+	}
+}

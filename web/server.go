@@ -134,6 +134,9 @@ func New(o Options) (*Server, error) {
 	add("GET", "/screen", false, s.page(s.handleScreenPage))
 	add("POST", "/screen/batch", false, s.upload(s.page(s.handleScreenBatch)))
 	add("POST", "/screen/clear", false, s.page(s.handleClearForm))
+	add("POST", "/screen/parties", false, s.page(s.handleWatchForm))
+	add("POST", "/screen/parties/{id}/delete", false, s.page(s.handleUnwatchForm))
+	add("POST", "/screen/alerts/{id}/acknowledge", false, s.page(s.handleAcknowledgeForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -157,6 +160,11 @@ func New(o Options) (*Server, error) {
 	add("GET", "/api/v1/lists", false, s.api(s.apiLists))
 	add("GET", "/api/v1/lists/{id}/versions", false, s.api(s.apiListVersions))
 	add("POST", "/api/v1/clearances", false, s.api(s.apiClear))
+	add("GET", "/api/v1/parties", false, s.api(s.apiParties))
+	add("POST", "/api/v1/parties", false, s.api(s.apiWatch))
+	add("DELETE", "/api/v1/parties/{id}", false, s.api(s.apiUnwatch))
+	add("GET", "/api/v1/alerts", false, s.api(s.apiAlerts))
+	add("POST", "/api/v1/alerts/{id}/acknowledge", false, s.api(s.apiAcknowledge))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
