@@ -203,6 +203,22 @@ func TestBrowserLogin(t *testing.T) {
 						os.WriteFile(filepath.Join(dir, "whatif.png"), png, 0o644)
 					}
 				}
+				// Screening a consignee written in Chinese against the demo list.
+				err = chromedp.Do(ctx,
+					chromedp.Click(chromedp.CSS(`nav a[href="/screen"]`)),
+					chromedp.WaitVisible(chromedp.ID("screen-form")),
+					chromedp.SendKeys(chromedp.CSS(`#screen-form input[name="name"]`), "北风国防电子"),
+					chromedp.Submit(chromedp.CSS(`#screen-form input[name="name"]`)),
+					chromedp.WaitVisible(chromedp.CSS(`table.hits`)),
+				)
+				if err != nil {
+					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+					t.Fatalf("screening journey: %v\n%s", err, html)
+				}
+				hits, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`table.hits`)))
+				if !strings.Contains(hits, "Northwind Defence Electronics") || !strings.Contains(hits, "Export control list") {
+					t.Fatalf("screening hits shown: %q", hits)
+				}
 			}
 			// Sign out, so the next role starts clean.
 			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login-form"))); err != nil {
