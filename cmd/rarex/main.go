@@ -33,6 +33,7 @@ Usage:
   rarex screen --list FILE... [--format F] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
   rarex screen --list FILE... --batch NAMES.csv [--json]
   rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]
+  rarex screen ownership --list FILE... --holdings H.csv|E.ftm.json [--json]
   rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
   rarex lists status [--id ID]
 

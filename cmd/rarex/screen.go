@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,7 +22,8 @@ import (
 
 const screenUsage = `rarex screen --list FILE... [--format F] [--min-score S] [--country CC] [--type T] [--explain] [--json] NAME...
 rarex screen --list FILE... --batch NAMES.csv [--json]
-rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]`
+rarex screen eval --list FILE... [--cases N] [--seed S] [--negatives FILE] [--brute-force] [--json]
+rarex screen ownership --list FILE... --holdings H.csv|E.ftm.json [--json]`
 
 // screenFlags are the flags every screen command shares.
 type screenFlags struct {
@@ -64,6 +66,9 @@ func (sf *screenFlags) index() (*screen.Index, error) {
 func (a *App) screenCmd(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "eval" {
 		return a.screenEval(args[1:])
+	}
+	if len(args) > 0 && args[0] == "ownership" {
+		return a.screenOwnership(args[1:])
 	}
 	fs, sf := a.screenFlagSet("rarex screen")
 	country := fs.String("country", "", "the party's country (ISO 3166-1 alpha-2), adjusts scores")
@@ -342,4 +347,82 @@ func readListFile(path, format string) ([]screen.Entry, error) {
 	add, addName, closeAdd := open(addBase)
 	defer closeAdd()
 	return screen.ReadOFAC(f, path, alt, altName, add, addName, source)
+}
+
+// screenOwnership applies the 50% rule: holdings (owner,owned,share CSV or
+// FtM Ownership entities) are walked from every listed owner, a party being
+// listed when its id is an entry id of the lists or its name hits them.
+func (a *App) screenOwnership(args []string) error {
+	fs, sf := a.screenFlagSet("rarex screen ownership")
+	holdingsFile := fs.String("holdings", "", "owner,owned,share CSV, or FollowTheMoney JSON lines with Ownership entities")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *holdingsFile == "" {
+		return fmt.Errorf("screen ownership: give --holdings FILE\nusage:\n%s", screenUsage)
+	}
+	ix, err := sf.index()
+	if err != nil {
+		return fmt.Errorf("screen ownership: %w", err)
+	}
+	f, err := os.Open(*holdingsFile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var holdings []screen.Holding
+	if ext := strings.ToLower(filepath.Ext(*holdingsFile)); ext == ".json" || ext == ".jsonl" {
+		_, holdings, err = screen.ReadFtM(f, *holdingsFile)
+	} else {
+		holdings, err = screen.ReadHoldings(f, *holdingsFile)
+	}
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, e := range ix.Entries {
+		ids[e.ID] = true
+	}
+	why := map[string]string{}
+	listed := func(party string) bool {
+		if ids[party] {
+			why[party] = party
+			return true
+		}
+		if _, seen := why[party]; seen {
+			return why[party] != ""
+		}
+		hits, err := ix.Search(screen.Query{Name: party}, screen.Options{MinScore: *sf.minScore, Limit: 1})
+		if err != nil || len(hits) == 0 {
+			why[party] = ""
+			return false
+		}
+		why[party] = hits[0].Entry.ID + " (" + hits[0].Name + ", " + strconv.FormatFloat(hits[0].Score, 'f', 3, 64) + ")"
+		return true
+	}
+	controlled := screen.ControlledParties(holdings, listed, big.NewRat(1, 2))
+	if *sf.asJSON {
+		return writeJSON(a.Stdout, map[string]any{"controlled": controlled, "listed_owners": nonEmpty(why)})
+	}
+	if len(controlled) == 0 {
+		fmt.Fprintln(a.Stdout, "No party is owned 50% or more by listed parties.")
+		return nil
+	}
+	for _, c := range controlled {
+		fmt.Fprintf(a.Stdout, "%s: %s owned by listed parties\n", c.Party, c.Total)
+		for _, ch := range c.Chains {
+			fmt.Fprintf(a.Stdout, "  %s  %s (listed: %s)\n", ch.Share, strings.Join(ch.Path, " → "), why[ch.Path[0]])
+		}
+	}
+	return nil
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -121,3 +121,29 @@ func TestScreenBatchAndEval(t *testing.T) {
 		t.Fatalf("eval table: %v\n%s", err, out.String())
 	}
 }
+
+func TestScreenOwnership(t *testing.T) {
+	dir := t.TempDir()
+	h := filepath.Join(dir, "holdings.csv")
+	// Skydio (listed) holds 30% of A directly and, through B (60%), 0.6·0.5;
+	// A is 60% owned by listed parties. C is 40% owned: not flagged.
+	os.WriteFile(h, []byte("owner,owned,share\nSkydio Inc.,Alpha Drones GmbH,30%\nSkydio Inc.,Beta Holdings,0.6\nBeta Holdings,Alpha Drones GmbH,0.5\nSkydio Inc.,Gamma Parts,40%\n"), 0o600)
+	app, out, _ := newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "ownership", "--list", chinaList, "--holdings", h}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"Alpha Drones GmbH: 0.6 owned", "0.3  Skydio Inc. → Beta Holdings → Alpha Drones GmbH", "Beta Holdings: 0.6 owned"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Gamma") {
+		t.Fatalf("Gamma flagged at 40%%:\n%s", got)
+	}
+	os.WriteFile(h, []byte("owner,owned,share\nA,B,150%\n"), 0o600)
+	app, _, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"screen", "ownership", "--list", chinaList, "--holdings", h}); err == nil || !strings.Contains(err.Error(), "holdings.csv:2: share") {
+		t.Fatalf("bad share: %v", err)
+	}
+}
