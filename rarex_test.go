@@ -41,6 +41,10 @@ func TestPolicy(t *testing.T) {
 		rarex.ActCreateOrg:    {rarex.RoleAdmin: {true, true, true}},
 		rarex.ActAdminTokens:  {rarex.RoleAdmin: {true, true, true}},
 		rarex.ActManageBOMs:   {rarex.RoleExporter: {true, false, false}},
+		rarex.ActScreen:       {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}},
+		rarex.ActViewLists:    {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActImportLists:  {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActClearHits:    {rarex.RoleReviewer: {true, false, false}},
 		rarex.ActDetermine:    {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
 	}
 	if len(cases) != len(rarex.Actions()) {

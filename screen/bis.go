@@ -13,7 +13,7 @@ import (
 // Effective_Date, Expiration_Date, Standard_Order, Last_Update, Action,
 // FR_Citation). Entries mean denied_party.
 func ReadBIS(r io.Reader, file string) ([]Entry, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(limitLines(r, file))
 	cr.Comma = '\t'
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true

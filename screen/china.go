@@ -49,7 +49,7 @@ func chinaListName(list, topics string) string {
 // Type,QID,Name,Alias,Chinese name,Country,Topics,Summary,Chinese summary,
 // Body,List,Date,End date,Source URL. Columns may come in any order.
 func ReadChina(r io.Reader, file string) ([]Entry, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err == io.EOF {
@@ -179,6 +179,10 @@ func digits(s string) bool {
 }
 
 func csvErr(file string, err error) error {
+	var re *ReadError
+	if errors.As(err, &re) {
+		return re
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &ReadError{File: file, Line: pe.Line, Field: "csv", Msg: pe.Err.Error()}

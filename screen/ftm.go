@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/big"
 	"strings"
@@ -30,11 +31,13 @@ var ftmTypes = map[string]string{
 // (Address, Sanction, ...) are skipped.
 func ReadFtM(r io.Reader, file string) ([]Entry, []Holding, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 8<<20)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
 	var entries []Entry
 	var holdings []Holding
 	seen := map[string]bool{}
-	for line := 1; sc.Scan(); line++ {
+	line := 0
+	for sc.Scan() {
+		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
 			continue
@@ -94,7 +97,10 @@ func ReadFtM(r io.Reader, file string) ([]Entry, []Holding, error) {
 		entries = append(entries, e)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, nil, &ReadError{File: file, Msg: err.Error()}
+		if err == bufio.ErrTooLong {
+			return nil, nil, &ReadError{File: file, Line: line + 1, Field: "line", Msg: fmt.Sprintf("longer than %d bytes", MaxLine)}
+		}
+		return nil, nil, &ReadError{File: file, Line: line, Msg: err.Error()}
 	}
 	return entries, holdings, nil
 }

@@ -18,7 +18,7 @@ import (
 // unknown (default); meaning is one of Meanings; date is YYYY-MM-DD.
 // Columns may come in any order; unknown columns are ignored.
 func ReadGeneric(r io.Reader, file string) ([]Entry, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err == io.EOF {

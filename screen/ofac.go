@@ -89,7 +89,7 @@ func OFACCompanions(primBase string) (alt, add, source string) {
 
 // ofacRows calls row for each record, fields trimmed and -0- made empty.
 func ofacRows(r io.Reader, file string, minFields int, row func(line int, f []string) error) error {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true // OFAC's files carry stray quotes inside remarks
 	for {

@@ -115,7 +115,7 @@ func ratString(r *big.Rat) string {
 // ReadHoldings reads owner,owned,share CSV (header required; columns in
 // any order). share is a fraction (0.5) or a percentage (50%), in (0, 1].
 func ReadHoldings(r io.Reader, file string) ([]Holding, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err == io.EOF {

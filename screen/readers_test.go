@@ -136,6 +136,12 @@ func TestReadersBadInput(t *testing.T) {
 		{"holdings: bad share", holdings, "owner,owned,share\na,b,1.5\n", 2, "share"},
 		{"holdings: self", holdings, "owner,owned,share\na,a,0.5\n", 2, "owned"},
 		{"holdings: over 100%", holdings, "owner,owned,share\na,c,60%\nb,c,0.5\n", 3, "share"},
+		{"china: huge line", chinaRead, "Type,QID,Name,List\nCompany,,A,UEL\nCompany,," + strings.Repeat("x", MaxLine+1) + "\n", 3, "line"},
+		{"un: huge line", un, "<CONSOLIDATED_LIST>\n<ENTITY><FIRST_NAME>" + strings.Repeat("x", MaxLine+1), 2, "line"},
+		{"bis: huge line", bis, "\"Name\"\n" + strings.Repeat("y", MaxLine+5), 2, "line"},
+		{"ftm: huge line", ftm, "\n" + strings.Repeat("z", MaxLine+5), 2, "line"},
+		{"generic: huge line", generic, gh + strings.Repeat("g", MaxLine+5), 2, "line"},
+		{"china: invalid UTF-8 in a name", chinaRead, "Type,QID,Name,List\nCompany,,\xff\xfe,UEL\n", 2, "Name"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.read(c.in)
@@ -147,10 +153,11 @@ func TestReadersBadInput(t *testing.T) {
 	}
 }
 
-func un(s string) error      { _, err := ReadUN(strings.NewReader(s), "un.xml"); return err }
-func bis(s string) error     { _, err := ReadBIS(strings.NewReader(s), "dpl.txt"); return err }
-func ftm(s string) error     { _, _, err := ReadFtM(strings.NewReader(s), "e.json"); return err }
-func generic(s string) error { _, err := ReadGeneric(strings.NewReader(s), "g.csv"); return err }
+func chinaRead(s string) error { _, err := ReadChina(strings.NewReader(s), "cn.csv"); return err }
+func un(s string) error        { _, err := ReadUN(strings.NewReader(s), "un.xml"); return err }
+func bis(s string) error       { _, err := ReadBIS(strings.NewReader(s), "dpl.txt"); return err }
+func ftm(s string) error       { _, _, err := ReadFtM(strings.NewReader(s), "e.json"); return err }
+func generic(s string) error   { _, err := ReadGeneric(strings.NewReader(s), "g.csv"); return err }
 func holdings(s string) error {
 	_, err := ReadHoldings(strings.NewReader(s), "h.csv")
 	return err

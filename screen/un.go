@@ -41,7 +41,7 @@ type unParty struct {
 // INDIVIDUAL and ENTITY, with aliases, original-script names,
 // nationalities and address countries. Entries mean sanctions.
 func ReadUN(r io.Reader, file string) ([]Entry, error) {
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(limitLines(r, file))
 	var out []Entry
 	seen := map[string]bool{}
 	root := false
@@ -137,6 +137,10 @@ func joinSpace(parts ...string) string {
 }
 
 func xmlErr(file string, d *xml.Decoder, err error) error {
+	var re *ReadError
+	if errors.As(err, &re) {
+		return re
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		return &ReadError{File: file, Line: se.Line, Field: "xml", Msg: se.Msg}
