@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
 )
 
 // Case is one labelled query: a variation of a listed name (Want is the
@@ -33,6 +35,7 @@ var variations = []struct {
 	{"legal-form", plain(legalForm)},
 	{"case-punctuation", plain(casePunct)},
 	{"diacritics", plain(diacritics)},
+	{"transliterated", plain(transliterated)},
 }
 
 func plain(f func(*rand.Rand, string) (string, bool)) func(*Index, *rand.Rand, string) (string, bool) {
@@ -65,6 +68,14 @@ func LabelledSet(entries []Entry, seed uint64, n int) []Case {
 			}
 		}
 		v := variations[rng.IntN(len(variations))]
+		// Few names are listed in other scripts: when the entry has one,
+		// a third of the time write that one in Latin letters.
+		for _, n := range e.Names {
+			if other, _ := transliterated(rng, n); other != "" && rng.IntN(3) == 0 {
+				name, v = n, variations[len(variations)-1]
+				break
+			}
+		}
 		if s, ok := v.make(ix, rng, name); ok && !Normalize(s).Empty() {
 			q.Name = s
 			out = append(out, Case{Query: q, Want: e.ID, Kind: v.kind, Source: e.Source, Script: scriptOf(s)})
@@ -121,11 +132,11 @@ func reorder(rng *rand.Rand, n string) (string, bool) {
 }
 
 // dropWord leaves out the most common word (not a legal form, which the
-// legal-form variation covers) of a name of four or more words, as people
-// leave out "International" or "Trading" and not the name's own word.
+// legal-form variation covers) of a name of four or more such words, as
+// people leave out "International" or "Trading" and not the name's own word.
 func dropWord(ix *Index, _ *rand.Rand, n string) (string, bool) {
 	w := words(n)
-	if len(w) < 4 {
+	if len(Normalize(n).Tokens) < 4 {
 		return "", false
 	}
 	drop, least := -1, math.Inf(1)
@@ -201,6 +212,39 @@ func diacritics(rng *rand.Rand, n string) (string, bool) {
 	return b.String(), changed
 }
 
+// transliterated writes a name listed in another script in Latin letters, as
+// a clerk would: Cyrillic, Greek and Arabic letter by letter, Chinese as
+// pinyin with the syllables paired into words ("Beijing Hangkong").
+func transliterated(_ *rand.Rand, n string) (string, bool) {
+	if !strings.ContainsFunc(n, func(r rune) bool { return unicode.IsLetter(r) && !unicode.In(r, unicode.Latin) }) {
+		return "", false
+	}
+	var words []string
+	nn := Normalize(n)
+	for _, t := range nn.Tokens {
+		if !isASCII(t) {
+			return "", false // a script the normaliser keeps as it is
+		}
+		words = append(words, t)
+	}
+	if nn.CJK != "" {
+		if !strings.ContainsFunc(nn.CJK, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			return "", false
+		}
+		syl := pinyin.LazyPinyin(nn.CJK, pinyinArgs)
+		for i := 0; i < len(syl); i += 2 {
+			words = append(words, strings.Join(syl[i:min(i+2, len(syl))], ""))
+		}
+	}
+	if len(words) == 0 {
+		return "", false
+	}
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " "), true
+}
+
 // wordPool is every Latin word of the lists, for hard non-matches.
 func wordPool(entries []Entry) []string {
 	seen := map[string]bool{}
@@ -238,8 +282,13 @@ func replaceRarest(ix *Index, rng *rand.Rand, name string, pool []string) (strin
 	if best < 0 {
 		return "", false
 	}
+	orig := Normalize(w[best]).Tokens[0]
 	for try := 0; try < 5; try++ {
-		w[best] = strings.ToUpper(pool[rng.IntN(len(pool))][:1]) + pool[rng.IntN(len(pool))][1:]
+		word := pool[rng.IntN(len(pool))]
+		if jaroWinkler(word, orig) >= 0.8 {
+			continue // a near-spelling of the word it replaces is a typo, not another party
+		}
+		w[best] = strings.ToUpper(word[:1]) + word[1:]
 		cand := strings.Join(w, " ")
 		if ix.listedExactly(cand) {
 			continue

@@ -158,12 +158,13 @@ func isInitial(t string) bool {
 	return size == len(t) && unicode.IsLetter(r)
 }
 
-// dropWords removes legal forms and honorifics, unless that would leave
-// no token (a company called "Holding AG" stays "holding").
+// dropWords removes legal forms and honorifics, and misspellings of the
+// long legal-form words ("Compnay"), unless that would leave no token (a
+// company called "Holding AG" stays "holding").
 func dropWords(tokens []string) []string {
 	kept := tokens[:0:0]
 	for _, t := range tokens {
-		if !stopWords[t] {
+		if !stopWords[t] && !misspeltForm(t) {
 			kept = append(kept, t)
 		}
 	}
@@ -171,6 +172,48 @@ func dropWords(tokens []string) []string {
 		return tokens
 	}
 	return kept
+}
+
+// longForms are legal-form words long enough that a one-letter slip still
+// names them unambiguously.
+var longForms = []string{"company", "companies", "corporation", "incorporated", "limited", "kabushiki", "kaisha", "aktsionernoe", "obshchestvo"}
+
+// misspeltForm reports whether t is one of longForms with one letter
+// swapped, dropped, doubled or changed.
+func misspeltForm(t string) bool {
+	if len(t) < 6 || !isASCII(t) {
+		return false
+	}
+	for _, f := range longForms {
+		if d := len(t) - len(f); d >= -1 && d <= 1 && t[0] == f[0] && editsWithinOne(t, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// editsWithinOne reports whether a and b differ by at most one insertion,
+// deletion, substitution or transposition of adjacent letters.
+func editsWithinOne(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) == len(b):
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // transposition
+	default:
+		return a[i:] == b[i+1:] // b has one letter more
+	}
 }
 
 // stopWords are legal-form words (in the Latin form the normaliser gives
@@ -185,8 +228,9 @@ var stopWords = func() map[string]bool {
 		bv nv vof
 		ab oy oyj as asa aps
 		kk yk gk kabushiki kaisha yugen godo
-		sl slu
-		the of and
+		sl slu ltda limitada cia sapi
+		otkrytoe zakrytoe publichnoe aktsionernoe obshchestvo ogranichennoi otvetstvennostiu otvetstvennostyu joint stock
+		the of and de del y e da do das dos s
 		mr mrs ms miss dr prof sir madam mme mlle herr frau
 	`) {
 		m[w] = true

@@ -390,15 +390,19 @@ const tokenFloor = 0.88
 // joinedScore compares the names with their spaces removed ("zhong ke" and
 // "zhongke"), discounted a little; numbers must still agree.
 func joinedScore(q []string, qj string, qnums []string, n []string, nj string, nnums []string) float64 {
+	if len(q) == len(n) || len(qj) < 3 {
+		return 0
+	}
+	if qj == nj { // "EP-MOA" and "EPMOA", "P 913" and "P913"
+		return 0.95
+	}
 	// Only for names that differ in their spacing, not in their words:
-	// the joined forms must be about as long.
-	if len(qj) < 6 || len(nj) < 6 || len(q) == len(n) || 10*min(len(qj), len(nj)) < 9*max(len(qj), len(nj)) {
+	// the joined forms must be about as long, and agree from end to end
+	// (plain Jaro: a shared beginning earns nothing extra here).
+	if len(qj) < 6 || len(nj) < 6 || 10*min(len(qj), len(nj)) < 9*max(len(qj), len(nj)) || !slices.Equal(qnums, nnums) {
 		return 0
 	}
-	if !slices.Equal(qnums, nnums) {
-		return 0
-	}
-	s := jaroWinkler(qj, nj)
+	s := jaro(qj, nj)
 	if s < 0.9 {
 		return 0
 	}
@@ -472,7 +476,24 @@ func jaroWinkler(a, b string) float64 {
 	return jw([]rune(a), []rune(b))
 }
 
+// jaro is the Jaro similarity, without Winkler's bonus for a common prefix.
+func jaro(a, b string) float64 {
+	if isASCII(a) && isASCII(b) {
+		return jaroOf([]byte(a), []byte(b))
+	}
+	return jaroOf([]rune(a), []rune(b))
+}
+
 func jw[T byte | rune](ra, rb []T) float64 {
+	j := jaroOf(ra, rb)
+	prefix := 0
+	for prefix < min(4, len(ra), len(rb)) && ra[prefix] == rb[prefix] {
+		prefix++
+	}
+	return j + float64(prefix)*0.1*(1-j)
+}
+
+func jaroOf[T byte | rune](ra, rb []T) float64 {
 	if len(ra) == 0 || len(rb) == 0 {
 		return 0
 	}
@@ -515,12 +536,7 @@ func jw[T byte | rune](ra, rb []T) float64 {
 		j++
 	}
 	fm := float64(m)
-	jaro := (fm/float64(len(ra)) + fm/float64(len(rb)) + (fm-float64(t)/2)/fm) / 3
-	prefix := 0
-	for prefix < min(4, len(ra), len(rb)) && ra[prefix] == rb[prefix] {
-		prefix++
-	}
-	return jaro + float64(prefix)*0.1*(1-jaro)
+	return (fm/float64(len(ra)) + fm/float64(len(rb)) + (fm-float64(t)/2)/fm) / 3
 }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
