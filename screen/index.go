@@ -94,7 +94,7 @@ func features(n Name, keys []string) []string {
 	}
 	for k, t := range n.Tokens {
 		add("t:" + t)
-		if keys[k] != "" {
+		if keys[k] != "" && keys[k] != numberKey {
 			add("p:" + keys[k])
 		}
 		for _, g := range trigrams(t) {
@@ -149,12 +149,19 @@ func (ix *Index) weight(t string) float64 {
 	return ix.unseen
 }
 
+// numberKey is the phonetic "key" of a token with a digit in it: numbers
+// are compared exactly, never by sound.
+const numberKey = "#"
+
 // phonetic is a compact sound key of a Latin token: the first letter, then
 // consonant classes with vowels and repeats dropped (a Soundex relative
-// that keeps length). Digits have no key.
+// that keeps length). A token with a digit gets numberKey.
 func phonetic(t string) string {
-	if t == "" || t[0] >= '0' && t[0] <= '9' {
+	if t == "" {
 		return ""
+	}
+	if isNumber(t) {
+		return numberKey
 	}
 	var b strings.Builder
 	last := byte(0)

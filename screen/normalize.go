@@ -229,6 +229,7 @@ var stopWords = func() map[string]bool {
 		ab oy oyj as asa aps
 		kk yk gk kabushiki kaisha yugen godo
 		sl slu ltda limitada cia sapi
+		gongsi youxian gufen zeren youxiangongsi gufenyouxiangongsi youxianzerengongsi
 		otkrytoe zakrytoe publichnoe aktsionernoe obshchestvo ogranichennoi otvetstvennostiu otvetstvennostyu joint stock
 		the of and de del y e da do das dos s
 		mr mrs ms miss dr prof sir madam mme mlle herr frau

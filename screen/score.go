@@ -304,7 +304,7 @@ func (ix *Index) tokenScore(q *prepared, n *indexedName, why *Explanation, expla
 		sim  float64
 		how  string
 	}
-	var buf [32]pair
+	var buf [64]pair
 	pairs := buf[:0]
 	for i, a := range q.Tokens {
 		for j, b := range n.norm.Tokens {
@@ -314,10 +314,20 @@ func (ix *Index) tokenScore(q *prepared, n *indexedName, why *Explanation, expla
 			}
 		}
 	}
-	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].sim > pairs[b].sim })
-	qUsed := make([]float64, len(q.Tokens))
-	nUsed := make([]float64, len(n.norm.Tokens))
-	matched := make([]int, len(q.Tokens)) // pair index + 1
+	// Best pairs first (insertion sort: there are few, and it is stable).
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairs[j].sim > pairs[j-1].sim; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
+	var qBuf, nBuf [16]float64
+	var mBuf [16]int
+	qUsed, nUsed, matched := qBuf[:0], nBuf[:0], mBuf[:0] // matched: pair index + 1
+	if len(q.Tokens) <= 16 && len(n.norm.Tokens) <= 16 {
+		qUsed, nUsed, matched = qBuf[:len(q.Tokens)], nBuf[:len(n.norm.Tokens)], mBuf[:len(q.Tokens)]
+	} else {
+		qUsed, nUsed, matched = make([]float64, len(q.Tokens)), make([]float64, len(n.norm.Tokens)), make([]int, len(q.Tokens))
+	}
 	for k := range pairs {
 		p := &pairs[k]
 		if qUsed[p.i] > 0 || nUsed[p.j] > 0 {
@@ -371,8 +381,11 @@ func tokenSim(a, b, ka, kb string) (float64, string) {
 	if a == b {
 		return 1, "exact"
 	}
-	if isNumber(a) || isNumber(b) {
+	if ka == numberKey || kb == numberKey {
 		return 0, ""
+	}
+	if isASCII(a) && isASCII(b) && jwBound(a, b) < 0.8 {
+		return 0, "" // too different in length to reach even the phonetic bar
 	}
 	s := jaroWinkler(a, b)
 	switch {
@@ -382,6 +395,18 @@ func tokenSim(a, b, ka, kb string) (float64, string) {
 		return tokenFloor, "phonetic"
 	}
 	return 0, ""
+}
+
+// jwBound is an upper bound of the Jaro-Winkler similarity of two ASCII
+// strings from their lengths and first letters alone.
+func jwBound(a, b string) float64 {
+	la, lb := float64(len(a)), float64(len(b))
+	m := min(la, lb)
+	j := (m/la + m/lb + 1) / 3
+	if a[0] != b[0] {
+		return j
+	}
+	return j + 0.4*(1-j)
 }
 
 // tokenFloor is the least similarity two different words count with.
