@@ -11,6 +11,7 @@ import (
 	"rarex"
 	"rarex/assess"
 	"rarex/rules"
+	"rarex/screening"
 )
 
 // today is the regime's calendar date now, from the injected clock.
@@ -34,11 +35,16 @@ func (s *Server) apiDetermine(w http.ResponseWriter, r *http.Request, actor *rar
 	if req.Date == "" {
 		req.Date = s.today()
 	}
+	hits := s.screenEndUser(r, actor, &req)
 	d, err := assess.Determine(s.Regime, req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	d.Warnings = append(d.Warnings, screeningWarnings(hits)...)
+	writeJSON(w, http.StatusOK, struct {
+		*assess.Result
+		EndUserScreening []screening.Hit `json:"end_user_screening,omitempty"`
+	}{d, hits})
 	return nil
 }
 
@@ -157,12 +163,14 @@ func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, act
 			req.Item.CNControlledContentValue = &d
 		}
 	}
+	hits := s.screenEndUser(r, actor, &req)
 	res, err := s.Regime.Determine(req)
 	if rarex.ErrorCode(err) == rarex.EINVALID {
 		return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, i18nInvalid(lang, rarex.ErrorMessage(err)))
 	} else if err != nil {
 		return err
 	}
+	res.Warnings = append(res.Warnings, screeningWarnings(hits)...)
 	return s.renderDetermine(w, r, actor, http.StatusOK, f, res, "")
 }
 

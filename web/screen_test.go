@@ -171,3 +171,50 @@ func TestWatchedPartiesPage(t *testing.T) {
 		t.Fatalf("alerts after unwatching: %s", body)
 	}
 }
+
+// TestDeterminationScreensTheEndUser: a named end user on a control list
+// makes the rules deny in principle, without the caller listing it; a
+// cleared hit does not, and an overseer's request stands as given.
+func TestDeterminationScreensTheEndUser(t *testing.T) {
+	f := newFixture(t)
+	req := `{"date":"2026-01-15","ship_from":"CN","destination":"US","item":{"class":"metal","elements":["Dy"],"origin":"CN"},"end_user":{"name":"NORTHWIND DEFENCE ELECTRONICS","type":"civilian"}}`
+	type det struct {
+		Outcome          string   `json:"outcome"`
+		Warnings         []string `json:"warnings"`
+		EndUserScreening []struct {
+			ListID string `json:"list_id"`
+		} `json:"end_user_screening"`
+		Reasons []struct{ Rule string }
+	}
+	var d det
+	resp := f.req("POST", "/api/v1/determinations", req, "bearer:exporter")
+	if err := json.Unmarshal([]byte(readBody(t, resp)), &d); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, err)
+	}
+	rules := []string{}
+	for _, r := range d.Reasons {
+		rules = append(rules, r.Rule)
+	}
+	if d.Outcome != "presumption_of_denial" || len(d.EndUserScreening) != 1 || !strings.Contains(strings.Join(rules, " "), "ecl-18") || !strings.Contains(strings.Join(d.Warnings, " "), "treated as on a control_list list") {
+		t.Fatalf("determination %+v", d)
+	}
+	// The reviewer clears the hit: the reviewer's determination no longer uses it.
+	if resp := f.req("POST", "/api/v1/clearances", `{"party":"NORTHWIND DEFENCE ELECTRONICS","list_id":"demo-list","entry_id":"demo-1","reason":"a different company in Oregon"}`, "bearer:reviewer"); resp.StatusCode != 201 {
+		t.Fatalf("clear: %d", resp.StatusCode)
+	}
+	d = det{}
+	json.Unmarshal([]byte(readBody(t, f.req("POST", "/api/v1/determinations", req, "bearer:reviewer"))), &d)
+	if d.Outcome != "license_required" || len(d.EndUserScreening) != 0 {
+		t.Fatalf("after clearing: %+v", d)
+	}
+	d = det{}
+	json.Unmarshal([]byte(readBody(t, f.req("POST", "/api/v1/determinations", req, "bearer:overseer"))), &d)
+	if d.Outcome != "license_required" || len(d.EndUserScreening) != 0 {
+		t.Fatalf("overseer: %+v", d)
+	}
+	// The page does the same.
+	body := readBody(t, f.req("POST", "/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "US", "class", "metal", "elements", "Dy", "origin", "CN", "end_user_name", "Northwind Defence Electronics", "end_user_type", "civilian"), "cookie:exporter"))
+	if !strings.Contains(body, "treated as on a control_list list") {
+		t.Fatalf("page:\n%s", body)
+	}
+}
