@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ReadBIS reads the US BIS Denied Persons List: tab-separated, quoted, with
@@ -17,26 +16,11 @@ func ReadBIS(r io.Reader, file string) ([]Entry, error) {
 	cr.Comma = '\t'
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "the file is empty"}
-	}
+	col, head, err := readHeader(cr, file, "Name (the BIS Denied Persons List layout, tab-separated)", "name")
 	if err != nil {
-		return nil, csvErr(file, err)
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	if _, ok := col["name"]; !ok {
-		return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "missing column Name; expected the BIS Denied Persons List layout (tab-separated)"}
-	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
+	get := func(rec []string, name string) string { return field(rec, col, name) }
 	var out []Entry
 	ids := map[string]int{}
 	for {
@@ -48,10 +32,8 @@ func ReadBIS(r io.Reader, file string) ([]Entry, error) {
 			return nil, csvErr(file, err)
 		}
 		line, _ := cr.FieldPos(0)
-		for i, f := range rec {
-			if !utf8.ValidString(f) {
-				return nil, &ReadError{File: file, Line: line, Field: head[i], Msg: "not valid UTF-8"}
-			}
+		if i := invalidUTF8(rec); i >= 0 {
+			return nil, &ReadError{File: file, Line: line, Field: columnName(head, i), Msg: "not valid UTF-8"}
 		}
 		e := Entry{Source: "bis-dpl", List: "BIS Denied Persons List", Meaning: DeniedParty, Type: Unknown}
 		e.addName(get(rec, "name"))

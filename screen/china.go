@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // chinaMeaning maps the China CSV's List column (and, when it is empty,
@@ -51,28 +50,11 @@ func chinaListName(list, topics string) string {
 func ReadChina(r io.Reader, file string) ([]Entry, error) {
 	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "the file is empty"}
-	}
+	col, head, err := readHeader(cr, file, "Type,QID,Name,Alias,Chinese name,Country,Topics,...,List,Date,End date,Source URL", "type", "name", "list")
 	if err != nil {
-		return nil, csvErr(file, err)
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, need := range []string{"type", "name", "list"} {
-		if _, ok := col[need]; !ok {
-			return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "missing column " + need + "; expected Type,QID,Name,Alias,Chinese name,Country,Topics,...,List,Date,End date,Source URL"}
-		}
-	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
+	get := func(rec []string, name string) string { return field(rec, col, name) }
 	var out []Entry
 	ids := map[string]bool{}
 	for {
@@ -84,10 +66,8 @@ func ReadChina(r io.Reader, file string) ([]Entry, error) {
 			return nil, csvErr(file, err)
 		}
 		line, _ := cr.FieldPos(0)
-		for i, f := range rec {
-			if !utf8.ValidString(f) {
-				return nil, &ReadError{File: file, Line: line, Field: head[i], Msg: "not valid UTF-8"}
-			}
+		if i := invalidUTF8(rec); i >= 0 {
+			return nil, &ReadError{File: file, Line: line, Field: columnName(head, i), Msg: "not valid UTF-8"}
 		}
 		e := Entry{Source: "cn-sanctions", Type: chinaType(get(rec, "type")), SourceURL: get(rec, "source url")}
 		e.addName(get(rec, "name"))

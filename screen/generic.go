@@ -5,7 +5,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // ReadGeneric reads rarex's generic list CSV, for lists no other reader
@@ -20,21 +19,9 @@ import (
 func ReadGeneric(r io.Reader, file string) ([]Entry, error) {
 	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "the file is empty; the header must name id, name, list, meaning"}
-	}
+	col, head, err := readHeader(cr, file, "id, name, list, meaning", "id", "name", "list", "meaning")
 	if err != nil {
-		return nil, csvErr(file, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, need := range []string{"id", "name", "list", "meaning"} {
-		if _, ok := col[need]; !ok {
-			return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "missing column " + need + "; the header must name id, name, list, meaning"}
-		}
+		return nil, err
 	}
 	var out []Entry
 	seen := map[string]bool{}
@@ -47,17 +34,10 @@ func ReadGeneric(r io.Reader, file string) ([]Entry, error) {
 			return nil, csvErr(file, err)
 		}
 		line, _ := cr.FieldPos(0)
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+		get := func(name string) string { return field(rec, col, name) }
 		bad := func(field, msg string) error { return &ReadError{File: file, Line: line, Field: field, Msg: msg} }
-		for i, f := range rec {
-			if !utf8.ValidString(f) {
-				return nil, bad(head[i], "not valid UTF-8")
-			}
+		if i := invalidUTF8(rec); i >= 0 {
+			return nil, bad(columnName(head, i), "not valid UTF-8")
 		}
 		e := Entry{ID: get("id"), Source: "generic", List: get("list"), Meaning: Meaning(get("meaning")), Type: get("type"), SourceURL: get("source_url")}
 		switch {

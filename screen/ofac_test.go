@@ -106,6 +106,13 @@ func FuzzReaders(f *testing.F) {
 		check(ReadUN(strings.NewReader(string(data)), "un.xml"))
 		check(ReadBIS(strings.NewReader(string(data)), "dpl.txt"))
 		check(ReadGeneric(strings.NewReader(string(data)), "g.csv"))
+		if qs, err := ReadQueries(strings.NewReader(string(data)), "q.csv", 1000); err == nil {
+			for _, q := range qs {
+				if q.Name == "" {
+					t.Fatalf("a query without a name: %+v", q)
+				}
+			}
+		}
 		es, hs, err := ReadFtM(strings.NewReader(string(data)), "e.json")
 		check(es, err)
 		for _, h := range hs {

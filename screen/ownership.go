@@ -117,21 +117,9 @@ func ratString(r *big.Rat) string {
 func ReadHoldings(r io.Reader, file string) ([]Holding, error) {
 	cr := csv.NewReader(limitLines(r, file))
 	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "the file is empty; the header must name owner, owned, share"}
-	}
+	col, _, err := readHeader(cr, file, "owner, owned, share", "owner", "owned", "share")
 	if err != nil {
-		return nil, csvErr(file, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, need := range []string{"owner", "owned", "share"} {
-		if _, ok := col[need]; !ok {
-			return nil, &ReadError{File: file, Line: 1, Field: "header", Msg: "missing column " + need + "; the header must name owner, owned, share"}
-		}
+		return nil, err
 	}
 	var out []Holding
 	into := map[string]*big.Rat{}
@@ -144,12 +132,7 @@ func ReadHoldings(r io.Reader, file string) ([]Holding, error) {
 			return nil, csvErr(file, err)
 		}
 		line, _ := cr.FieldPos(0)
-		get := func(name string) string {
-			if i := col[name]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
+		get := func(name string) string { return field(rec, col, name) }
 		h := Holding{Owner: get("owner"), Owned: get("owned")}
 		switch {
 		case h.Owner == "":

@@ -141,6 +141,9 @@ func TestReadersBadInput(t *testing.T) {
 		{"bis: huge line", bis, "\"Name\"\n" + strings.Repeat("y", MaxLine+5), 2, "line"},
 		{"ftm: huge line", ftm, "\n" + strings.Repeat("z", MaxLine+5), 2, "line"},
 		{"generic: huge line", generic, gh + strings.Repeat("g", MaxLine+5), 2, "line"},
+		{"queries: no name column", queries, "country\nUS\n", 1, "header"},
+		{"queries: empty name", queries, "name,country\nAcme,US\n ,DE\n", 3, "name"},
+		{"queries: too many", queries, "name\na\nb\nc\n", 4, ""},
 		{"china: invalid UTF-8 in a name", chinaRead, "Type,QID,Name,List\nCompany,,\xff\xfe,UEL\n", 2, "Name"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -153,6 +156,10 @@ func TestReadersBadInput(t *testing.T) {
 	}
 }
 
+func queries(s string) error {
+	_, err := ReadQueries(strings.NewReader(s), "q.csv", 2)
+	return err
+}
 func chinaRead(s string) error { _, err := ReadChina(strings.NewReader(s), "cn.csv"); return err }
 func un(s string) error        { _, err := ReadUN(strings.NewReader(s), "un.xml"); return err }
 func bis(s string) error       { _, err := ReadBIS(strings.NewReader(s), "dpl.txt"); return err }

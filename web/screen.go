@@ -175,50 +175,11 @@ func batchQueries(r *http.Request) ([]screen.Query, error) {
 		return nil, rarex.Errorf(rarex.EINVALID, "file: a CSV of parties is required")
 	}
 	defer f.Close()
-	return readParties(f, h.Filename)
-}
-
-// readParties reads a CSV of parties: a header naming name (and optionally
-// country and type); errors name the file, line and column.
-func readParties(rd io.Reader, file string) ([]screen.Query, error) {
-	cr := csv.NewReader(rd)
-	cr.FieldsPerRecord = -1
-	head, err := cr.Read()
+	qs, err := screen.ReadQueries(f, h.Filename, screening.MaxBatch)
 	if err != nil {
-		return nil, rarex.Errorf(rarex.EINVALID, "%s:1: header: the file must start with a header naming name (and optionally country, type)", file)
+		return nil, rarex.Errorf(rarex.EINVALID, "%v", err)
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	if _, ok := col["name"]; !ok {
-		return nil, rarex.Errorf(rarex.EINVALID, "%s:1: header: missing column name", file)
-	}
-	get := func(rec []string, c string) string {
-		if i, ok := col[c]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var qs []screen.Query
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return qs, nil
-		}
-		if err != nil {
-			return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", file, err)
-		}
-		line, _ := cr.FieldPos(0)
-		q := screen.Query{Name: get(rec, "name"), Country: strings.ToUpper(get(rec, "country")), Type: get(rec, "type")}
-		if q.Name == "" {
-			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: name: empty", file, line)
-		}
-		if len(qs) == screening.MaxBatch {
-			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: more than %d parties; split the file", file, line, screening.MaxBatch)
-		}
-		qs = append(qs, q)
-	}
+	return qs, nil
 }
 
 func writeScreenCSV(w io.Writer, res []screening.Result) error {

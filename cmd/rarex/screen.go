@@ -144,41 +144,7 @@ func readBatch(path string) ([]screen.Query, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s:1: header: %v; the header must name name (and optionally country, type)", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	ni, ok := col["name"]
-	if !ok {
-		return nil, fmt.Errorf("%s:1: header: missing column name", path)
-	}
-	get := func(rec []string, c string) string {
-		if i, ok := col[c]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var qs []screen.Query
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return qs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		line, _ := r.FieldPos(0)
-		if ni >= len(rec) || strings.TrimSpace(rec[ni]) == "" {
-			return nil, fmt.Errorf("%s:%d: name: empty", path, line)
-		}
-		qs = append(qs, screen.Query{Name: strings.TrimSpace(rec[ni]), Country: get(rec, "country"), Type: get(rec, "type")})
-	}
+	return screen.ReadQueries(f, path, 0)
 }
 
 // printBatch writes one CSV row per hit (a row with no match when none).
