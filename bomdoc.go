@@ -37,6 +37,12 @@ type BOMPart struct {
 	PartID, Description, Class, Elements, HSCode, Origin, UnitValue, CNTechnology string
 }
 
+// BOMWriter takes a BOM's rows as they are read.
+type BOMWriter interface {
+	Part(BOMPart) error
+	Edge(BOMEdge) error
+}
+
 // BOMEdge is one stored edge row.
 type BOMEdge struct {
 	ParentID, ChildID, Quantity string
@@ -47,6 +53,10 @@ type BOMEdge struct {
 type BOMStore interface {
 	// CreateBOM stores b with its rows (EINVALID for an unknown organisation or bad fields).
 	CreateBOM(ctx context.Context, b *BOM, parts []BOMPart, edges []BOMEdge) error
+	// StreamBOM stores b and the rows fill writes, in batches, in one
+	// transaction: rows are not held in memory, and if fill (or a write)
+	// fails, nothing is stored. b.Parts and b.Edges are set to the counts.
+	StreamBOM(ctx context.Context, b *BOM, fill func(BOMWriter) error) error
 	FindBOM(ctx context.Context, id string) (*BOM, error)
 	// ListBOMs returns an organisation's BOMs, newest first.
 	ListBOMs(ctx context.Context, orgID string) ([]*BOM, error)

@@ -144,6 +144,7 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 // order) while a file streams in; finish numbers and lays them out.
 type builder struct {
 	g       *Graph
+	onEdge  func(parent, child, quantity string) error // see StreamGraph
 	eparent []int32
 	echild  []int32
 	eqty    []float64

@@ -292,10 +292,20 @@ func rowsHint(size int64, s *scanner, rows int) int {
 // most of the memory of a large BOM. An edge naming an unknown part is an
 // error with its file, line and column.
 func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary) (*Graph, error) {
-	b, err := readParts(parts, partsFile, vocab)
+	return StreamGraph(parts, partsFile, edges, edgesFile, vocab, nil, nil)
+}
+
+// StreamGraph is ReadGraph that also hands each checked row on as it goes
+// (nil to skip): parts in file order, then edges in file order once their
+// ids resolve, with the fields as written. A BOM is stored this way without
+// holding its rows; an error from a hook stops the reading.
+func StreamGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary,
+	onPart func(Part) error, onEdge func(parent, child, quantity string) error) (*Graph, error) {
+	b, err := readParts(parts, partsFile, vocab, onPart)
 	if err != nil {
 		return nil, err
 	}
+	b.onEdge = onEdge
 	if err := b.readEdges(edges, edgesFile, partsFile); err != nil {
 		return nil, err
 	}
@@ -304,7 +314,7 @@ func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile str
 
 const hintAfter = 1000 // rows read before sizing the arrays
 
-func readParts(r io.Reader, file string, vocab Vocabulary) (*builder, error) {
+func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) error) (*builder, error) {
 	size := sizeOf(r)
 	pr, err := openParts(r, file, vocab)
 	if err != nil {
@@ -329,6 +339,11 @@ func readParts(r io.Reader, file string, vocab Vocabulary) (*builder, error) {
 			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, lines[first])
 		}
 		lines = append(lines, int32(pr.t.line()))
+		if onPart != nil {
+			if err := onPart(p); err != nil {
+				return nil, err
+			}
+		}
 	}
 }
 
@@ -376,7 +391,7 @@ func (b *builder) readEdges(r io.Reader, file, partsFile string) error {
 			return t.errf("quantity", "%q is not a decimal number greater than 0", qty)
 		}
 		line, col := t.s.pos(c[1])
-		batch.add(pi, child, q, long, line, col)
+		batch.add(pi, parent, child, qty, q, long, line, col)
 		if len(batch.parent) == batchSize {
 			if err := b.flush(&batch, file, partsFile); err != nil {
 				return err
@@ -391,17 +406,23 @@ const batchSize = 256
 // edgeBatch holds edges whose child ids are not resolved yet.
 type edgeBatch struct {
 	parent    []int32
-	ids       []byte
+	ids       []byte // child ids, back to back
 	end       []int
+	text      []byte // parent id and quantity as written, for onEdge
+	tend      [][2]int
 	qty       []float64
 	long      []string
 	line, col []int
 }
 
-func (e *edgeBatch) add(parent int32, child []byte, q float64, long string, line, col int) {
+func (e *edgeBatch) add(parent int32, parentID, child, qtyText []byte, q float64, long string, line, col int) {
 	e.parent = append(e.parent, parent)
 	e.ids = append(e.ids, child...)
 	e.end = append(e.end, len(e.ids))
+	e.text = append(e.text, parentID...)
+	mid := len(e.text)
+	e.text = append(e.text, qtyText...)
+	e.tend = append(e.tend, [2]int{mid, len(e.text)})
 	e.qty, e.long = append(e.qty, q), append(e.long, long)
 	e.line, e.col = append(e.line, line), append(e.col, col)
 }
@@ -415,14 +436,22 @@ func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 		child[i] = g.ids.find(e.ids[from:end])
 		from = end
 	}
-	from = 0
+	from, tfrom := 0, 0
 	for i, end := range e.end {
 		if child[i] < 0 {
 			return &ParseError{File: file, Line: e.line[i], Column: e.col[i], Field: "child_id", Msg: fmt.Sprintf("%q is not a part in %s", e.ids[from:end], partsFile)}
 		}
 		b.addEdge(e.parent[i], child[i], e.qty[i], e.long[i])
+		if b.onEdge != nil {
+			t := e.tend[i]
+			if err := b.onEdge(string(e.text[tfrom:t[0]]), string(e.ids[from:end]), string(e.text[t[0]:t[1]])); err != nil {
+				return err
+			}
+			tfrom = t[1]
+		}
 		from = end
 	}
 	e.parent, e.ids, e.end, e.qty, e.long, e.line, e.col = e.parent[:0], e.ids[:0], e.end[:0], e.qty[:0], e.long[:0], e.line[:0], e.col[:0]
+	e.text, e.tend = e.text[:0], e.tend[:0]
 	return nil
 }

@@ -40,50 +40,59 @@ func invalid(err error) error {
 	return rarex.Errorf(rarex.EINVALID, "%v", err)
 }
 
-// Upload reads parts and edges CSV, checks them whole (fields, duplicate
-// ids, unknown parts, cycles) and stores the BOM for the actor's organisation.
+// Upload reads parts and edges CSV and stores the BOM for the actor's
+// organisation as it reads: rows stream into the store in batches, inside
+// one transaction, while the graph is checked whole (fields, duplicate ids,
+// unknown parts, cycles). A bad file stores nothing.
 // Errors: EFORBIDDEN, EINVALID naming file, line, column and field.
 func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, parts io.Reader, partsName string, edges io.Reader, edgesName string) (*rarex.BOM, error) {
 	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
 		return nil, err
 	}
-	ps, err := bom.ReadParts(parts, partsName, s.Regime)
-	if err != nil {
-		return nil, invalid(err)
-	}
-	es, err := bom.ReadEdges(edges, edgesName)
-	if err != nil {
-		return nil, invalid(err)
-	}
-	if _, err := bom.Build(ps, es); err != nil {
-		var ue *bom.UnknownPartError
-		if errors.As(err, &ue) {
-			return nil, rarex.Errorf(rarex.EINVALID, "%s:%d: %s: %q is not a part in %s", edgesName, ue.Line, ue.Field, ue.ID, partsName)
-		}
-		return nil, invalid(err)
-	}
 	b := &rarex.BOM{ID: s.IDs.NewID(), OrgID: orgOf(actor), Name: strings.TrimSpace(name), CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
-	if err := s.Store.CreateBOM(ctx, b, toRows(ps), toEdgeRows(es)); err != nil {
+	err := s.Store.StreamBOM(ctx, b, func(w rarex.BOMWriter) error {
+		_, err := bom.StreamGraph(parts, partsName, edges, edgesName, s.Regime,
+			func(p bom.Part) error { return storeErr{w.Part(toRow(p))}.or() },
+			func(parent, child, qty string) error {
+				return storeErr{w.Edge(rarex.BOMEdge{ParentID: parent, ChildID: child, Quantity: qty})}.or()
+			})
+		var se storeErr
+		if errors.As(err, &se) {
+			return se.err // the store's own error, as it is
+		}
+		if err != nil {
+			var ce *bom.CycleError
+			if errors.As(err, &ce) {
+				return rarex.Errorf(rarex.EINVALID, "%s: %v", edgesName, err)
+			}
+			return invalid(err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-func toRows(ps []bom.Part) []rarex.BOMPart {
-	out := make([]rarex.BOMPart, len(ps))
-	for i, p := range ps {
-		out[i] = rarex.BOMPart{PartID: p.ID, Description: p.Description, Class: p.Class, Elements: strings.Join(p.Elements, ";"),
-			HSCode: p.HSCode, Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: strings.Join(p.CNTechnology, ";")}
+// storeErr marks an error of the store met while streaming rows, so it is
+// not taken for bad input.
+type storeErr struct{ err error }
+
+func (e storeErr) Error() string { return e.err.Error() }
+func (e storeErr) Unwrap() error { return e.err }
+
+// or is nil for no error, else the marked error.
+func (e storeErr) or() error {
+	if e.err == nil {
+		return nil
 	}
-	return out
+	return e
 }
 
-func toEdgeRows(es []bom.Edge) []rarex.BOMEdge {
-	out := make([]rarex.BOMEdge, len(es))
-	for i, e := range es {
-		out[i] = rarex.BOMEdge{ParentID: e.Parent, ChildID: e.Child, Quantity: e.Quantity}
-	}
-	return out
+func toRow(p bom.Part) rarex.BOMPart {
+	return rarex.BOMPart{PartID: p.ID, Description: p.Description, Class: p.Class, Elements: strings.Join(p.Elements, ";"),
+		HSCode: p.HSCode, Origin: p.Origin, UnitValue: p.UnitValue, CNTechnology: strings.Join(p.CNTechnology, ";")}
 }
 
 // List returns the actor's organisation's BOMs, newest first.

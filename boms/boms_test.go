@@ -94,7 +94,7 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	ctx := context.Background()
 	for name, c := range map[string]struct{ parts, edges, mention string }{
 		"bad origin":   {strings.Replace(parts, "dy,Dy metal,metal,Dy,2805301200,CN", "dy,Dy metal,metal,Dy,2805301200,Mars", 1), edges, "parts.csv:5:"},
-		"unknown part": {parts, edges + "motor,ghost,1\n", `edges.csv:6: child_id: "ghost" is not a part in parts.csv`},
+		"unknown part": {parts, edges + "motor,ghost,1\n", `edges.csv:6:7: child_id: "ghost" is not a part in parts.csv`},
 		"cycle":        {parts, edges + "dy,motor,1\n", "cycle in the BOM"},
 		"zero qty":     {parts, strings.Replace(edges, "magnet,dy,0.5", "magnet,dy,0", 1), "edges.csv:5:"},
 		"empty parts":  {"", edges, "parts.csv:1: header"},

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("BOMs", func(t *testing.T) { testBOMs(t, open(t)) })
+	t.Run("StreamBOM", func(t *testing.T) { testStreamBOM(t, open(t)) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, open(t)) })
 	t.Run("Clearances", func(t *testing.T) { testClearances(t, open(t)) })
 	t.Run("PartiesAndAlerts", func(t *testing.T) { testParties(t, open(t)) })
@@ -499,4 +500,46 @@ func testParties(t *testing.T, s rarex.Store) {
 		t.Fatalf("alerts outlived their party: %+v", as)
 	}
 	wantCode(t, s.DeleteParty(ctx, p.ID), rarex.ENOTFOUND)
+}
+
+// testStreamBOM: rows stream in batches; a fill that fails half way leaves
+// nothing behind.
+func testStreamBOM(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter", rarex.OrgExporter)
+	fill := func(n int, failAt int) func(rarex.BOMWriter) error {
+		return func(w rarex.BOMWriter) error {
+			for i := range n {
+				if i == failAt {
+					return rarex.Errorf(rarex.EINVALID, "parts.csv:%d: bad row", i+2)
+				}
+				if err := w.Part(rarex.BOMPart{PartID: fmt.Sprintf("p%d", i), Class: "other", Origin: "VN", UnitValue: "1"}); err != nil {
+					return err
+				}
+				if i > 0 {
+					if err := w.Edge(rarex.BOMEdge{ParentID: "p0", ChildID: fmt.Sprintf("p%d", i), Quantity: "2"}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+	}
+	bad := &rarex.BOM{ID: "b1", OrgID: "o1", Name: "Half", CreatedAt: t0}
+	wantCode(t, s.StreamBOM(ctx, bad, fill(1000, 450)), rarex.EINVALID)
+	if _, err := s.FindBOM(ctx, "b1"); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("a failed stream left a BOM: %v", err)
+	}
+	good := &rarex.BOM{ID: "b2", OrgID: "o1", Name: "Whole", CreatedAt: t0}
+	if err := s.StreamBOM(ctx, good, fill(1000, -1)); err != nil {
+		t.Fatal(err)
+	}
+	if good.Parts != 1000 || good.Edges != 999 {
+		t.Fatalf("counts %d %d", good.Parts, good.Edges)
+	}
+	got, err := s.FindBOM(ctx, "b2")
+	parts, edges, err2 := s.LoadBOM(ctx, "b2")
+	if err != nil || err2 != nil || got.Parts != 1000 || len(parts) != 1000 || len(edges) != 999 || parts[999].PartID != "p999" || edges[0].ChildID != "p1" {
+		t.Fatalf("stored %+v, %d parts, %d edges, %v %v", got, len(parts), len(edges), err, err2)
+	}
 }

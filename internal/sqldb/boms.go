@@ -38,28 +38,97 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols [
 
 // CreateBOM stores a BOM and its rows in one transaction.
 func (s *Store) CreateBOM(ctx context.Context, b *rarex.BOM, parts []rarex.BOMPart, edges []rarex.BOMEdge) error {
+	return s.StreamBOM(ctx, b, func(w rarex.BOMWriter) error {
+		for _, p := range parts {
+			if err := w.Part(p); err != nil {
+				return err
+			}
+		}
+		for _, e := range edges {
+			if err := w.Edge(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StreamBOM stores a BOM and the rows fill writes, batched into multi-row
+// INSERTs, in one transaction.
+func (s *Store) StreamBOM(ctx context.Context, b *rarex.BOM, fill func(rarex.BOMWriter) error) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	b.CreatedAt, b.Parts, b.Edges = Canonical(b.CreatedAt), len(parts), len(edges)
+	b.CreatedAt = Canonical(b.CreatedAt)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO boms (id, org_id, name, created_by, created_at, parts, edges) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			b.ID, b.OrgID, b.Name, b.CreatedBy, s.t(b.CreatedAt), b.Parts, b.Edges)
+		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO boms (id, org_id, name, created_by, created_at, parts, edges) VALUES (?, ?, ?, ?, ?, 0, 0)`),
+			b.ID, b.OrgID, b.Name, b.CreatedBy, s.t(b.CreatedAt))
 		if err != nil {
 			return s.wrap(err, "BOM "+quote(b.Name))
 		}
-		err = s.insertRows(ctx, tx, "bom_parts", []string{"bom_id", "seq", "part_id", "description", "class", "elements", "hs_code", "origin", "unit_value", "cn_technology"}, len(parts), func(i int) []any {
-			p := parts[i]
-			return []any{b.ID, i, p.PartID, p.Description, p.Class, p.Elements, p.HSCode, p.Origin, p.UnitValue, p.CNTechnology}
-		})
-		if err != nil {
+		w := &bomWriter{s: s, ctx: ctx, tx: tx, id: b.ID}
+		if err := fill(w); err != nil {
 			return err
 		}
-		return s.insertRows(ctx, tx, "bom_edges", []string{"bom_id", "seq", "parent_id", "child_id", "quantity"}, len(edges), func(i int) []any {
-			e := edges[i]
-			return []any{b.ID, i, e.ParentID, e.ChildID, e.Quantity}
-		})
+		if err := w.flush(); err != nil {
+			return err
+		}
+		b.Parts, b.Edges = w.np, w.ne
+		_, err = tx.ExecContext(ctx, s.rebind(`UPDATE boms SET parts = ?, edges = ? WHERE id = ?`), b.Parts, b.Edges, b.ID)
+		return s.wrap(err, "BOM "+quote(b.Name))
 	})
+}
+
+// bomWriter buffers a batch of rows of each kind and inserts it when full.
+type bomWriter struct {
+	s            *Store
+	ctx          context.Context
+	tx           *sql.Tx
+	id           string
+	parts, edges [][]any
+	np, ne       int
+}
+
+var (
+	partCols = []string{"bom_id", "seq", "part_id", "description", "class", "elements", "hs_code", "origin", "unit_value", "cn_technology"}
+	edgeCols = []string{"bom_id", "seq", "parent_id", "child_id", "quantity"}
+)
+
+func (w *bomWriter) Part(p rarex.BOMPart) error {
+	w.parts = append(w.parts, []any{w.id, w.np, p.PartID, p.Description, p.Class, p.Elements, p.HSCode, p.Origin, p.UnitValue, p.CNTechnology})
+	w.np++
+	if len(w.parts) == rowsPerInsert {
+		return w.flushParts()
+	}
+	return nil
+}
+
+func (w *bomWriter) Edge(e rarex.BOMEdge) error {
+	w.edges = append(w.edges, []any{w.id, w.ne, e.ParentID, e.ChildID, e.Quantity})
+	w.ne++
+	if len(w.edges) == rowsPerInsert {
+		return w.flushEdges()
+	}
+	return nil
+}
+
+func (w *bomWriter) flushParts() error {
+	err := w.s.insertRows(w.ctx, w.tx, "bom_parts", partCols, len(w.parts), func(i int) []any { return w.parts[i] })
+	w.parts = w.parts[:0]
+	return err
+}
+
+func (w *bomWriter) flushEdges() error {
+	err := w.s.insertRows(w.ctx, w.tx, "bom_edges", edgeCols, len(w.edges), func(i int) []any { return w.edges[i] })
+	w.edges = w.edges[:0]
+	return err
+}
+
+func (w *bomWriter) flush() error {
+	if err := w.flushParts(); err != nil {
+		return err
+	}
+	return w.flushEdges()
 }
 
 const bomCols = `id, org_id, name, created_by, created_at, parts, edges`
