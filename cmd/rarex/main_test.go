@@ -175,12 +175,30 @@ func TestBrowserLogin(t *testing.T) {
 						os.WriteFile(filepath.Join(dir, "determine.png"), png, 0o644)
 					}
 				}
+				// An upload through the form, with its progress script: it lands on the new BOM's page.
+				partsCSV, _ := filepath.Abs("../../boms/demo/parts.csv")
+				edgesCSV, _ := filepath.Abs("../../boms/demo/edges.csv")
+				err = chromedp.Do(ctx,
+					chromedp.Click(chromedp.CSS(`nav a[href="/boms"]`)),
+					chromedp.WaitVisible(chromedp.ID("upload-form")),
+					chromedp.SendKeys(chromedp.CSS(`#upload-form input[name="name"]`), "Uploaded in the browser"),
+					chromedp.SetUploadFiles(chromedp.CSS(`input[name="parts"]`), []string{partsCSV}),
+					chromedp.SetUploadFiles(chromedp.CSS(`input[name="edges"]`), []string{edgesCSV}),
+				)
+				enhanced, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.rarexUploadProgress === true`))
+				if err == nil {
+					err = chromedp.Do(ctx, chromedp.Click(chromedp.ID("upload-submit")), chromedp.WaitVisible(chromedp.ID("products")))
+				}
+				if err != nil || !enhanced {
+					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+					t.Fatalf("upload with progress (script active: %v): %v\n%s", enhanced, err, html)
+				}
 				// Journey 1 again: her demo BOM, the product over the threshold, and a what-if
 				// with the alternatives her buyer listed, uploaded through the real form.
 				alts, _ := filepath.Abs("../../boms/demo/alternatives.csv")
 				err = chromedp.Do(ctx,
 					chromedp.Click(chromedp.CSS(`nav a[href="/boms"]`)),
-					chromedp.Click(chromedp.CSS(`#bom-list a`)),
+					chromedp.Click(chromedp.CSS(`#bom-list a`)), // the copy just uploaded: the same demo BOM
 					chromedp.SetValue(chromedp.CSS(`input[name="date"]`), "2026-11-20"),
 					chromedp.Submit(chromedp.CSS(`input[name="date"]`)),
 					chromedp.WaitVisible(chromedp.ID("products")),
