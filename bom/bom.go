@@ -251,7 +251,7 @@ func (b *builder) finish() (*Graph, error) {
 		g.china[i], g.hasTech[i] = g.Parts[i].Origin == "CN", len(g.Parts[i].CNTechnology) > 0
 	}
 	g.value = value
-	g.ids.renumber(pos)
+	g.ids.renumber(pos, &g.Parts)
 	return g, nil
 }
 

@@ -11,7 +11,8 @@ import "hash/maphash"
 type idTable struct {
 	seed  maphash.Seed
 	slots []uint64 // hash>>32<<32 | index+1; 0 is empty
-	keys  []string // id of each index
+	keys  []string // id of each index while building; then nil, and parts says
+	parts *[]Part
 }
 
 func newIDTable(hint int) *idTable {
@@ -32,10 +33,17 @@ func (t *idTable) lookup(h uint64, eq func(string) bool) int32 {
 		if s == 0 {
 			return -1
 		}
-		if s&^0xffffffff == fp && eq(t.keys[uint32(s)-1]) {
+		if s&^0xffffffff == fp && eq(t.key(int32(uint32(s)-1))) {
 			return int32(uint32(s) - 1)
 		}
 	}
+}
+
+func (t *idTable) key(i int32) string {
+	if t.keys != nil {
+		return t.keys[i]
+	}
+	return (*t.parts)[i].ID
 }
 
 // find returns the index of id, or -1.
@@ -74,16 +82,14 @@ func (t *idTable) put(h, slot, mask uint64) {
 	t.slots[i] = slot
 }
 
-// renumber moves every entry from old index i to to[i].
-func (t *idTable) renumber(to []int32) {
+// renumber moves every entry from old index i to to[i], and from then on
+// reads ids from parts (renumbered the same way) instead of a column of
+// its own: a million ids' headers are 16 MB not kept twice.
+func (t *idTable) renumber(to []int32, parts *[]Part) {
 	for k, s := range t.slots {
 		if s != 0 {
 			t.slots[k] = s&^0xffffffff | uint64(to[uint32(s)-1]+1)
 		}
 	}
-	keys := make([]string, len(t.keys))
-	for i, k := range t.keys {
-		keys[to[i]] = k
-	}
-	t.keys = keys
+	t.keys, t.parts = nil, parts
 }

@@ -87,6 +87,18 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 	}
 	r := assess.Roll(g, test)
 	rule, status := reg.ContentRuleStatus(d)
+	if *asCSV {
+		// Row by row: a million-part BOM has hundreds of thousands of products.
+		w := csv.NewWriter(a.Stdout)
+		w.Write([]string{"product", "value", "controlled_value", "share", "cn_value", "cn_share", "threshold", "over", "cn_technology", "rule_status"})
+		for _, p := range ids {
+			res := r.Result(p, 0)
+			w.Write([]string{res.Product, ftoa(res.Value), ftoa(res.ControlledValue), ftoa(res.Share), ftoa(res.CNValue), ftoa(res.CNShare),
+				ftoa(res.Threshold), strconv.FormatBool(res.Over), strconv.FormatBool(res.CNTechnology), status})
+		}
+		w.Flush()
+		return w.Error()
+	}
 	var results []bom.Result
 	for _, p := range ids {
 		results = append(results, r.Result(p, *top))
@@ -95,15 +107,6 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 	case *asJSON:
 		return a.printJSON(map[string]any{"date": d.String(), "interpretation": test.Interpretation, "rule": rule, "rule_status": status,
 			"parts": g.Len(), "edges": g.Edges(), "products": results})
-	case *asCSV:
-		w := csv.NewWriter(a.Stdout)
-		w.Write([]string{"product", "value", "controlled_value", "share", "cn_value", "cn_share", "threshold", "over", "cn_technology", "rule_status"})
-		for _, res := range results {
-			w.Write([]string{res.Product, ftoa(res.Value), ftoa(res.ControlledValue), ftoa(res.Share), ftoa(res.CNValue), ftoa(res.CNShare),
-				ftoa(res.Threshold), strconv.FormatBool(res.Over), strconv.FormatBool(res.CNTechnology), status})
-		}
-		w.Flush()
-		return w.Error()
 	}
 	fmt.Fprintf(a.Stdout, "%d parts, %d edges; %s reading; rule %s is %s on %s\n", g.Len(), g.Edges(), test.Interpretation, rule, status, d)
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
