@@ -215,21 +215,48 @@ func (b *builder) finish() (*Graph, error) {
 	for i, p := range order {
 		pos[p] = int32(i)
 	}
+	// Lay the edges out by parent in place order without a second copy:
+	// give every edge its destination (written over next, read just
+	// before), then move the edges there cycle by cycle.
 	g.start = make([]int32, n+1)
-	g.child, g.qty = make([]int32, 0, m), make([]float64, 0, m)
+	dest := next
+	cursor := int32(0)
 	for i, p := range order {
-		for e := head[p]; e >= 0; e = next[e] {
-			if text, ok := b.long[e]; ok {
-				if g.long == nil {
-					g.long = map[int32]string{}
-				}
-				g.long[int32(len(g.child))] = text
-			}
-			g.child = append(g.child, pos[b.echild[e]])
-			g.qty = append(g.qty, b.eqty[e])
+		for e := head[p]; e >= 0; {
+			nxt := next[e]
+			dest[e] = cursor
+			cursor++
+			e = nxt
 		}
-		g.start[i+1] = int32(len(g.child))
+		g.start[i+1] = cursor
 	}
+	head = nil
+	child, qty := b.echild, b.eqty
+	moved := make([]uint64, (m+63)/64)
+	for i := range int32(m) {
+		if moved[i/64]&(1<<(i%64)) != 0 {
+			continue
+		}
+		c, q := child[i], qty[i]
+		for j := dest[i]; ; j = dest[j] {
+			c, child[j] = child[j], c
+			q, qty[j] = qty[j], q
+			moved[j/64] |= 1 << (j % 64)
+			if j == i {
+				break
+			}
+		}
+	}
+	for k, c := range child {
+		child[k] = pos[c]
+	}
+	for e, text := range b.long {
+		if g.long == nil {
+			g.long = map[int32]string{}
+		}
+		g.long[dest[e]] = text
+	}
+	g.child, g.qty = child, qty
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	// Renumber the parts in place, cycle by cycle: place i takes order[i].
 	done := make([]bool, n)

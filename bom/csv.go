@@ -327,6 +327,8 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 			if h := rowsHint(size, pr.t.s, n); h > cap(b.g.Parts) {
 				b.g.Parts = slices.Grow(b.g.Parts, h-len(b.g.Parts))
 				b.g.value = slices.Grow(b.g.value, h-len(b.g.value))
+				lines = slices.Grow(lines, h-len(lines))
+				b.g.ids.reserve(h)
 			}
 		}
 		p, err := pr.next()

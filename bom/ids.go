@@ -46,6 +46,31 @@ func (t *idTable) key(i int32) string {
 	return (*t.parts)[i].ID
 }
 
+// reserve sizes the table for about n ids, so a large file does not
+// rehash and copy the table as it grows.
+func (t *idTable) reserve(n int) {
+	if 2*n <= len(t.slots) {
+		return
+	}
+	size := len(t.slots)
+	for size < 2*n {
+		size *= 2
+	}
+	old := t.slots
+	t.slots = make([]uint64, size)
+	mask := uint64(size - 1)
+	for _, s := range old {
+		if s != 0 {
+			t.put(maphash.String(t.seed, t.keys[uint32(s)-1]), s, mask)
+		}
+	}
+	if cap(t.keys) < n {
+		keys := make([]string, len(t.keys), n)
+		copy(keys, t.keys)
+		t.keys = keys
+	}
+}
+
 // find returns the index of id, or -1.
 func (t *idTable) find(id []byte) int32 {
 	return t.lookup(maphash.Bytes(t.seed, id), func(k string) bool { return k == string(id) })
