@@ -43,7 +43,8 @@ type Vocabulary interface {
 }
 
 // Controlled decides whether a part is a China-origin controlled item
-// (Ann. 61 Part 1 scope) under the interpretation in use.
+// (Ann. 61 Part 1 scope) under the interpretation in use. It is asked only
+// about parts whose origin is CN.
 type Controlled func(p *Part) bool
 
 // Graph is a BOM compiled for roll-ups. Parts are numbered in a

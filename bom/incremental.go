@@ -83,7 +83,7 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 		if g.exactVal != nil {
 			g.exactVal[p] = nil
 		}
-		r.controlled[p] = isControlled(&g.Parts[p])
+		r.controlled[p] = g.china[p] && isControlled(&g.Parts[p])
 	}
 	oldPart, oldValue := g.Parts[p], g.value[p]
 	return r.change(func() { set(part, value) }, func() { set(oldPart, oldValue) }, p)

@@ -39,8 +39,10 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
 	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), tech: make([]bool, n), th: th}
 	r.tf, _ = th.Ratio.Float64()
+	// Only China-origin parts can be China-origin controlled items: the
+	// others are not asked (most parts of most BOMs).
 	for p := range g.Parts {
-		r.controlled[p] = isControlled(&g.Parts[p])
+		r.controlled[p] = g.china[p] && isControlled(&g.Parts[p])
 	}
 	// Parts are numbered children first: one pass in index order.
 	for i := range r.acc {
