@@ -197,3 +197,16 @@ func summary(hits []Hit) []string {
 	}
 	return out
 }
+
+// TestJaroWinklerBound: the bound used to skip token pairs is never below
+// the similarity it stands for.
+func TestJaroWinklerBound(t *testing.T) {
+	words := strings.Fields("a ab abc abcd mohammed muhammad huawei hauwei technologies tech corp x xyzzy rosyid rosyd ba basyir al alnaser naser sepid epirus")
+	for _, a := range words {
+		for _, b := range words {
+			if got, bound := jaroWinkler(a, b), jwBound(a, b); got > bound+1e-12 {
+				t.Errorf("jw(%q, %q) = %v above its bound %v", a, b, got, bound)
+			}
+		}
+	}
+}
