@@ -47,7 +47,9 @@ type Vocabulary interface {
 // about parts whose origin is CN.
 type Controlled func(p *Part) bool
 
-// Graph is a BOM compiled for roll-ups. Parts are numbered in a
+// Graph is a BOM compiled for roll-ups. Roll-ups, what-ifs and lookups only
+// read it, so one graph may serve many goroutines; incremental updates
+// change it and need it to themselves. Parts are numbered in a
 // topological order, leaves first (children before parents, each part's
 // subtree close before it), so a full roll-up is one sequential pass over
 // the compressed child rows. seq keeps each part's row in the input.
@@ -63,8 +65,6 @@ type Graph struct {
 	parents []int32          // number of parents of each part
 	china   []bool           // made in China
 	hasTech []bool
-	// exactVal is parsed lazily for the exact path.
-	exactVal []*big.Rat
 	// Built on the first incremental update: parents of each part (edge
 	// indexes and parent indexes).
 	pstart, pedge, pparent []int32

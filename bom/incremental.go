@@ -80,9 +80,6 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 	}
 	set := func(part Part, value float64) {
 		g.Parts[p], g.value[p], g.china[p] = part, value, part.Origin == "CN"
-		if g.exactVal != nil {
-			g.exactVal[p] = nil
-		}
 		r.controlled[p] = g.china[p] && isControlled(&g.Parts[p])
 	}
 	oldPart, oldValue := g.Parts[p], g.value[p]

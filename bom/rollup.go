@@ -137,14 +137,11 @@ func (r *Rollup) verdict(p int32) (over, exact bool) {
 	return cmp > 0 || (cmp == 0 && r.th.Inclusive), true
 }
 
+// exactValue is part p's unit value in exact rationals, parsed afresh: the
+// graph holds no caches, so roll-ups can share it across goroutines.
 func (g *Graph) exactValue(p int32) *big.Rat {
-	if g.exactVal == nil {
-		g.exactVal = make([]*big.Rat, len(g.Parts))
-	}
-	if g.exactVal[p] == nil {
-		g.exactVal[p], _ = new(big.Rat).SetString(g.Parts[p].UnitValue)
-	}
-	return g.exactVal[p]
+	v, _ := new(big.Rat).SetString(g.Parts[p].UnitValue)
+	return v
 }
 
 // exactCV is cv(p) in exact rationals, memoised.

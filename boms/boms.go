@@ -22,6 +22,11 @@ type Service struct {
 	Regime *rules.Regime
 	Clock  rarex.Clock
 	IDs    rarex.IDSource
+	// CacheEdges caps the compiled graphs kept in memory, in edges: 0 is
+	// DefaultCacheEdges, a negative number keeps none.
+	CacheEdges int
+
+	cache graphCache
 }
 
 // invalid turns an engine's input error into EINVALID, keeping its text
@@ -123,7 +128,10 @@ func (s *Service) Delete(ctx context.Context, actor *rarex.User, id string) erro
 	if _, err := s.Get(ctx, actor, id); err != nil {
 		return err
 	}
-	return s.Store.DeleteBOM(ctx, id)
+	s.cache.drop(id)
+	err := s.Store.DeleteBOM(ctx, id)
+	s.cache.drop(id) // a roll-up that read it meanwhile may have cached it again
+	return err
 }
 
 // Report is a stored BOM rolled up on a date under an interpretation.
@@ -188,14 +196,28 @@ func productIndex(g *bom.Graph, product string) (int32, error) {
 	return p, nil
 }
 
-// graph loads a stored BOM and compiles it.
+// graph returns a stored BOM compiled, from the cache when it is there.
 func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
+	if g := s.cache.get(id); g != nil {
+		return g, nil
+	}
 	rows, edgeRows, err := s.Store.LoadBOM(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	parts, edges := FromRows(rows, edgeRows)
-	return bom.Build(parts, edges) // stored BOMs were checked at upload
+	g, err := bom.Build(parts, edges) // stored BOMs were checked at upload
+	if err != nil {
+		return nil, err
+	}
+	max := s.CacheEdges
+	if max == 0 {
+		max = DefaultCacheEdges
+	}
+	if max > 0 {
+		s.cache.put(id, g, max)
+	}
+	return g, nil
 }
 
 // FromRows turns stored rows back into the engine's parts and edges.

@@ -2,8 +2,10 @@ package boms_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +115,50 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 	}
 	if list, _ := svc.List(ctx, linh); len(list) != 0 {
 		t.Fatalf("%d BOMs stored after failed uploads", len(list))
+	}
+}
+
+// TestCachedGraphsAreShared: roll-ups of one BOM share its cached graph
+// from many goroutines (run with -race), give the same answers, and a
+// deleted BOM leaves the cache.
+func TestCachedGraphsAreShared(t *testing.T) {
+	svc, linh, _, _ := setup(t)
+	ctx := context.Background()
+	b, err := svc.Upload(ctx, linh, "motor", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+			if err == nil && (len(rep.Products) != len(first.Products) || rep.Products[0].Over != first.Products[0].Over || rep.Products[0].ControlledValue != first.Products[0].ControlledValue) {
+				err = fmt.Errorf("cached roll-up differs: %+v", rep.Products[0])
+			}
+			if err == nil {
+				_, err = svc.Product(ctx, linh, b.ID, "motor", "")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := svc.Delete(ctx, linh, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("a deleted BOM still rolls up: %v", err)
 	}
 }
