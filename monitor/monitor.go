@@ -188,9 +188,9 @@ type Concentration struct {
 	Stage    string             `json:"stage"`
 	Year     int                `json:"year"`
 	Scenario string             `json:"scenario,omitempty"`
-	Shares   map[string]float64 `json:"shares"` // percent, by country
-	Covered  float64            `json:"covered"`  // percent of the world the shares cover
-	HHI      float64            `json:"hhi"`      // a lower bound when covered < 100
+	Shares   map[string]float64 `json:"shares"`  // percent, by country
+	Covered  float64            `json:"covered"` // percent of the world the shares cover
+	HHI      float64            `json:"hhi"`     // a lower bound when covered < 100
 	Top1     float64            `json:"top1"`
 	Top1Of   string             `json:"top1_country"`
 	Top3     float64            `json:"top3"`

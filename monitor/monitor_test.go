@@ -41,7 +41,6 @@ func TestWorkedExamples(t *testing.T) {
 	}
 }
 
-
 func TestBands(t *testing.T) {
 	b2010 := Bands{Moderate: 1500, High: 2500}
 	b2023 := Bands{Moderate: 1000, High: 1800}
