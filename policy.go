@@ -9,21 +9,22 @@ type Action string
 
 // Actions of the foundation. Later engines add theirs to the table.
 const (
-	ActViewSelf     Action = "self.view"     // read one's own account
-	ActManageTokens Action = "tokens.manage" // create, list, revoke one's own API tokens
-	ActListOrgs     Action = "orgs.list"     // list every organisation
-	ActViewOrg      Action = "org.view"      // read one organisation
-	ActListUsers    Action = "users.list"    // list an organisation's users
-	ActCreateUser   Action = "users.create"  // add a user to any organisation
-	ActDisableUser  Action = "users.disable" // disable or re-enable a user
-	ActCreateOrg    Action = "orgs.create"   // add an organisation
-	ActAdminTokens  Action = "tokens.admin"  // create, list, revoke other users' API tokens
-	ActDetermine    Action = "determine"     // ask whether an export needs a licence
-	ActManageBOMs   Action = "boms.manage"   // upload, roll up and delete one's organisation's BOMs
-	ActScreen       Action = "screen"        // screen party names against the stored lists
-	ActViewLists    Action = "lists.view"    // see which lists are loaded, their versions and diffs
-	ActImportLists  Action = "lists.import"  // import a new version of a restricted-party list
-	ActClearHits    Action = "hits.clear"    // clear a screening hit as a false positive
+	ActViewSelf       Action = "self.view"       // read one's own account
+	ActManageTokens   Action = "tokens.manage"   // create, list, revoke one's own API tokens
+	ActListOrgs       Action = "orgs.list"       // list every organisation
+	ActViewOrg        Action = "org.view"        // read one organisation
+	ActListUsers      Action = "users.list"      // list an organisation's users
+	ActCreateUser     Action = "users.create"    // add a user to any organisation
+	ActDisableUser    Action = "users.disable"   // disable or re-enable a user
+	ActCreateOrg      Action = "orgs.create"     // add an organisation
+	ActAdminTokens    Action = "tokens.admin"    // create, list, revoke other users' API tokens
+	ActDetermine      Action = "determine"       // ask whether an export needs a licence
+	ActManageBOMs     Action = "boms.manage"     // upload, roll up and delete one's organisation's BOMs
+	ActScreen         Action = "screen"          // screen party names against the stored lists
+	ActViewLists      Action = "lists.view"      // see which lists are loaded, their versions and diffs
+	ActImportLists    Action = "lists.import"    // import a new version of a restricted-party list
+	ActClearHits      Action = "hits.clear"      // clear a screening hit as a false positive
+	ActViewIndicators Action = "indicators.view" // read the supply-stability indicators (aggregates and public facts)
 )
 
 // Scope says how far a role's permission reaches.
@@ -39,21 +40,22 @@ const (
 // policy maps each action to the scope each role has. A role missing from
 // an action's row is denied; an action missing from the table is denied.
 var policy = map[Action]map[Role]Scope{
-	ActViewSelf:     {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
-	ActManageTokens: {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
-	ActListOrgs:     {RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
-	ActViewOrg:      {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeAny, RoleAdmin: ScopeAny, RoleOverseer: ScopeOwnOrg},
-	ActListUsers:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeAny, RoleOverseer: ScopeOwnOrg},
-	ActCreateUser:   {RoleAdmin: ScopeAny},
-	ActDisableUser:  {RoleAdmin: ScopeAny},
-	ActCreateOrg:    {RoleAdmin: ScopeAny},
-	ActAdminTokens:  {RoleAdmin: ScopeAny},
-	ActDetermine:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
-	ActManageBOMs:   {RoleExporter: ScopeOwnOrg},
-	ActScreen:       {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg},
-	ActViewLists:    {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
-	ActImportLists:  {RoleAdmin: ScopeAny},
-	ActClearHits:    {RoleReviewer: ScopeOwnOrg},
+	ActViewSelf:       {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActManageTokens:   {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActListOrgs:       {RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
+	ActViewOrg:        {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeAny, RoleAdmin: ScopeAny, RoleOverseer: ScopeOwnOrg},
+	ActListUsers:      {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeAny, RoleOverseer: ScopeOwnOrg},
+	ActCreateUser:     {RoleAdmin: ScopeAny},
+	ActDisableUser:    {RoleAdmin: ScopeAny},
+	ActCreateOrg:      {RoleAdmin: ScopeAny},
+	ActAdminTokens:    {RoleAdmin: ScopeAny},
+	ActDetermine:      {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActManageBOMs:     {RoleExporter: ScopeOwnOrg},
+	ActScreen:         {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg},
+	ActViewLists:      {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActImportLists:    {RoleAdmin: ScopeAny},
+	ActClearHits:      {RoleReviewer: ScopeOwnOrg},
+	ActViewIndicators: {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
 }
 
 // ScopeOf returns the scope role has for action.

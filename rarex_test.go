@@ -31,21 +31,22 @@ func TestPolicy(t *testing.T) {
 	user := func(r rarex.Role) *rarex.User { return &rarex.User{ID: "u", OrgID: own, Role: r} }
 	type want struct{ own, other, none bool }
 	cases := map[rarex.Action]map[rarex.Role]want{
-		rarex.ActViewSelf:     {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
-		rarex.ActManageTokens: {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
-		rarex.ActListOrgs:     {rarex.RoleExporter: {}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {}},
-		rarex.ActViewOrg:      {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
-		rarex.ActListUsers:    {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
-		rarex.ActCreateUser:   {rarex.RoleAdmin: {true, true, true}},
-		rarex.ActDisableUser:  {rarex.RoleAdmin: {true, true, true}},
-		rarex.ActCreateOrg:    {rarex.RoleAdmin: {true, true, true}},
-		rarex.ActAdminTokens:  {rarex.RoleAdmin: {true, true, true}},
-		rarex.ActManageBOMs:   {rarex.RoleExporter: {true, false, false}},
-		rarex.ActScreen:       {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}},
-		rarex.ActViewLists:    {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}, rarex.RoleOverseer: {true, false, false}},
-		rarex.ActImportLists:  {rarex.RoleAdmin: {true, true, true}},
-		rarex.ActClearHits:    {rarex.RoleReviewer: {true, false, false}},
-		rarex.ActDetermine:    {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActViewSelf:       {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActManageTokens:   {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActListOrgs:       {rarex.RoleExporter: {}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {}},
+		rarex.ActViewOrg:        {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActListUsers:      {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, true, true}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActCreateUser:     {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActDisableUser:    {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActCreateOrg:      {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActAdminTokens:    {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActManageBOMs:     {rarex.RoleExporter: {true, false, false}},
+		rarex.ActScreen:         {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}},
+		rarex.ActViewLists:      {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActImportLists:    {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActClearHits:      {rarex.RoleReviewer: {true, false, false}},
+		rarex.ActViewIndicators: {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}, rarex.RoleOverseer: {true, false, false}},
+		rarex.ActDetermine:      {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
 	}
 	if len(cases) != len(rarex.Actions()) {
 		t.Fatalf("policy has %d actions, the test %d: add the new ones here", len(rarex.Actions()), len(cases))

@@ -2,9 +2,12 @@ package monitor
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"rarex/rules"
 )
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
@@ -114,5 +117,49 @@ func TestLoadRefusesBadFacts(t *testing.T) {
 		if _, err := Load([]byte(c.yaml), "f.yaml"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: err = %v, want %q", c.yaml, err, c.want)
 		}
+	}
+}
+
+func TestCompute(t *testing.T) {
+	f, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	regs, err := rules.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := rules.ParseDate("2026-11-28")
+	in := f.Compute(regs[0], d)
+	over := map[string]bool{}
+	for _, c := range in.SingleCountry {
+		over[c.Stage+strconv.Itoa(c.Year)] = c.Over
+		if c.Country != "CN" || c.Ceiling != 65 {
+			t.Errorf("ceiling check %+v", c)
+		}
+	}
+	if !over["mining2024"] || !over["refining2023"] || !over["magnets2025"] || len(in.SingleCountry) != 4 {
+		t.Errorf("single-country checks %+v", in.SingleCountry)
+	}
+	// The measures log: Ann. 61 has windows in force, suspended and uncertain, on the magnet and metal lines.
+	statuses := map[string]bool{}
+	for _, m := range in.Measures {
+		if strings.Contains(m.Instrument, "61") {
+			statuses[m.Status] = true
+			if !slices.Contains(m.HSCodes, "8505111000") || m.Country != "CN" || len(m.Sources) == 0 {
+				t.Errorf("Ann. 61 row %+v", m)
+			}
+		}
+	}
+	if !statuses["in_force"] || !statuses["suspended"] || !statuses["uncertain"] {
+		t.Errorf("Ann. 61 windows: %v", statuses)
+	}
+	for _, m := range in.Measures {
+		if strings.Contains(m.Instrument, "No. 70") && m.Type != "suspension of other measures" {
+			t.Errorf("Ann. 70 is a suspension: %+v", m)
+		}
+	}
+	if in.LicenceStats == nil || in.LicenceStats.Missing == "" || in.SupplyRiskNote == "" {
+		t.Error("what is not computed must say why")
 	}
 }

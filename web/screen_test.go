@@ -218,3 +218,34 @@ func TestDeterminationScreensTheEndUser(t *testing.T) {
 		t.Fatalf("page:\n%s", body)
 	}
 }
+
+func TestIndicatorsAPI(t *testing.T) {
+	f := newFixture(t)
+	resp := f.req("GET", "/api/v1/indicators?date=2026-11-28", "", "bearer:overseer")
+	var in struct {
+		Date          string `json:"date"`
+		Concentration []struct {
+			Stage string  `json:"stage"`
+			Year  int     `json:"year"`
+			HHI   float64 `json:"hhi"`
+		} `json:"concentration"`
+		Measures []struct {
+			Status string `json:"status"`
+		} `json:"measures"`
+	}
+	if err := json.Unmarshal([]byte(readBody(t, resp)), &in); err != nil || resp.StatusCode != 200 || in.Date != "2026-11-28" {
+		t.Fatalf("%d %v %+v", resp.StatusCode, err, in)
+	}
+	found := false
+	for _, c := range in.Concentration {
+		if c.Stage == "refining" && c.Year == 2023 && c.HHI == 8490 {
+			found = true
+		}
+	}
+	if !found || len(in.Measures) == 0 {
+		t.Fatalf("indicators %+v", in)
+	}
+	if resp := f.req("GET", "/api/v1/indicators?date=tomorrow", "", "bearer:overseer"); resp.StatusCode != 400 {
+		t.Fatalf("bad date: %d", resp.StatusCode)
+	}
+}

@@ -165,6 +165,7 @@ func New(o Options) (*Server, error) {
 	add("DELETE", "/api/v1/parties/{id}", false, s.api(s.apiUnwatch))
 	add("GET", "/api/v1/alerts", false, s.api(s.apiAlerts))
 	add("POST", "/api/v1/alerts/{id}/acknowledge", false, s.api(s.apiAcknowledge))
+	add("GET", "/api/v1/indicators", false, s.api(s.apiIndicators))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

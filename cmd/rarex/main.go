@@ -36,6 +36,7 @@ Usage:
   rarex screen ownership --list FILE... --holdings H.csv|E.ftm.json [--json]
   rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
   rarex lists status [--id ID]
+  rarex monitor [--date D] [--rules DIR] [--json]
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -88,6 +89,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.screenCmd(ctx, rest)
 	case "lists":
 		return a.listsCmd(ctx, rest)
+	case "monitor":
+		return a.monitorCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil

@@ -147,3 +147,24 @@ func TestScreenOwnership(t *testing.T) {
 		t.Fatalf("bad share: %v", err)
 	}
 }
+
+func TestMonitorCommand(t *testing.T) {
+	app, out, _ := newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"monitor", "--date", "2026-11-28"}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"refining       2023", "8490", "DOJ/FTC 2023 high", "mining 2023: no world total", "65% (over)", "MOFCOM Announcement No. 61 (2025)", "suspension of export licensing"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("monitor output lacks %q:\n%s", want, got)
+		}
+	}
+	app, out, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"monitor", "--json", "--date", "2026-11-28"}); err != nil || !strings.Contains(out.String(), `"hhi": 5024`) {
+		t.Fatalf("json: %v", err)
+	}
+	app, _, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"monitor", "--date", "someday"}); err == nil {
+		t.Fatal("a bad date was accepted")
+	}
+}
