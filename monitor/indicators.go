@@ -57,7 +57,7 @@ type LicenceStatsMissing struct {
 func (f *Facts) Compute(reg *rules.Regime, d rules.Date) *Indicators {
 	in := &Indicators{Date: d.String(), Concentration: f.Concentrations(), Reserves: f.Reserves, Prices: f.Prices, Demand: f.Demand,
 		Trade: f.Exports, Benchmarks: f.Benchmarks, HHIBands: f.HHIBands, Measures: MeasuresLog(reg),
-		LicenceStats: &LicenceStatsMissing{Missing: "the licence office is not built yet: no decisions to count"},
+		LicenceStats:   &LicenceStatsMissing{Missing: "the licence office is not built yet: no decisions to count"},
 		SupplyRiskNote: "not computed: the shipped facts hold no governance (WGI) scores, EU sourcing shares, recycling or substitution indices; the formula is in monitor.SupplyRisk"}
 	ceiling := 0.0
 	for _, b := range f.Benchmarks.Items {
