@@ -157,6 +157,8 @@ var matrix = []matrixCase{
 	{"DELETE /api/v1/parties/{id}", "own", partyPath("/api/v1/parties/%s", "own"), screeners, 403, 0},
 	{"DELETE /api/v1/parties/{id}", "other", partyPath("/api/v1/parties/%s", "other"), nil, 404, 0},
 	{"GET /api/v1/alerts", "self", fixed("/api/v1/alerts", ""), screeners, 403, 0},
+	{"GET /monitor", "self", fixed("/monitor?date=2026-11-28", ""), everyone, 403, 0},
+	{"GET /monitor/data/{chart}", "self", fixed("/monitor/data/prices?format=csv", ""), everyone, 403, 0},
 	{"GET /api/v1/indicators", "self", fixed("/api/v1/indicators?date=2026-11-28", ""), everyone, 403, 0},
 	{"POST /api/v1/alerts/{id}/acknowledge", "own", alertPath("/api/v1/alerts/%s/acknowledge", "own"), screeners, 403, 0},
 	{"POST /api/v1/alerts/{id}/acknowledge", "other", alertPath("/api/v1/alerts/%s/acknowledge", "other"), nil, 404, 0},

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"encoding/csv"
 	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 
 	"rarex"
 	"rarex/monitor"
@@ -14,17 +18,182 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, actor *ra
 	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
 		return err
 	}
+	_, in, err := s.indicators(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+// chart is one dashboard chart's data: what is drawn (X labels and
+// series) and the same as a table, for the table view and downloads.
+type chart struct {
+	ID      string        `json:"chart"`
+	Kind    string        `json:"kind"` // bars or lines
+	Unit    string        `json:"unit"`
+	Source  string        `json:"source"`
+	Labels  []string      `json:"labels"`
+	Series  []chartSeries `json:"series"`
+	Columns []string      `json:"columns"`
+	Rows    [][]string    `json:"rows"`
+}
+
+type chartSeries struct {
+	Label  string     `json:"label"`
+	Values []*float64 `json:"values"` // null where missing
+}
+
+func fptr(v float64) *float64 { return &v }
+
+// charts builds the dashboard's charts from the indicators.
+func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
+	conc := chart{ID: "concentration", Kind: "bars", Unit: "HHI (0–10,000)", Source: "USGS MCS 2025; IEA Global Critical Minerals Outlook 2024; IEA 2025",
+		Columns: []string{"stage", "year", "scenario", "hhi", "top1_country", "top1_share", "top3_share", "band_2010", "band_2023", "edition", "source"}}
+	hhi := chartSeries{Label: "HHI"}
+	for _, c := range in.Concentration {
+		label := c.Stage + " " + strconv.Itoa(c.Year)
+		if c.Scenario != "" {
+			label += " (" + c.Scenario + ")"
+		}
+		conc.Labels = append(conc.Labels, label)
+		if c.Missing != "" {
+			hhi.Values = append(hhi.Values, nil)
+			conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, "missing: " + c.Missing, "", "", "", "", "", c.Edition, c.Source})
+			continue
+		}
+		hhi.Values = append(hhi.Values, fptr(c.HHI))
+		conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, ftoa(c.HHI), c.Top1Of, ftoa(c.Top1), ftoa(c.Top3),
+			c.Bands["DOJ/FTC 2010"], c.Bands["DOJ/FTC 2023"], c.Edition, c.Source})
+	}
+	conc.Series = []chartSeries{hhi}
+
+	prices := chart{ID: "prices", Kind: "lines", Unit: f.Prices.Unit, Source: f.Prices.Edition + " (" + f.Prices.Source + ")", Columns: []string{"year"}}
+	var oxides []string
+	years := map[int]bool{}
+	for ox, ser := range f.Prices.Series {
+		oxides = append(oxides, ox)
+		for y := range ser {
+			years[y] = true
+		}
+	}
+	sort.Strings(oxides)
+	var ys []int
+	for y := range years {
+		ys = append(ys, y)
+	}
+	sort.Ints(ys)
+	prices.Columns = append(prices.Columns, oxides...)
+	for _, y := range ys {
+		prices.Labels = append(prices.Labels, strconv.Itoa(y))
+		row := []string{strconv.Itoa(y)}
+		for _, ox := range oxides {
+			if v, ok := f.Prices.Series[ox][y]; ok {
+				row = append(row, ftoa(v))
+			} else {
+				row = append(row, "")
+			}
+		}
+		prices.Rows = append(prices.Rows, row)
+	}
+	for _, ox := range oxides {
+		s := chartSeries{Label: ox}
+		for _, y := range ys {
+			if v, ok := f.Prices.Series[ox][y]; ok {
+				s.Values = append(s.Values, fptr(v))
+			} else {
+				s.Values = append(s.Values, nil)
+			}
+		}
+		prices.Series = append(prices.Series, s)
+	}
+
+	demand := chart{ID: "demand", Kind: "bars", Unit: f.Demand.Unit, Source: "IEA Global Critical Minerals Outlook 2024 (via the pages named per value)",
+		Columns: []string{"point", "value", "missing", "edition", "source"}}
+	ds := chartSeries{Label: "kt"}
+	for _, p := range f.Demand.Points {
+		demand.Labels = append(demand.Labels, p.Label)
+		if p.Missing {
+			ds.Values = append(ds.Values, nil)
+			demand.Rows = append(demand.Rows, []string{p.Label, "", "missing: " + p.Note, p.Edition, p.Source})
+			continue
+		}
+		ds.Values = append(ds.Values, fptr(p.Value))
+		demand.Rows = append(demand.Rows, []string{p.Label, ftoa(p.Value), "", p.Edition, p.Source})
+	}
+	demand.Series = []chartSeries{ds}
+
+	measures := chart{ID: "measures", Kind: "table", Source: "the regime data (rules/data), with each instrument's sources",
+		Columns: []string{"country", "instrument", "hs_codes", "measure_type", "from", "to", "status", "sources"}}
+	for _, m := range in.Measures {
+		measures.Rows = append(measures.Rows, []string{m.Country, m.Instrument, strings.Join(m.HSCodes, " "), m.Type, m.From, m.To, m.Status, strings.Join(m.Sources, " ")})
+	}
+	return []chart{conc, prices, demand, measures}
+}
+
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// indicators computes the indicators on the request's date (?date=).
+func (s *Server) indicators(r *http.Request) (*monitor.Facts, *monitor.Indicators, error) {
 	d := rules.Today(s.Accounts.Clock.Now())
 	if v := r.URL.Query().Get("date"); v != "" {
 		var err error
 		if d, err = rules.ParseDate(v); err != nil {
-			return rarex.Errorf(rarex.EINVALID, "date: %v", err)
+			return nil, nil, rarex.Errorf(rarex.EINVALID, "date: %v", err)
 		}
 	}
 	facts, err := monitor.Shipped()
 	if err != nil {
+		return nil, nil, err
+	}
+	return facts, facts.Compute(s.Regime, d), nil
+}
+
+// handleMonitorData serves one chart's data as CSV (?format=csv) or JSON.
+func (s *Server) handleMonitorData(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, facts.Compute(s.Regime, d))
+	facts, in, err := s.indicators(r)
+	if err != nil {
+		return err
+	}
+	for _, c := range charts(facts, in) {
+		if c.ID != r.PathValue("chart") {
+			continue
+		}
+		if r.URL.Query().Get("format") == "csv" {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+c.ID+`.csv"`)
+			cw := csv.NewWriter(w)
+			cw.Write(c.Columns)
+			cw.WriteAll(c.Rows)
+			return cw.Error()
+		}
+		writeJSON(w, http.StatusOK, c)
+		return nil
+	}
+	return rarex.Errorf(rarex.ENOTFOUND, "Chart %q not found.", r.PathValue("chart"))
+}
+
+type monitorData struct {
+	Date   string
+	Charts []chart
+	In     *monitor.Indicators
+}
+
+// handleMonitorPage is the overseer's dashboard: every chart with its
+// caption, a table view (which works without JavaScript) and downloads.
+func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
+		return err
+	}
+	facts, in, err := s.indicators(r)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "monitor.title")
+	p.Data = monitorData{Date: in.Date, Charts: charts(facts, in), In: in}
+	s.render(w, r, http.StatusOK, "monitor", p)
 	return nil
 }

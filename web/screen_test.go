@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -247,5 +249,63 @@ func TestIndicatorsAPI(t *testing.T) {
 	}
 	if resp := f.req("GET", "/api/v1/indicators?date=tomorrow", "", "bearer:overseer"); resp.StatusCode != 400 {
 		t.Fatalf("bad date: %d", resp.StatusCode)
+	}
+}
+
+// TestMonitorDownloadsMatchTheAPI: the prices CSV and the concentration
+// JSON behind the dashboard's charts say what /api/v1/indicators says.
+func TestMonitorDownloadsMatchTheAPI(t *testing.T) {
+	f := newFixture(t)
+	var in struct {
+		Prices struct {
+			Series map[string]map[string]float64 `json:"series"`
+		} `json:"prices"`
+		Concentration []struct {
+			Stage string  `json:"stage"`
+			Year  int     `json:"year"`
+			HHI   float64 `json:"hhi"`
+		} `json:"concentration"`
+	}
+	json.Unmarshal([]byte(readBody(t, f.req("GET", "/api/v1/indicators?date=2026-11-28", "", "bearer:overseer"))), &in)
+	resp := f.req("GET", "/monitor/data/prices?format=csv&date=2026-11-28", "", "cookie:overseer")
+	rows, err := csv.NewReader(strings.NewReader(readBody(t, resp))).ReadAll()
+	if err != nil || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || len(rows) < 2 {
+		t.Fatalf("prices CSV: %v %q", err, rows)
+	}
+	checked := 0
+	for _, r := range rows[1:] {
+		for i, ox := range rows[0][1:] {
+			want := in.Prices.Series[ox][r[0]]
+			if got, _ := strconv.ParseFloat(r[i+1], 64); got != want {
+				t.Errorf("%s %s: CSV %s, API %v", ox, r[0], r[i+1], want)
+			}
+			checked++
+		}
+	}
+	if checked != 21 {
+		t.Fatalf("checked %d prices, want 3 oxides × 7 years", checked)
+	}
+	var c struct {
+		Labels []string `json:"labels"`
+		Series []struct {
+			Values []*float64 `json:"values"`
+		} `json:"series"`
+	}
+	json.Unmarshal([]byte(readBody(t, f.req("GET", "/monitor/data/concentration?date=2026-11-28", "", "cookie:overseer"))), &c)
+	if len(c.Labels) != len(in.Concentration) {
+		t.Fatalf("concentration chart has %d points, the API %d", len(c.Labels), len(in.Concentration))
+	}
+	for i, x := range in.Concentration {
+		v := c.Series[0].Values[i]
+		if (x.HHI == 0) != (v == nil) || v != nil && *v != x.HHI {
+			t.Errorf("%s %d: chart %v, API %v", x.Stage, x.Year, v, x.HHI)
+		}
+	}
+	if resp := f.req("GET", "/monitor/data/nope", "", "cookie:overseer"); resp.StatusCode != 404 {
+		t.Fatalf("unknown chart: %d", resp.StatusCode)
+	}
+	body := readBody(t, f.req("GET", "/monitor?date=2026-11-28", "", "cookie:overseer", "Cookie", "rarex_lang=zh-Hans"))
+	if !strings.Contains(body, "供应稳定性监测") || !strings.Contains(body, `data-chart="prices"`) || !strings.Contains(body, "8490") {
+		t.Fatalf("dashboard page:\n%s", body)
 	}
 }

@@ -131,6 +131,8 @@ func New(o Options) (*Server, error) {
 	add("GET", "/boms/{id}/products/{product}", false, s.page(s.handleBOMPage))
 	add("POST", "/boms/{id}/delete", false, s.page(s.handleBOMDeleteForm))
 	add("POST", "/boms/{id}/products/{product}/whatif", false, s.upload(s.page(s.handleWhatIfForm)))
+	add("GET", "/monitor", false, s.page(s.handleMonitorPage))
+	add("GET", "/monitor/data/{chart}", false, s.page(s.handleMonitorData))
 	add("GET", "/screen", false, s.page(s.handleScreenPage))
 	add("POST", "/screen/batch", false, s.upload(s.page(s.handleScreenBatch)))
 	add("POST", "/screen/clear", false, s.page(s.handleClearForm))

@@ -18,7 +18,7 @@ import (
 
 type pageTemplate struct{ t *template.Template }
 
-var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen"}
+var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen", "monitor"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -71,6 +71,7 @@ func navFor(role rarex.Role, path string) []navItem {
 	if rarex.ScopeOf(role, rarex.ActScreen) != rarex.ScopeNone {
 		items = append(items, navItem{Key: "nav.screen", Href: "/screen"})
 	}
+	items = append(items, navItem{Key: "nav.monitor", Href: "/monitor"})
 	if role == rarex.RoleAdmin {
 		items = append(items, navItem{Key: "nav.users", Href: "/users"})
 	}

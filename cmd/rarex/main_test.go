@@ -114,6 +114,7 @@ func TestBrowserLogin(t *testing.T) {
 	for _, c := range []struct{ role, lang, wantRole string }{
 		{"exporter", "en", "Exporter"},
 		{"reviewer", "zh-Hans", "审查员"},
+		{"overseer", "en", "Overseer"},
 	} {
 		t.Run(c.role, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
@@ -236,6 +237,27 @@ func TestBrowserLogin(t *testing.T) {
 				hits, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`table.hits`)))
 				if !strings.Contains(hits, "Northwind Defence Electronics") || !strings.Contains(hits, "Export control list") {
 					t.Fatalf("screening hits shown: %q", hits)
+				}
+			}
+			if c.role == "overseer" {
+				// The overseer's dashboard: every chart drawn by the vendored chart
+				// library from its JSON, no script error.
+				err := chromedp.Do(ctx,
+					chromedp.Click(chromedp.CSS(`nav a[href="/monitor"]`)),
+					chromedp.WaitVisible(chromedp.CSS(`#prices .chart canvas`)),
+					chromedp.WaitVisible(chromedp.CSS(`#demand .chart canvas`)),
+					chromedp.WaitVisible(chromedp.CSS(`#concentration .chart canvas`)),
+				)
+				drawn, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.rarexCharts.drawn`))
+				errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.rarexCharts.errors`))
+				if err != nil || drawn != 3 || len(errs) > 0 {
+					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+					t.Fatalf("dashboard: %v; %d charts drawn, errors %v\n%s", err, drawn, errs, html)
+				}
+				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" {
+					if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+						os.WriteFile(filepath.Join(dir, "monitor.png"), png, 0o644)
+					}
 				}
 			}
 			// Sign out, so the next role starts clean.
