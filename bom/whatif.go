@@ -146,7 +146,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 		plan.CostPercent = cost / v * 100
 	}
 	// Verify by re-rolling with the substitutions applied, exactly.
-	after, err := r.applied(plan.Substitutions, isControlled)
+	after, err := r.Applied(plan.Substitutions, isControlled)
 	if err != nil {
 		return nil, err
 	}
@@ -227,8 +227,9 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 	return open, units
 }
 
-// applied re-rolls the BOM with substitutions applied.
-func (r *Rollup) applied(subs []Substitution, isControlled Controlled) (*Rollup, error) {
+// Applied re-rolls the BOM with substitutions applied (the graph itself is
+// not changed): a plan is verified this way, and its effect on exposure seen.
+func (r *Rollup) Applied(subs []Substitution, isControlled Controlled) (*Rollup, error) {
 	g := r.g
 	parts := append([]Part(nil), g.Parts...)
 	for _, s := range subs {

@@ -71,7 +71,7 @@ func brute(t *testing.T, g *Graph, product int32, alts []Alternative, target *bi
 				subs = append(subs, Substitution{Alternative: a})
 				cost += units[p] * (mustFloat(a.UnitValue) - g.value[p])
 			}
-			after, _ := r.applied(subs, part1)
+			after, _ := r.Applied(subs, part1)
 			share := new(big.Rat).Quo(after.exactCV(product), g.exactValue(product))
 			if share.Cmp(target) < 0 && cost < best-1e-12 {
 				best, found = cost, true

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 
 	"rarex"
@@ -273,6 +274,54 @@ func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product str
 		return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", altName, err)
 	}
 	return plan, nil
+}
+
+// ExposureReport is a product's rare-earth sourcing, and after a plan's
+// substitutions when one is given.
+type ExposureReport struct {
+	Before   bom.Exposure  `json:"before"`
+	After    *bom.Exposure `json:"after,omitempty"`
+	DeltaHHI *float64      `json:"delta_hhi,omitempty"`
+}
+
+// Delta is the change of the sourcing HHI the substitutions make (0 without).
+func (e *ExposureReport) Delta() float64 {
+	if e.DeltaHHI == nil {
+		return 0
+	}
+	return *e.DeltaHHI
+}
+
+// isRareEarth: a part of a rare-earth item class that lists elements.
+func (s *Service) isRareEarth(p *bom.Part) bool {
+	return len(p.Elements) > 0 && slices.Contains(s.Regime.Part1Classes, p.Class)
+}
+
+// Exposure reports where a stored product's rare-earth content comes from
+// (value by origin country and stage, and the HHI of that sourcing), and,
+// with subs, the same after those substitutions.
+func (s *Service) Exposure(ctx context.Context, actor *rarex.User, id, product, interp string, subs []bom.Substitution) (*ExposureReport, error) {
+	_, test, g, err := s.load(ctx, actor, id, interp)
+	if err != nil {
+		return nil, err
+	}
+	p, err := productIndex(g, product)
+	if err != nil {
+		return nil, err
+	}
+	controlled, th := assess.Classifier(test)
+	r := bom.Roll(g, controlled, th)
+	rep := &ExposureReport{Before: r.Exposure(p, s.isRareEarth)}
+	if len(subs) > 0 {
+		after, err := r.Applied(subs, controlled)
+		if err != nil {
+			return nil, err
+		}
+		ex := after.Exposure(p, s.isRareEarth)
+		d := ex.HHI - rep.Before.HHI
+		rep.After, rep.DeltaHHI = &ex, &d
+	}
+	return rep, nil
 }
 
 // ProductFacts are what a determination needs to know of a stored product.

@@ -129,6 +129,8 @@ var matrix = []matrixCase{
 	{"POST /boms/{id}/products/{product}/whatif", "other", withBody(bomPath("/boms/%s/products/motor/whatif", "other"), whatIfBody("motor", "", "html")), nil, 403, 404},
 	{"POST /api/v1/boms/{id}/whatif", "own", withBody(bomPath("/api/v1/boms/%s/whatif", "own"), whatIfBody("motor", "0.001", "")), exporterOnly, 403, 0},
 	{"POST /api/v1/boms/{id}/whatif", "other", withBody(bomPath("/api/v1/boms/%s/whatif", "other"), whatIfBody("motor", "0.001", "")), nil, 403, 404},
+	{"GET /api/v1/boms/{id}/exposure", "own", bomPath("/api/v1/boms/%s/exposure?product=motor", "own"), exporterOnly, 403, 0},
+	{"GET /api/v1/boms/{id}/exposure", "other", bomPath("/api/v1/boms/%s/exposure?product=motor", "other"), nil, 403, 404},
 	{"DELETE /api/v1/boms/{id}", "own", bomPath("/api/v1/boms/%s", "own"), exporterOnly, 403, 0},
 	{"DELETE /api/v1/boms/{id}", "other", bomPath("/api/v1/boms/%s", "other"), nil, 403, 404},
 

@@ -94,6 +94,19 @@ func (s *Server) apiGetBOM(w http.ResponseWriter, r *http.Request, actor *rarex.
 	return nil
 }
 
+func (s *Server) apiExposure(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	q := r.URL.Query()
+	if q.Get("product") == "" {
+		return rarex.Errorf(rarex.EINVALID, "product: required, e.g. ?product=HM-250")
+	}
+	rep, err := s.BOMs.Exposure(r.Context(), actor, r.PathValue("id"), q.Get("product"), q.Get("interpretation"), nil)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
 func (s *Server) apiDeleteBOM(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
 	if err := s.BOMs.Delete(r.Context(), actor, r.PathValue("id")); err != nil {
 		return err
@@ -143,11 +156,12 @@ func (s *Server) handleBOMUploadForm(w http.ResponseWriter, r *http.Request, act
 }
 
 type bomData struct {
-	Report  *boms.Report
-	Regime  *rules.Regime
-	Product *bom.Result // set on a product's page
-	Plan    *bom.Plan   // a what-if result
-	Target  string
+	Report   *boms.Report
+	Regime   *rules.Regime
+	Product  *bom.Result // set on a product's page
+	Plan     *bom.Plan   // a what-if result
+	Target   string
+	Exposure *boms.ExposureReport // rare-earth sourcing, on a product's page
 }
 
 func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
@@ -164,6 +178,9 @@ func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *ra
 	data := bomData{Report: rep, Regime: s.Regime}
 	if product != "" {
 		data.Product = &rep.Products[0]
+		if data.Exposure, err = s.BOMs.Exposure(r.Context(), actor, r.PathValue("id"), product, interp, nil); err != nil {
+			return err
+		}
 	}
 	p.Data = data
 	s.render(w, r, http.StatusOK, "bom", p)
@@ -244,8 +261,16 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 	if rerr != nil {
 		return rerr
 	}
+	var subs []bom.Substitution
+	if plan != nil && plan.Feasible {
+		subs = plan.Substitutions
+	}
+	ex, xerr := s.BOMs.Exposure(r.Context(), actor, id, product, r.FormValue("interpretation"), subs)
+	if xerr != nil {
+		return xerr
+	}
 	p := s.newPage(r, actor, "boms.report_title")
-	p.Data = bomData{Report: rep, Regime: s.Regime, Product: &rep.Products[0], Plan: plan, Target: r.FormValue("target")}
+	p.Data = bomData{Report: rep, Regime: s.Regime, Product: &rep.Products[0], Plan: plan, Target: r.FormValue("target"), Exposure: ex}
 	status := http.StatusOK
 	if err != nil {
 		p.Error, status = i18nInvalid(langOf(r), rarex.ErrorMessage(err)), HTTPStatus(err)

@@ -74,7 +74,7 @@ func TestWhatIfPage(t *testing.T) {
 	id := f.bomOf(f.users[rarex.RoleExporter])
 	for _, lang := range i18n.Langs {
 		body := readBody(t, f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "", "html"), "cookie:exporter", "Cookie", "rarex_lang="+lang))
-		for _, want := range []string{`data-feasible="true"`, "Shin-Etsu", i18n.T(lang, "whatif.exact"), "0.8"} {
+		for _, want := range []string{`data-feasible="true"`, "Shin-Etsu", i18n.T(lang, "whatif.exact"), "0.8", `id="exposure"`, `id="hhi-after">10000<`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: plan page lacks %q", lang, want)
 			}

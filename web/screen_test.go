@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"rarex"
 )
 
 type screenResp struct {
@@ -307,5 +309,34 @@ func TestMonitorDownloadsMatchTheAPI(t *testing.T) {
 	body := readBody(t, f.req("GET", "/monitor?date=2026-11-28", "", "cookie:overseer", "Cookie", "rarex_lang=zh-Hans"))
 	if !strings.Contains(body, "供应稳定性监测") || !strings.Contains(body, `data-chart="prices"`) || !strings.Contains(body, "8490") {
 		t.Fatalf("dashboard page:\n%s", body)
+	}
+}
+
+func TestExposureAPI(t *testing.T) {
+	f := newFixture(t)
+	id := f.bomOf(f.users[rarex.RoleExporter])
+	var rep struct {
+		Before struct {
+			Total  float64 `json:"rare_earth_value"`
+			HHI    float64 `json:"hhi"`
+			Shares []struct {
+				Country string
+				Share   float64
+			} `json:"shares"`
+		} `json:"before"`
+	}
+	resp := f.req("GET", "/api/v1/boms/"+id+"/exposure?product=motor", "", "bearer:exporter")
+	if err := json.Unmarshal([]byte(readBody(t, resp)), &rep); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, err)
+	}
+	// The VN magnet, 4 × 10 per motor, counted whole; its Dy metal is not counted again.
+	if rep.Before.Total != 40 || rep.Before.HHI != 10000 || len(rep.Before.Shares) != 1 || rep.Before.Shares[0].Country != "VN" {
+		t.Fatalf("exposure %+v", rep)
+	}
+	if resp := f.req("GET", "/api/v1/boms/"+id+"/exposure", "", "bearer:exporter"); resp.StatusCode != 400 {
+		t.Fatalf("no product: %d", resp.StatusCode)
+	}
+	if resp := f.req("GET", "/api/v1/boms/"+id+"/exposure?product=ghost", "", "bearer:exporter"); resp.StatusCode != 404 {
+		t.Fatalf("unknown product: %d", resp.StatusCode)
 	}
 }

@@ -157,6 +157,7 @@ func New(o Options) (*Server, error) {
 	add("POST", "/api/v1/boms", false, s.upload(s.api(s.apiUploadBOM)))
 	add("GET", "/api/v1/boms/{id}", false, s.api(s.apiGetBOM))
 	add("DELETE", "/api/v1/boms/{id}", false, s.api(s.apiDeleteBOM))
+	add("GET", "/api/v1/boms/{id}/exposure", false, s.api(s.apiExposure))
 	add("POST", "/api/v1/boms/{id}/whatif", false, s.upload(s.api(s.apiWhatIf)))
 	add("POST", "/api/v1/screen", false, s.api(s.apiScreen))
 	add("GET", "/api/v1/lists", false, s.api(s.apiLists))
