@@ -254,9 +254,13 @@ func TestBrowserLogin(t *testing.T) {
 					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 					t.Fatalf("dashboard: %v; %d charts drawn, errors %v\n%s", err, drawn, errs, html)
 				}
-				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" {
-					if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-						os.WriteFile(filepath.Join(dir, "monitor.png"), png, 0o644)
+				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" { // CI keeps it as an artifact
+					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+					if err == nil {
+						err = os.WriteFile(filepath.Join(dir, "monitor.png"), png, 0o644)
+					}
+					if err != nil || len(png) < 1000 {
+						t.Fatalf("dashboard screenshot: %v (%d bytes)", err, len(png))
 					}
 				}
 			}

@@ -23,9 +23,14 @@
         var data = [xs].concat(c.series.map(function (s) { return s.values; }));
         var opts = {
           width: Math.min(el.clientWidth || 640, 900), height: 260,
-          scales: { x: { time: false, range: [-0.5, xs.length - 0.5] } },
-          axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return c.labels[t] || ""; }); }, incrs: [1] },
-                 { label: c.unit }],
+          scales: {
+            x: { time: false, range: [-0.5, xs.length - 0.5] },
+            // Bars and prices start from zero: a cut axis exaggerates differences.
+            y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } },
+          },
+          axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return c.labels[t] || ""; }); }, incrs: [1],
+                   rotate: c.labels.length > 5 ? -25 : 0, size: c.labels.length > 5 ? 70 : 40 },
+                 { label: c.unit, size: 60 }],
           series: series,
         };
         new uPlot(opts, data, el);
