@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"rarex/postgres/pgtest"
@@ -241,7 +242,23 @@ func TestBrowserLogin(t *testing.T) {
 			}
 			if c.role == "overseer" {
 				// The overseer's dashboard: every chart drawn by the vendored chart
-				// library from its JSON, no script error.
+				// library from its JSON, no script error and no console error.
+				var mu sync.Mutex
+				var consoleErrors []string
+				if err := chromedp.Listen(ctx, func(ev any) {
+					mu.Lock()
+					defer mu.Unlock()
+					switch e := ev.(type) {
+					case *cdpruntime.EventExceptionThrown:
+						consoleErrors = append(consoleErrors, "exception: "+e.ExceptionDetails.Text)
+					case *cdpruntime.EventConsoleAPICalled:
+						if e.Type == cdpruntime.ConsoleAPICalledTypeError {
+							consoleErrors = append(consoleErrors, "console.error")
+						}
+					}
+				}); err != nil {
+					t.Fatal(err)
+				}
 				err := chromedp.Do(ctx,
 					chromedp.Click(chromedp.CSS(`nav a[href="/monitor"]`)),
 					chromedp.WaitVisible(chromedp.CSS(`#prices .chart canvas`)),
@@ -250,6 +267,9 @@ func TestBrowserLogin(t *testing.T) {
 				)
 				drawn, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.rarexCharts.drawn`))
 				errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.rarexCharts.errors`))
+				mu.Lock()
+				errs = append(errs, consoleErrors...)
+				mu.Unlock()
 				if err != nil || drawn != 3 || len(errs) > 0 {
 					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 					t.Fatalf("dashboard: %v; %d charts drawn, errors %v\n%s", err, drawn, errs, html)
