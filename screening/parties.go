@@ -95,6 +95,16 @@ func (s *Service) rescreen(ctx context.Context, partyID, listID string, version 
 	if ix == nil || len(ix.Entries) == 0 {
 		return 0, nil
 	}
+	versions := map[string]int{}
+	if version == 0 {
+		ls, err := s.Store.Lists(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range ls {
+			versions[l.ID] = l.Version
+		}
+	}
 	cleared := map[string]map[clearKey]*rarex.Clearance{}
 	var alerts []*rarex.Alert
 	for _, p := range ps {
@@ -122,7 +132,7 @@ func (s *Service) rescreen(ctx context.Context, partyID, listID string, version 
 			}
 			v := version
 			if v == 0 {
-				v = s.versionOf(ctx, list)
+				v = versions[list]
 			}
 			alerts = append(alerts, &rarex.Alert{ID: s.IDs.NewID(), OrgID: p.OrgID, PartyID: p.ID, PartyName: p.Name, ListID: list, ListVersion: v,
 				EntryID: h.Entry.ID, EntryHash: hash, EntryName: h.Name, Meaning: string(h.Entry.Meaning), Score: h.Score, CreatedAt: s.Clock.Now()})
@@ -132,18 +142,4 @@ func (s *Service) rescreen(ctx context.Context, partyID, listID string, version 
 		return 0, nil
 	}
 	return s.Store.AddAlerts(ctx, alerts)
-}
-
-// versionOf is a list's current version (0 if unknown).
-func (s *Service) versionOf(ctx context.Context, listID string) int {
-	ls, err := s.Store.Lists(ctx)
-	if err != nil {
-		return 0
-	}
-	for _, l := range ls {
-		if l.ID == listID {
-			return l.Version
-		}
-	}
-	return 0
 }

@@ -63,7 +63,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 			continue
 		}
 		hhi.Values = append(hhi.Values, fptr(c.HHI))
-		conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, ftoa(c.HHI), c.Top1Of, ftoa(c.Top1), ftoa(c.Top3),
+		conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, fnum(c.HHI), c.Top1Of, fnum(c.Top1), fnum(c.Top3),
 			c.Bands["DOJ/FTC 2010"], c.Bands["DOJ/FTC 2023"], c.Edition, c.Source})
 	}
 	conc.Series = []chartSeries{hhi}
@@ -89,7 +89,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 		row := []string{strconv.Itoa(y)}
 		for _, ox := range oxides {
 			if v, ok := f.Prices.Series[ox][y]; ok {
-				row = append(row, ftoa(v))
+				row = append(row, fnum(v))
 			} else {
 				row = append(row, "")
 			}
@@ -119,7 +119,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 			continue
 		}
 		ds.Values = append(ds.Values, fptr(p.Value))
-		demand.Rows = append(demand.Rows, []string{p.Label, ftoa(p.Value), "", p.Edition, p.Source})
+		demand.Rows = append(demand.Rows, []string{p.Label, fnum(p.Value), "", p.Edition, p.Source})
 	}
 	demand.Series = []chartSeries{ds}
 
@@ -130,8 +130,6 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 	}
 	return []chart{conc, prices, demand, measures}
 }
-
-func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // indicators computes the indicators on the request's date (?date=).
 func (s *Server) indicators(r *http.Request) (*monitor.Facts, *monitor.Indicators, error) {
