@@ -253,9 +253,11 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 	}
 	d := rules.Today(s.Accounts.Clock.Now())
 	if v := r.FormValue("date"); v != "" {
-		if pd, perr := rules.ParseDate(v); perr == nil {
-			d = pd
+		pd, perr := rules.ParseDate(v)
+		if perr != nil {
+			return rarex.Errorf(rarex.EINVALID, "date: %v", perr)
 		}
+		d = pd
 	}
 	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, d, r.FormValue("interpretation"), product, 3)
 	if rerr != nil {

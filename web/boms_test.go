@@ -83,6 +83,10 @@ func TestWhatIfPage(t *testing.T) {
 			t.Errorf("%s: a message is broken", lang)
 		}
 	}
+	bad := strings.Replace(whatIfBody("motor", "", "html"), "--"+boundary+"--", "--"+boundary+"\r\nContent-Disposition: form-data; name=\"date\"\r\n\r\n2026-13-45\r\n--"+boundary+"--", 1)
+	if resp := f.req("POST", "/boms/"+id+"/products/motor/whatif", bad, "cookie:exporter"); resp.StatusCode != 400 || !strings.Contains(readBody(t, resp), "date") {
+		t.Fatalf("a bad date was not refused: %d", resp.StatusCode)
+	}
 	resp := f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "", "csv"), "cookie:exporter")
 	body := readBody(t, resp)
 	if resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(resp.Header.Get("Content-Disposition"), "whatif-motor.csv") ||
