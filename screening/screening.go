@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -368,4 +369,36 @@ func (s *Service) Clear(ctx context.Context, actor *rarex.User, req ClearRequest
 		return nil, err
 	}
 	return c, nil
+}
+
+// EndUser screens a determination's end user by name and adds, to lists,
+// what the lists of its open (not cleared) hits mean, when the regime's
+// vocabulary knows the meaning: the rules then see a control-list or
+// military end user without the caller saying so. It returns the hits used
+// and a warning for each. A caller who may not screen, an empty name or no
+// loaded list leaves the request as given.
+func (s *Service) EndUser(ctx context.Context, actor *rarex.User, name, country string, vocabulary []string, lists *[]string) ([]Hit, []string) {
+	name = strings.TrimSpace(name)
+	if name == "" || rarex.ScopeOf(actor.Role, rarex.ActScreen) == rarex.ScopeNone {
+		return nil, nil
+	}
+	res, err := s.Screen(ctx, actor, []screen.Query{{Name: name, Country: country}}, 0)
+	if err != nil || len(res) == 0 {
+		return nil, nil
+	}
+	var used []Hit
+	var warnings []string
+	for _, h := range res[0].Hits {
+		meaning := string(h.Entry.Meaning)
+		if h.Cleared != nil || !slices.Contains(vocabulary, meaning) {
+			continue
+		}
+		used = append(used, h)
+		warnings = append(warnings, fmt.Sprintf("end_user.name matches %q on %s (%s, score %.3f): the end user is treated as on a %s list; a reviewer can clear the hit if it is another party.",
+			h.Name, h.Entry.List, h.ListID, h.Score, meaning))
+		if !slices.Contains(*lists, meaning) {
+			*lists = append(*lists, meaning)
+		}
+	}
+	return used, warnings
 }

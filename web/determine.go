@@ -35,12 +35,12 @@ func (s *Server) apiDetermine(w http.ResponseWriter, r *http.Request, actor *rar
 	if req.Date == "" {
 		req.Date = s.today()
 	}
-	hits := s.screenEndUser(r, actor, &req)
+	hits, warnings := s.Screening.EndUser(r.Context(), actor, req.EndUser.Name, req.EndUser.Country, s.Regime.PartyLists, &req.EndUser.Lists)
 	d, err := assess.Determine(s.Regime, req)
 	if err != nil {
 		return err
 	}
-	d.Warnings = append(d.Warnings, screeningWarnings(hits)...)
+	d.Warnings = append(d.Warnings, warnings...)
 	writeJSON(w, http.StatusOK, struct {
 		*assess.Result
 		EndUserScreening []screening.Hit `json:"end_user_screening,omitempty"`
@@ -163,14 +163,14 @@ func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, act
 			req.Item.CNControlledContentValue = &d
 		}
 	}
-	hits := s.screenEndUser(r, actor, &req)
+	_, warnings := s.Screening.EndUser(r.Context(), actor, req.EndUser.Name, req.EndUser.Country, s.Regime.PartyLists, &req.EndUser.Lists)
 	res, err := s.Regime.Determine(req)
 	if rarex.ErrorCode(err) == rarex.EINVALID {
 		return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, i18nInvalid(lang, rarex.ErrorMessage(err)))
 	} else if err != nil {
 		return err
 	}
-	res.Warnings = append(res.Warnings, screeningWarnings(hits)...)
+	res.Warnings = append(res.Warnings, warnings...)
 	return s.renderDetermine(w, r, actor, http.StatusOK, f, res, "")
 }
 

@@ -3,16 +3,13 @@ package web
 import (
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"rarex"
-	"rarex/rules"
 	"rarex/screen"
 	"rarex/screening"
 )
@@ -294,40 +291,3 @@ func (s *Server) handleAcknowledgeForm(w http.ResponseWriter, r *http.Request, a
 	return nil
 }
 
-// screenEndUser screens the end user's name, when the request gives one,
-// the caller may screen and lists are loaded, and adds what the lists of
-// its open (not cleared) hits mean to end_user.lists: the rules then see
-// a control-list or military end user without the caller saying so. It
-// returns the hits it used.
-func (s *Server) screenEndUser(r *http.Request, actor *rarex.User, req *rules.Request) []screening.Hit {
-	name := strings.TrimSpace(req.EndUser.Name)
-	if name == "" || rarex.ScopeOf(actor.Role, rarex.ActScreen) == rarex.ScopeNone {
-		return nil
-	}
-	res, err := s.Screening.Screen(r.Context(), actor, []screen.Query{{Name: name, Country: req.EndUser.Country}}, 0)
-	if err != nil || len(res) == 0 {
-		return nil // no list loaded, or nothing to match: the request stands as given
-	}
-	var used []screening.Hit
-	for _, h := range res[0].Hits {
-		meaning := string(h.Entry.Meaning)
-		if h.Cleared != nil || !slices.Contains(s.Regime.PartyLists, meaning) {
-			continue
-		}
-		used = append(used, h)
-		if !slices.Contains(req.EndUser.Lists, meaning) {
-			req.EndUser.Lists = append(req.EndUser.Lists, meaning)
-		}
-	}
-	return used
-}
-
-// screeningWarnings says which hits were taken as listings.
-func screeningWarnings(hits []screening.Hit) []string {
-	var out []string
-	for _, h := range hits {
-		out = append(out, fmt.Sprintf("end_user.name matches %q on %s (%s, score %.3f): the end user is treated as on a %s list; a reviewer can clear the hit if it is another party.",
-			h.Name, h.Entry.List, h.ListID, h.Score, h.Entry.Meaning))
-	}
-	return out
-}
