@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -110,6 +111,36 @@ func ratString(r *big.Rat) string {
 		}
 	}
 	return r.String()
+}
+
+// Listed returns the predicate the 50% rule needs over an index: a party
+// (as named in holdings) is listed when it is an entry id of the index or
+// its name hits the index at minScore. why records, for each listed party
+// asked about, the entry that makes it listed.
+func (ix *Index) Listed(minScore float64) (listed func(party string) bool, why map[string]string) {
+	ids := map[string]bool{}
+	for _, e := range ix.Entries {
+		ids[e.ID] = true
+	}
+	why = map[string]string{}
+	asked := map[string]bool{}
+	listed = func(party string) bool {
+		if ids[party] {
+			why[party] = party
+			return true
+		}
+		if asked[party] {
+			return why[party] != ""
+		}
+		asked[party] = true
+		hits, err := ix.Search(Query{Name: party}, Options{MinScore: minScore, Limit: 1})
+		if err != nil || len(hits) == 0 {
+			return false
+		}
+		why[party] = hits[0].Entry.ID + " (" + hits[0].Name + ", " + strconv.FormatFloat(hits[0].Score, 'f', 3, 64) + ")"
+		return true
+	}
+	return listed, why
 }
 
 // ReadHoldings reads owner,owned,share CSV (header required; columns in

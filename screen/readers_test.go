@@ -193,3 +193,16 @@ func TestControlledParties(t *testing.T) {
 		t.Fatalf("cycle: %+v", got)
 	}
 }
+
+// TestListed: a holding's party is listed by entry id or by a name that
+// hits; others are not; why names the entry.
+func TestListed(t *testing.T) {
+	ix := NewIndex([]Entry{{ID: "cn-1", Names: []string{"Acme Rare Metals"}, Type: Organisation}})
+	listed, why := ix.Listed(DefaultThreshold)
+	if !listed("cn-1") || !listed("ACME Rare Metals Ltd") || listed("Zenith Copper") || listed("Zenith Copper") {
+		t.Fatal("listed predicate wrong")
+	}
+	if why["cn-1"] != "cn-1" || !strings.HasPrefix(why["ACME Rare Metals Ltd"], "cn-1 (Acme Rare Metals, ") || why["Zenith Copper"] != "" || len(why) != 2 {
+		t.Fatalf("why %v", why)
+	}
+}

@@ -345,30 +345,10 @@ func (a *App) screenOwnership(args []string) error {
 	if err != nil {
 		return err
 	}
-	ids := map[string]bool{}
-	for _, e := range ix.Entries {
-		ids[e.ID] = true
-	}
-	why := map[string]string{}
-	listed := func(party string) bool {
-		if ids[party] {
-			why[party] = party
-			return true
-		}
-		if _, seen := why[party]; seen {
-			return why[party] != ""
-		}
-		hits, err := ix.Search(screen.Query{Name: party}, screen.Options{MinScore: *sf.minScore, Limit: 1})
-		if err != nil || len(hits) == 0 {
-			why[party] = ""
-			return false
-		}
-		why[party] = hits[0].Entry.ID + " (" + hits[0].Name + ", " + strconv.FormatFloat(hits[0].Score, 'f', 3, 64) + ")"
-		return true
-	}
+	listed, why := ix.Listed(*sf.minScore)
 	controlled := screen.ControlledParties(holdings, listed, big.NewRat(1, 2))
 	if *sf.asJSON {
-		return writeJSON(a.Stdout, map[string]any{"controlled": controlled, "listed_owners": nonEmpty(why)})
+		return writeJSON(a.Stdout, map[string]any{"controlled": controlled, "listed_owners": why})
 	}
 	if len(controlled) == 0 {
 		fmt.Fprintln(a.Stdout, "No party is owned 50% or more by listed parties.")
@@ -383,12 +363,3 @@ func (a *App) screenOwnership(args []string) error {
 	return nil
 }
 
-func nonEmpty(m map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range m {
-		if v != "" {
-			out[k] = v
-		}
-	}
-	return out
-}
