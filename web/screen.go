@@ -290,4 +290,3 @@ func (s *Server) handleAcknowledgeForm(w http.ResponseWriter, r *http.Request, a
 	http.Redirect(w, r, "/screen#alerts", http.StatusSeeOther)
 	return nil
 }
-

@@ -48,17 +48,8 @@ func (a *App) listsImport(ctx context.Context, args []string) error {
 	if err := required(fs, "id", "file"); err != nil {
 		return err
 	}
-	if format == "auto" {
-		head := make([]byte, 512)
-		f, err := os.Open(file)
-		if err != nil {
-			return err
-		}
-		n, _ := io.ReadFull(f, head)
-		f.Close()
-		if format = screen.Detect(filepath.Base(file), head[:n]); format == "" {
-			return fmt.Errorf("%s: cannot tell the list's format; give --format", file)
-		}
+	if format, err = listFormat(file, format); err != nil {
+		return err
 	}
 	entries, err := readListFile(file, format)
 	if err != nil {

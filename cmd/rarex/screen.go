@@ -274,30 +274,40 @@ func readNames(path string) ([]string, error) {
 	return out, nil
 }
 
+// listFormat is format, or, for "auto" or "", the format the file's name
+// and first bytes show.
+func listFormat(path, format string) (string, error) {
+	if format != "" && format != "auto" {
+		return strings.ToLower(format), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if format = screen.Detect(filepath.Base(path), head[:n]); format == "" {
+		return "", fmt.Errorf("%s: cannot tell the list's format; give --format (%s, ofac)", path, strings.Join(screen.Formats(), ", "))
+	}
+	return format, nil
+}
+
 // readListFile reads one list, detecting its format unless given. OFAC's
 // primary file brings its alias and address files from the same directory
 // when they are there.
 func readListFile(path, format string) ([]screen.Entry, error) {
+	format, err := listFormat(path, format)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if format == "" || format == "auto" {
-		br := bufio.NewReader(f)
-		head, _ := br.Peek(512)
-		if format = screen.Detect(filepath.Base(path), head); format == "" {
-			return nil, fmt.Errorf("%s: cannot tell the list's format; give --format (%s, ofac)", path, strings.Join(screen.Formats(), ", "))
-		}
-		if format != "ofac" {
-			return screen.ReadList(br, path, format)
-		}
-	}
-	if strings.ToLower(format) != "ofac" {
+	if format != "ofac" {
 		return screen.ReadList(f, path, format)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
 	}
 	altBase, addBase, source := screen.OFACCompanions(filepath.Base(path))
 	open := func(base string) (io.Reader, string, func()) {
@@ -362,4 +372,3 @@ func (a *App) screenOwnership(args []string) error {
 	}
 	return nil
 }
-
