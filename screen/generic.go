@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ReadGeneric reads rarex's generic list CSV, for lists no other reader
@@ -74,7 +75,7 @@ func ReadGeneric(r io.Reader, file string) ([]Entry, error) {
 			e.addCountry(c)
 		}
 		if d := get("date"); d != "" {
-			if len(d) != 10 || d[4] != '-' || d[7] != '-' || !digits(d[:4]+d[5:7]+d[8:]) {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
 				return nil, bad("date", "\""+d+"\" is not YYYY-MM-DD")
 			}
 			e.Dates = []string{d}

@@ -130,6 +130,7 @@ func TestReadersBadInput(t *testing.T) {
 		{"generic: bad type", generic, gh + "1,A,L,sanctions,robot,,\n", 2, "type"},
 		{"generic: bad country", generic, gh + "1,A,L,sanctions,,Atlantis,\n", 2, "countries"},
 		{"generic: bad date", generic, gh + "1,A,L,sanctions,,,2026/01/01\n", 2, "date"},
+		{"generic: no such day", generic, gh + "1,A,L,sanctions,,,2026-02-30\n", 2, "date"},
 		{"generic: duplicate id", generic, gh + "1,A,L,sanctions,,,\n1,B,L,sanctions,,,\n", 3, "id"},
 		{"generic: empty name", generic, gh + "1,,L,sanctions,,,\n", 2, "name"},
 		{"holdings: no header", holdings, "", 1, "header"},
