@@ -34,7 +34,7 @@ func (s *Service) Watch(ctx context.Context, actor *rarex.User, q screen.Query) 
 		}
 		return nil, err
 	}
-	if _, err := s.rescreen(ctx, p.ID, "", 0); err != nil {
+	if _, err := s.rescreen(ctx, []*rarex.WatchedParty{p}, "", 0); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -78,17 +78,12 @@ func (s *Service) Acknowledge(ctx context.Context, actor *rarex.User, id string)
 	return s.Store.AcknowledgeAlert(ctx, actor.OrgID, id, actor.ID, s.Clock.Now())
 }
 
-// rescreen screens watched parties (one, or every organisation's when
-// partyID is "") and stores an alert for each hit not alerted before (the
-// store dedupes by party, entry and entry version) and not cleared by the
-// party's organisation. listID, when set, limits alerts to that list's
-// entries (an import re-screens for the list it changed). It returns how
-// many alerts it stored.
-func (s *Service) rescreen(ctx context.Context, partyID, listID string, version int) (int, error) {
-	ps, err := s.Store.Parties(ctx, "")
-	if err != nil {
-		return 0, err
-	}
+// rescreen screens parties and stores an alert for each hit not alerted
+// before (the store dedupes by party, entry and entry version) and not
+// cleared by the party's organisation. listID, when set, limits alerts to
+// that list's entries (an import re-screens for the list it changed), and
+// version is then its new version. It returns how many alerts it stored.
+func (s *Service) rescreen(ctx context.Context, ps []*rarex.WatchedParty, listID string, version int) (int, error) {
 	s.mu.RLock()
 	ix, listOf, hashOf := s.ix, s.listOf, s.hashOf
 	s.mu.RUnlock()
@@ -108,9 +103,6 @@ func (s *Service) rescreen(ctx context.Context, partyID, listID string, version 
 	cleared := map[string]map[clearKey]*rarex.Clearance{}
 	var alerts []*rarex.Alert
 	for _, p := range ps {
-		if partyID != "" && p.ID != partyID {
-			continue
-		}
 		hits, err := ix.Search(screen.Query{Name: p.Name, Country: p.Country, Type: p.Type}, screen.Options{})
 		if err != nil {
 			continue // a name with nothing to match has no hits

@@ -162,7 +162,11 @@ func (s *Service) Import(ctx context.Context, actor *rarex.User, req ImportReque
 	if err := s.Load(ctx); err != nil {
 		return nil, err
 	}
-	n, err := s.rescreen(ctx, "", req.ListID, v.Version)
+	ps, err := s.Store.Parties(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.rescreen(ctx, ps, req.ListID, v.Version)
 	v.AlertsRaised = n
 	return v, err
 }
