@@ -141,3 +141,11 @@ func TestDecodeJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatNumber(t *testing.T) {
+	for in, want := range map[float64]string{0.1 + 0.2: "0.3", 1242.73: "1242.73", 0.0000004: "0", 0.0017777777: "0.001778", -2.5: "-2.5", 8490: "8490"} {
+		if got := rarex.FormatNumber(in); got != want {
+			t.Errorf("FormatNumber(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/csv"
 	"errors"
-	"math"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -246,7 +245,7 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"product", "part_id", "supplier", "origin", "unit_value", "units_per_product", "cost_delta", "share_before", "share_after", "target"})
 		for _, sub := range plan.Substitutions {
-			cw.Write([]string{plan.Product, sub.PartID, sub.Supplier, sub.Origin, sub.UnitValue, fnum(sub.Units), fnum(sub.CostDelta), fnum(plan.ShareBefore), fnum(plan.ShareAfter), fnum(plan.Target)})
+			cw.Write([]string{plan.Product, sub.PartID, sub.Supplier, sub.Origin, sub.UnitValue, rarex.FormatNumber(sub.Units), rarex.FormatNumber(sub.CostDelta), rarex.FormatNumber(plan.ShareBefore), rarex.FormatNumber(plan.ShareAfter), rarex.FormatNumber(plan.Target)})
 		}
 		cw.Flush()
 		return nil
@@ -280,8 +279,6 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 	s.render(w, r, status, "bom", p)
 	return nil
 }
-
-func fnum(f float64) string { return strconv.FormatFloat(math.Round(f*1e9)/1e9, 'f', -1, 64) }
 
 // safeFilename keeps letters, digits, dot, dash and underscore.
 func safeFilename(s string) string {

@@ -63,7 +63,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 			continue
 		}
 		hhi.Values = append(hhi.Values, fptr(c.HHI))
-		conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, fnum(c.HHI), c.Top1Of, fnum(c.Top1), fnum(c.Top3),
+		conc.Rows = append(conc.Rows, []string{c.Stage, strconv.Itoa(c.Year), c.Scenario, rarex.FormatNumber(c.HHI), c.Top1Of, rarex.FormatNumber(c.Top1), rarex.FormatNumber(c.Top3),
 			c.Bands["DOJ/FTC 2010"], c.Bands["DOJ/FTC 2023"], c.Edition, c.Source})
 	}
 	conc.Series = []chartSeries{hhi}
@@ -89,7 +89,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 		row := []string{strconv.Itoa(y)}
 		for _, ox := range oxides {
 			if v, ok := f.Prices.Series[ox][y]; ok {
-				row = append(row, fnum(v))
+				row = append(row, rarex.FormatNumber(v))
 			} else {
 				row = append(row, "")
 			}
@@ -119,7 +119,7 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 			continue
 		}
 		ds.Values = append(ds.Values, fptr(p.Value))
-		demand.Rows = append(demand.Rows, []string{p.Label, fnum(p.Value), "", p.Edition, p.Source})
+		demand.Rows = append(demand.Rows, []string{p.Label, rarex.FormatNumber(p.Value), "", p.Edition, p.Source})
 	}
 	demand.Series = []chartSeries{ds}
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"html/template"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,7 +33,7 @@ var funcs = template.FuncMap{
 	// v translates a vocabulary value, e.g. v lang "outcome" "license_required".
 	"v":    func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
 	"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },
-	"num":  func(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'f', -1, 64) },
+	"num":  rarex.FormatNumber,
 	"path": pathString,
 	"host": func(s string) string {
 		if u, err := url.Parse(s); err == nil && u.Host != "" {

@@ -93,8 +93,8 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		w.Write([]string{"product", "value", "controlled_value", "share", "cn_value", "cn_share", "threshold", "over", "cn_technology", "rule_status"})
 		for _, p := range ids {
 			res := r.Result(p, 0)
-			w.Write([]string{res.Product, ftoa(res.Value), ftoa(res.ControlledValue), ftoa(res.Share), ftoa(res.CNValue), ftoa(res.CNShare),
-				ftoa(res.Threshold), strconv.FormatBool(res.Over), strconv.FormatBool(res.CNTechnology), status})
+			w.Write([]string{res.Product, rarex.FormatNumber(res.Value), rarex.FormatNumber(res.ControlledValue), rarex.FormatNumber(res.Share), rarex.FormatNumber(res.CNValue), rarex.FormatNumber(res.CNShare),
+				rarex.FormatNumber(res.Threshold), strconv.FormatBool(res.Over), strconv.FormatBool(res.CNTechnology), status})
 		}
 		w.Flush()
 		return w.Error()
@@ -119,12 +119,12 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 				verdict += " (rule " + status + ")"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4f%%\t%.2f%%\t%s\t\n", res.Product, ftoa(res.Value), ftoa(res.ControlledValue), res.Share*100, res.CNShare*100, verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4f%%\t%.2f%%\t%s\t\n", res.Product, rarex.FormatNumber(res.Value), rarex.FormatNumber(res.ControlledValue), res.Share*100, res.CNShare*100, verdict)
 	}
 	tw.Flush()
 	for _, res := range results {
 		for i, p := range res.Paths {
-			fmt.Fprintf(a.Stdout, "  %s #%d: %s  (%s units, value %s)\n", res.Product, i+1, strings.Join(p.Parts, " → "), ftoa(p.Quantity), ftoa(p.Value))
+			fmt.Fprintf(a.Stdout, "  %s #%d: %s  (%s units, value %s)\n", res.Product, i+1, strings.Join(p.Parts, " → "), rarex.FormatNumber(p.Quantity), rarex.FormatNumber(p.Value))
 		}
 	}
 	return nil
@@ -142,9 +142,6 @@ func contentTest(dir, interp string) (*rules.Regime, *rules.ContentTest, error) 
 	}
 	return reg, test, nil
 }
-
-// ftoa shows a money or quantity figure: at most six decimals, no float noise.
-func ftoa(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'f', -1, 64) }
 
 // loadBOM reads and compiles a BOM from its two CSV files, showing
 // progress on a terminal.
@@ -275,7 +272,7 @@ func (a *App) bomWhatIf(args []string) error {
 		w := csv.NewWriter(a.Stdout)
 		w.Write([]string{"product", "part_id", "supplier", "origin", "unit_value", "units_per_product", "cost_delta"})
 		for _, s := range plan.Substitutions {
-			w.Write([]string{plan.Product, s.PartID, s.Supplier, s.Origin, s.UnitValue, ftoa(s.Units), ftoa(s.CostDelta)})
+			w.Write([]string{plan.Product, s.PartID, s.Supplier, s.Origin, s.UnitValue, rarex.FormatNumber(s.Units), rarex.FormatNumber(s.CostDelta)})
 		}
 		w.Flush()
 		return w.Error()
@@ -286,11 +283,11 @@ func (a *App) bomWhatIf(args []string) error {
 		return nil
 	}
 	for _, s := range plan.Substitutions {
-		fmt.Fprintf(a.Stdout, "  switch %s to %s (%s) at %s: %s units per product, cost %+g\n", s.PartID, s.Supplier, s.Origin, s.UnitValue, ftoa(s.Units), math.Round(s.CostDelta*1e6)/1e6)
+		fmt.Fprintf(a.Stdout, "  switch %s to %s (%s) at %s: %s units per product, cost %+g\n", s.PartID, s.Supplier, s.Origin, s.UnitValue, rarex.FormatNumber(s.Units), math.Round(s.CostDelta*1e6)/1e6)
 	}
 	how := "the cheapest plan (exhaustive search)"
 	if !plan.Exact {
-		how = fmt.Sprintf("a heuristic plan; no plan costs less than %s", ftoa(plan.LowerBound))
+		how = fmt.Sprintf("a heuristic plan; no plan costs less than %s", rarex.FormatNumber(plan.LowerBound))
 	}
 	fmt.Fprintf(a.Stdout, "New share %.4f%%; cost %+g per product (%+.3f%%): %s\n", plan.ShareAfter*100, math.Round(plan.CostDelta*1e6)/1e6, plan.CostPercent, how)
 	return nil
