@@ -14,8 +14,6 @@ type Index struct {
 	Entries []Entry
 	names   []indexedName
 	post    map[string][]int32 // feature → names having it (each at most once)
-	df      map[string]int     // token → names having it, for rarity weights
-	total   int
 	normals map[string]bool // every name's normal form
 	idf     map[string]float64
 	unseen  float64 // the weight of a token no name has
@@ -35,7 +33,8 @@ type indexedName struct {
 
 // NewIndex indexes every name of entries.
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{Entries: entries, post: map[string][]int32{}, df: map[string]int{}, normals: map[string]bool{}}
+	ix := &Index{Entries: entries, post: map[string][]int32{}, normals: map[string]bool{}}
+	df := map[string]int{} // token → names having it, for rarity weights
 	for i := range entries {
 		for _, n := range entries[i].Names {
 			nn := Normalize(n)
@@ -57,17 +56,16 @@ func NewIndex(entries []Entry) *Index {
 			for _, t := range nn.Tokens {
 				if !seen[t] {
 					seen[t] = true
-					ix.df[t]++
+					df[t]++
 				}
 			}
 		}
 	}
-	ix.total = len(ix.names)
-	ix.idf = make(map[string]float64, len(ix.df))
-	for t, df := range ix.df {
-		ix.idf[t] = idf(ix.total, df)
+	ix.idf = make(map[string]float64, len(df))
+	for t, n := range df {
+		ix.idf[t] = idf(len(ix.names), n)
 	}
-	ix.unseen = idf(ix.total, 0)
+	ix.unseen = idf(len(ix.names), 0)
 	for i := range ix.names {
 		n := &ix.names[i]
 		n.weights = make([]float64, len(n.norm.Tokens))
