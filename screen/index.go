@@ -14,7 +14,7 @@ type Index struct {
 	Entries []Entry
 	names   []indexedName
 	post    map[string][]int32 // feature → names having it (each at most once)
-	normals map[string]bool // every name's normal form
+	normals map[string]bool    // every name's normal form
 	idf     map[string]float64
 	unseen  float64 // the weight of a token no name has
 }
