@@ -45,27 +45,23 @@ func StageOf(class string) string {
 func (r *Rollup) Exposure(product int32, isRE func(*Part) bool) Exposure {
 	g := r.g
 	ex := Exposure{Product: g.Parts[product].ID, ByCountry: map[string]float64{}, ByStage: map[string]float64{}}
-	// Units of each part per unit of product, through paths with no
-	// rare-earth part above it.
-	open := make([]float64, g.Len())
-	open[product] = 1
 	re := make([]bool, g.Len())
-	for p := product; p >= 0; p-- { // parents before children; nothing above product matters
-		if open[p] == 0 {
+	for p := range g.Parts {
+		re[p] = int32(p) != product && isRE(&g.Parts[p])
+	}
+	// Units of each part per unit of product, through paths with no
+	// rare-earth part above it: each counts once, whole.
+	open := g.openUnits(product, func(p int32) bool { return re[p] })
+	for p, u := range open {
+		if u == 0 || !re[p] {
 			continue
 		}
-		if re[p] = isRE(&g.Parts[p]); re[p] && p != product {
-			v := open[p] * g.value[p]
-			ex.Total += v
-			ex.ByCountry[g.Parts[p].Origin] += v
-			ex.ByStage[StageOf(g.Parts[p].Class)] += v
-			if r.controlled[p] {
-				ex.Controlled += v
-			}
-			continue // counted whole: not descended into
-		}
-		for k := g.start[p]; k < g.start[p+1]; k++ {
-			open[g.child[k]] += open[p] * g.qty[k]
+		v := u * g.value[p]
+		ex.Total += v
+		ex.ByCountry[g.Parts[p].Origin] += v
+		ex.ByStage[StageOf(g.Parts[p].Class)] += v
+		if r.controlled[p] {
+			ex.Controlled += v
 		}
 	}
 	for c, v := range ex.ByCountry {

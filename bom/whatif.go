@@ -207,24 +207,29 @@ func (r *Rollup) childSum(p int32) float64 {
 
 // multiplicities returns, per part, the units per unit of product reached
 // through paths with no controlled part above it (open) and through all
-// paths (units). Parents come before children in reverse topological order.
+// paths (units).
 func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 	g := r.g
-	open, units = make([]float64, g.Len()), make([]float64, g.Len())
-	open[product], units[product] = 1, 1
-	for p := int32(g.Len() - 1); p >= 0; p-- { // parents before children
-		if units[p] == 0 {
+	return g.openUnits(product, r.isControlled), g.openUnits(product, func(int32) bool { return false })
+}
+
+// openUnits returns, per part, the units per unit of product reached
+// through paths on which no part above it (product included) stops the
+// descent; a stopping part still gets its own units. Parts are
+// numbered children first, so walking down from product visits every
+// parent before its children.
+func (g *Graph) openUnits(product int32, stop func(p int32) bool) []float64 {
+	units := make([]float64, g.Len())
+	units[product] = 1
+	for p := product; p >= 0; p-- {
+		if units[p] == 0 || stop(p) {
 			continue
 		}
 		for k := g.start[p]; k < g.start[p+1]; k++ {
-			c := g.child[k]
-			units[c] += units[p] * g.qty[k]
-			if !r.isControlled(p) {
-				open[c] += open[p] * g.qty[k]
-			}
+			units[g.child[k]] += units[p] * g.qty[k]
 		}
 	}
-	return open, units
+	return units
 }
 
 // Applied re-rolls the BOM with substitutions applied (the graph itself is
