@@ -255,6 +255,7 @@ type Store interface {
 	BOMStore
 	ListStore
 	PartyStore
+	OfficeStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

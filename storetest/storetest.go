@@ -32,6 +32,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Lists", func(t *testing.T) { testLists(t, open(t)) })
 	t.Run("Clearances", func(t *testing.T) { testClearances(t, open(t)) })
 	t.Run("PartiesAndAlerts", func(t *testing.T) { testParties(t, open(t)) })
+	t.Run("Applications", func(t *testing.T) { testApplications(t, open(t)) })
+	t.Run("Licences", func(t *testing.T) { testLicences(t, open(t)) })
+	t.Run("DrawDownRace", func(t *testing.T) { testDrawDownRace(t, open(t)) })
+	t.Run("DecisionRace", func(t *testing.T) { testDecisionRace(t, open(t)) })
+	t.Run("Registers", func(t *testing.T) { testRegisters(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {
