@@ -9,22 +9,30 @@ type Action string
 
 // Actions of the foundation. Later engines add theirs to the table.
 const (
-	ActViewSelf       Action = "self.view"       // read one's own account
-	ActManageTokens   Action = "tokens.manage"   // create, list, revoke one's own API tokens
-	ActListOrgs       Action = "orgs.list"       // list every organisation
-	ActViewOrg        Action = "org.view"        // read one organisation
-	ActListUsers      Action = "users.list"      // list an organisation's users
-	ActCreateUser     Action = "users.create"    // add a user to any organisation
-	ActDisableUser    Action = "users.disable"   // disable or re-enable a user
-	ActCreateOrg      Action = "orgs.create"     // add an organisation
-	ActAdminTokens    Action = "tokens.admin"    // create, list, revoke other users' API tokens
-	ActDetermine      Action = "determine"       // ask whether an export needs a licence
-	ActManageBOMs     Action = "boms.manage"     // upload, roll up and delete one's organisation's BOMs
-	ActScreen         Action = "screen"          // screen party names against the stored lists
-	ActViewLists      Action = "lists.view"      // see which lists are loaded, their versions and diffs
-	ActImportLists    Action = "lists.import"    // import a new version of a restricted-party list
-	ActClearHits      Action = "hits.clear"      // clear a screening hit as a false positive
-	ActViewIndicators Action = "indicators.view" // read the supply-stability indicators (aggregates and public facts)
+	ActViewSelf       Action = "self.view"           // read one's own account
+	ActManageTokens   Action = "tokens.manage"       // create, list, revoke one's own API tokens
+	ActListOrgs       Action = "orgs.list"           // list every organisation
+	ActViewOrg        Action = "org.view"            // read one organisation
+	ActListUsers      Action = "users.list"          // list an organisation's users
+	ActCreateUser     Action = "users.create"        // add a user to any organisation
+	ActDisableUser    Action = "users.disable"       // disable or re-enable a user
+	ActCreateOrg      Action = "orgs.create"         // add an organisation
+	ActAdminTokens    Action = "tokens.admin"        // create, list, revoke other users' API tokens
+	ActDetermine      Action = "determine"           // ask whether an export needs a licence
+	ActManageBOMs     Action = "boms.manage"         // upload, roll up and delete one's organisation's BOMs
+	ActScreen         Action = "screen"              // screen party names against the stored lists
+	ActViewLists      Action = "lists.view"          // see which lists are loaded, their versions and diffs
+	ActImportLists    Action = "lists.import"        // import a new version of a restricted-party list
+	ActClearHits      Action = "hits.clear"          // clear a screening hit as a false positive
+	ActViewIndicators Action = "indicators.view"     // read the supply-stability indicators (aggregates and public facts)
+	ActApply          Action = "applications.apply"  // write, submit, answer, withdraw one's organisation's licence applications
+	ActViewApps       Action = "applications.view"   // read licence applications, their documents and licences
+	ActReview         Action = "applications.review" // request information, decide, countersign
+	ActShip           Action = "shipments.record"    // record shipments against one's organisation's licences
+	ActManageLicences Action = "licences.manage"     // suspend, reinstate or revoke a licence
+	ActManageRegister Action = "register.manage"     // keep the validated end-user register and exporter profiles
+	ActViewRegister   Action = "register.view"       // read the validated end-user register and exporter profiles
+	ActViewEvents     Action = "events.view"         // read the audit trail
 )
 
 // Scope says how far a role's permission reaches.
@@ -56,6 +64,14 @@ var policy = map[Action]map[Role]Scope{
 	ActImportLists:    {RoleAdmin: ScopeAny},
 	ActClearHits:      {RoleReviewer: ScopeOwnOrg},
 	ActViewIndicators: {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeOwnOrg, RoleAdmin: ScopeOwnOrg, RoleOverseer: ScopeOwnOrg},
+	ActApply:          {RoleExporter: ScopeOwnOrg},
+	ActViewApps:       {RoleExporter: ScopeOwnOrg, RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
+	ActReview:         {RoleReviewer: ScopeAny},
+	ActShip:           {RoleExporter: ScopeOwnOrg},
+	ActManageLicences: {RoleAdmin: ScopeAny},
+	ActManageRegister: {RoleAdmin: ScopeAny},
+	ActViewRegister:   {RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
+	ActViewEvents:     {RoleExporter: ScopeOwnOrg, RoleAdmin: ScopeAny},
 }
 
 // ScopeOf returns the scope role has for action.

@@ -47,6 +47,14 @@ func TestPolicy(t *testing.T) {
 		rarex.ActClearHits:      {rarex.RoleReviewer: {true, false, false}},
 		rarex.ActViewIndicators: {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, false, false}, rarex.RoleAdmin: {true, false, false}, rarex.RoleOverseer: {true, false, false}},
 		rarex.ActDetermine:      {rarex.RoleExporter: {true, false, true}, rarex.RoleReviewer: {true, false, true}, rarex.RoleAdmin: {true, false, true}, rarex.RoleOverseer: {true, false, true}},
+		rarex.ActApply:          {rarex.RoleExporter: {true, false, false}},
+		rarex.ActViewApps:       {rarex.RoleExporter: {true, false, false}, rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}},
+		rarex.ActReview:         {rarex.RoleReviewer: {true, true, true}},
+		rarex.ActShip:           {rarex.RoleExporter: {true, false, false}},
+		rarex.ActManageLicences: {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActManageRegister: {rarex.RoleAdmin: {true, true, true}},
+		rarex.ActViewRegister:   {rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}},
+		rarex.ActViewEvents:     {rarex.RoleExporter: {true, false, false}, rarex.RoleAdmin: {true, true, true}},
 	}
 	if len(cases) != len(rarex.Actions()) {
 		t.Fatalf("policy has %d actions, the test %d: add the new ones here", len(rarex.Actions()), len(cases))
