@@ -256,6 +256,7 @@ type Store interface {
 	ListStore
 	PartyStore
 	OfficeStore
+	IdempotencyStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -376,3 +376,25 @@ type OfficeStore interface {
 	// ExporterProfile returns the profile, or an empty one if none is stored.
 	ExporterProfile(ctx context.Context, orgID string) (*ExporterProfile, error)
 }
+
+// IdempotentResponse is a stored response to a request sent with an
+// Idempotency-Key.
+type IdempotentResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyStore lets a retried POST return the first response instead
+// of acting twice.
+type IdempotencyStore interface {
+	// ReserveIdempotencyKey claims a user's key for a request hash. It
+	// returns the stored response when the same request completed before;
+	// nil when the caller should run the request; ECONFLICT when the key
+	// belongs to a different request or its first run is still going.
+	// Keys older than a day are forgotten.
+	ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, at time.Time) (*IdempotentResponse, error)
+	// CompleteIdempotencyKey stores the response of a reserved key.
+	CompleteIdempotencyKey(ctx context.Context, userID, key string, resp IdempotentResponse) error
+	// ReleaseIdempotencyKey forgets a reserved key whose request failed, so it can be retried.
+	ReleaseIdempotencyKey(ctx context.Context, userID, key string) error
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"rarex"
 )
@@ -322,5 +323,39 @@ func testRegisters(t *testing.T, s rarex.Store) {
 	}
 	if err := s.SetExporterProfile(ctx, &rarex.ExporterProfile{OrgID: "nope", UpdatedAt: t0}, nil); rarex.ErrorCode(err) != rarex.EINVALID {
 		t.Errorf("profile of a missing organisation: %v", err)
+	}
+}
+
+func testIdempotency(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	r, err := s.ReserveIdempotencyKey(ctx, "u1", "k1", "h1", t0)
+	if err != nil || r != nil {
+		t.Fatalf("first reserve: %v %v", r, err)
+	}
+	if _, err := s.ReserveIdempotencyKey(ctx, "u1", "k1", "h1", t0); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Errorf("while running: %v", err)
+	}
+	if err := s.CompleteIdempotencyKey(ctx, "u1", "k1", rarex.IdempotentResponse{Status: 201, Body: []byte(`{"id":"x"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = s.ReserveIdempotencyKey(ctx, "u1", "k1", "h1", t0.Add(time.Hour))
+	if err != nil || r == nil || r.Status != 201 || string(r.Body) != `{"id":"x"}` {
+		t.Fatalf("replay: %+v %v", r, err)
+	}
+	if _, err := s.ReserveIdempotencyKey(ctx, "u1", "k1", "other", t0); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Errorf("reuse for another request: %v", err)
+	}
+	if r, err := s.ReserveIdempotencyKey(ctx, "u2", "k1", "other", t0); err != nil || r != nil {
+		t.Errorf("another user's key space: %v %v", r, err)
+	}
+	if err := s.ReleaseIdempotencyKey(ctx, "u2", "k1"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.ReserveIdempotencyKey(ctx, "u2", "k1", "third", t0); err != nil || r != nil {
+		t.Errorf("after release: %v %v", r, err)
+	}
+	// A day later the key is forgotten.
+	if r, err := s.ReserveIdempotencyKey(ctx, "u1", "k1", "new", t0.Add(25*time.Hour)); err != nil || r != nil {
+		t.Errorf("after a day: %v %v", r, err)
 	}
 }

@@ -497,3 +497,50 @@ func (s *Store) ExporterProfile(ctx context.Context, orgID string) (*rarex.Expor
 	}
 	return &p, s.wrap(err, "exporter profile")
 }
+
+// IdempotencyTTL is how long a stored response is replayed.
+const IdempotencyTTL = 24 * time.Hour
+
+// ReserveIdempotencyKey claims a key, or returns what it holds.
+func (s *Store) ReserveIdempotencyKey(ctx context.Context, userID, key, requestHash string, at time.Time) (*rarex.IdempotentResponse, error) {
+	var out *rarex.IdempotentResponse
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM idempotency_keys WHERE created_at < ?`), s.t(at.Add(-IdempotencyTTL))); err != nil {
+			return s.wrap(err, "idempotency key")
+		}
+		res, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (user_id, key) DO NOTHING`),
+			userID, key, requestHash, []byte{}, s.t(at))
+		if err != nil {
+			return s.wrap(err, "idempotency key")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		var hash string
+		var r rarex.IdempotentResponse
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = ? AND key = ?`), userID, key).Scan(&hash, &r.Status, &r.Body); err != nil {
+			return s.wrap(err, "idempotency key")
+		}
+		switch {
+		case hash != requestHash:
+			return rarex.Errorf(rarex.ECONFLICT, "Idempotency-Key %q was used for a different request; use a new key.", key)
+		case r.Status == 0:
+			return rarex.Errorf(rarex.ECONFLICT, "The request with Idempotency-Key %q is still running; retry shortly.", key)
+		}
+		out = &r
+		return nil
+	})
+	return out, err
+}
+
+// CompleteIdempotencyKey stores a response.
+func (s *Store) CompleteIdempotencyKey(ctx context.Context, userID, key string, resp rarex.IdempotentResponse) error {
+	_, err := s.DB.ExecContext(ctx, s.rebind(`UPDATE idempotency_keys SET status = ?, body = ? WHERE user_id = ? AND key = ?`), resp.Status, resp.Body, userID, key)
+	return s.wrap(err, "idempotency key")
+}
+
+// ReleaseIdempotencyKey forgets a reserved key.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID, key string) error {
+	_, err := s.DB.ExecContext(ctx, s.rebind(`DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND status = 0`), userID, key)
+	return s.wrap(err, "idempotency key")
+}

@@ -109,7 +109,20 @@ CREATE TABLE exporter_profiles (
     updated_at     TIMESTAMPTZ NOT NULL
 );
 
+-- A POST sent with an Idempotency-Key runs once: its response is kept for
+-- a day and replayed to a retry of the same request (status 0: running).
+CREATE TABLE idempotency_keys (
+    user_id      TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    body         BYTEA NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+
 -- +goose Down
+DROP TABLE idempotency_keys;
 DROP TABLE exporter_profiles;
 DROP TABLE validated_end_users;
 DROP TABLE audit_events;
