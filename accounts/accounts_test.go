@@ -240,7 +240,7 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 			t.Fatalf("demo login %s: %v", l.Email, err)
 		}
 	}
-	if roles[rarex.RoleExporter] != 2 || roles[rarex.RoleReviewer] != 1 || roles[rarex.RoleAdmin] != 1 || roles[rarex.RoleOverseer] != 1 {
+	if roles[rarex.RoleExporter] != 3 || roles[rarex.RoleReviewer] != 2 || roles[rarex.RoleAdmin] != 1 || roles[rarex.RoleOverseer] != 1 {
 		t.Fatalf("demo roles = %v", roles)
 	}
 	again, err := e.svc.SeedDemo(ctx)

@@ -26,8 +26,12 @@ var demo = []demoOrg{
 		{Email: "linh@redriver.example", Name: "Linh Tran", Role: rarex.RoleExporter},
 		{Email: "an@redriver.example", Name: "An Nguyen", Role: rarex.RoleExporter},
 	}},
+	{name: "Ningbo Magnet Works (demo)", country: "CN", kind: rarex.OrgExporter, users: []NewUser{
+		{Email: "wei@ningbo.example", Name: "Wei Chen", Role: rarex.RoleExporter},
+	}},
 	{name: "Licensing Authority (demo)", country: "CN", kind: rarex.OrgAuthority, users: []NewUser{
 		{Email: "zhang@authority.example", Name: "Zhang Min", Role: rarex.RoleReviewer},
+		{Email: "li@authority.example", Name: "Li Na", Role: rarex.RoleReviewer},
 		{Email: "admin@authority.example", Name: "Liu Yang", Role: rarex.RoleAdmin},
 	}},
 	{name: "Supply Monitor (demo)", kind: rarex.OrgOverseer, users: []NewUser{

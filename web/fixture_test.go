@@ -16,11 +16,14 @@ import (
 	"rarex"
 	"rarex/accounts"
 	"rarex/boms"
+	"rarex/licensing"
+	"rarex/office"
 	"rarex/rules"
 	"rarex/screen"
 	"rarex/screening"
 	"rarex/sqlite"
 	"rarex/web"
+	"rarex/workdays"
 )
 
 const pw = "correct horse battery"
@@ -34,6 +37,7 @@ type fixture struct {
 	svc     *accounts.Service
 	boms    *boms.Service
 	screen  *screening.Service
+	office  *office.Service
 	clock   *rarex.FixedClock
 	orgs    map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
 	users   map[rarex.Role]*rarex.User
@@ -65,11 +69,23 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := screenSvc.SeedDemo(ctx, accounts.Operator); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	if err := screenSvc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	proc, err := licensing.Shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, screen: screenSvc, clock: clock, orgs: map[string]*rarex.Organisation{},
+	cal, err := workdays.China()
+	if err != nil {
+		t.Fatal(err)
+	}
+	officeSvc := &office.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, Regime: regimes[0], Proc: proc, Cal: cal, Screening: screenSvc, BOMs: f0boms, Policy: licensing.DefaultPolicy()}
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, screen: screenSvc, office: officeSvc, clock: clock, orgs: map[string]*rarex.Organisation{},
 		users: map[rarex.Role]*rarex.User{}, mates: map[rarex.Role]*rarex.User{}, cookies: map[rarex.Role]string{}, tokens: map[rarex.Role]string{}}
 	for name, kind := range map[string]rarex.OrgKind{"exporterA": rarex.OrgExporter, "exporterB": rarex.OrgExporter, "authority": rarex.OrgAuthority, "overseer": rarex.OrgOverseer} {
 		o, err := svc.CreateOrg(ctx, accounts.Operator, name, kind, "")

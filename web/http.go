@@ -147,7 +147,7 @@ func (s *Server) api(fn apiFunc) http.HandlerFunc {
 			err = rarex.Errorf(rarex.EUNAUTHORIZED, "Sign in or send an API token: Authorization: Bearer TOKEN")
 		}
 		if err == nil {
-			err = fn(w, r, actor)
+			err = s.idempotent(w, r, actor, fn)
 		}
 		if err != nil {
 			s.writeError(w, r, err)

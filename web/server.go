@@ -21,6 +21,7 @@ import (
 	"rarex"
 	"rarex/accounts"
 	"rarex/boms"
+	"rarex/office"
 	"rarex/rules"
 	"rarex/screening"
 )
@@ -36,6 +37,8 @@ type Options struct {
 	BOMs     *boms.Service // stored bills of materials
 	// Screening screens parties against the stored restricted-party lists.
 	Screening *screening.Service
+	// Office is the licence office.
+	Office *office.Service
 	// MaxUploadBytes caps BOM uploads; 0 means DefaultMaxUploadBytes.
 	MaxUploadBytes int64
 	Log            *slog.Logger
@@ -71,8 +74,8 @@ type Route struct {
 
 // New builds a Server. Templates are parsed here, so a broken one fails at start.
 func New(o Options) (*Server, error) {
-	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil || o.Screening == nil {
-		return nil, errors.New("web: Accounts, Store, Regime, BOMs and Screening are required")
+	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil || o.Screening == nil || o.Office == nil {
+		return nil, errors.New("web: Accounts, Store, Regime, BOMs, Screening and Office are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -139,6 +142,20 @@ func New(o Options) (*Server, error) {
 	add("POST", "/screen/parties", false, s.page(s.handleWatchForm))
 	add("POST", "/screen/parties/{id}/delete", false, s.page(s.handleUnwatchForm))
 	add("POST", "/screen/alerts/{id}/acknowledge", false, s.page(s.handleAcknowledgeForm))
+	add("GET", "/applications", false, s.page(s.handleApplicationsPage))
+	add("GET", "/applications/new", false, s.page(s.handleNewApplicationPage))
+	add("POST", "/applications", false, s.page(s.handleCreateApplicationForm))
+	add("GET", "/applications/{id}", false, s.page(s.handleApplicationPage))
+	add("POST", "/applications/{id}/{action}", false, s.upload(s.page(s.handleApplicationForm)))
+	add("GET", "/documents/{id}", false, s.page(s.serveDocument))
+	add("GET", "/licences", false, s.page(s.handleLicencesPage))
+	add("GET", "/licences/{id}", false, s.page(s.handleLicencePage))
+	add("POST", "/licences/{id}/shipments", false, s.page(s.handleShipmentForm))
+	add("POST", "/licences/{id}/status", false, s.page(s.handleLicenceStatusForm))
+	add("GET", "/register", false, s.page(s.handleRegisterPage))
+	add("POST", "/register", false, s.page(s.handleRegisterForm))
+	add("POST", "/register/{id}/delete", false, s.page(s.handleRegisterDeleteForm))
+	add("POST", "/register/profiles", false, s.page(s.handleProfileForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -169,6 +186,30 @@ func New(o Options) (*Server, error) {
 	add("GET", "/api/v1/alerts", false, s.api(s.apiAlerts))
 	add("POST", "/api/v1/alerts/{id}/acknowledge", false, s.api(s.apiAcknowledge))
 	add("GET", "/api/v1/indicators", false, s.api(s.apiIndicators))
+	add("GET", "/api/v1/applications", false, s.api(s.apiApplications))
+	add("POST", "/api/v1/applications", false, s.api(s.apiCreateApplication))
+	add("GET", "/api/v1/applications/{id}", false, s.api(s.apiGetApplication))
+	add("PUT", "/api/v1/applications/{id}", false, s.api(s.apiUpdateApplication))
+	add("POST", "/api/v1/applications/{id}/submit", false, s.api(s.apiTransition(apiSubmit)))
+	add("POST", "/api/v1/applications/{id}/withdraw", false, s.api(s.apiTransition(apiWithdraw)))
+	add("POST", "/api/v1/applications/{id}/documents", false, s.upload(s.api(s.apiAddDocument)))
+	add("POST", "/api/v1/applications/{id}/information-requests", false, s.api(s.apiTransition(apiRequestInfo)))
+	add("POST", "/api/v1/applications/{id}/answers", false, s.api(s.apiTransition(apiAnswer)))
+	add("POST", "/api/v1/applications/{id}/messages", false, s.api(s.apiTransition(apiNote)))
+	add("POST", "/api/v1/applications/{id}/decision", false, s.api(s.apiTransition(apiDecide)))
+	add("POST", "/api/v1/applications/{id}/countersign", false, s.api(s.apiTransition(apiCountersign)))
+	add("POST", "/api/v1/applications/{id}/return", false, s.api(s.apiTransition(apiReturn)))
+	add("GET", "/api/v1/documents/{id}", false, s.api(s.serveDocument))
+	add("GET", "/api/v1/licences", false, s.api(s.apiLicences))
+	add("GET", "/api/v1/licences/{id}", false, s.api(s.apiLicence))
+	add("POST", "/api/v1/licences/{id}/shipments", false, s.api(s.apiShipment))
+	add("POST", "/api/v1/licences/{id}/status", false, s.api(s.apiLicenceStatus))
+	add("GET", "/api/v1/events", false, s.api(s.apiEvents))
+	add("GET", "/api/v1/register", false, s.api(s.apiRegister))
+	add("POST", "/api/v1/register", false, s.api(s.apiAddRegister))
+	add("DELETE", "/api/v1/register/{id}", false, s.api(s.apiDeleteRegister))
+	add("GET", "/api/v1/organisations/{id}/profile", false, s.api(s.apiProfile))
+	add("PUT", "/api/v1/organisations/{id}/profile", false, s.api(s.apiSetProfile))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

@@ -17,7 +17,8 @@ import (
 
 type pageTemplate struct{ t *template.Template }
 
-var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen", "monitor"}
+var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen", "monitor",
+	"applications", "application_new", "application", "licences", "licence", "register"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -30,6 +31,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"ptr": func(t time.Time) *time.Time { return &t },
 	// v translates a vocabulary value, e.g. v lang "outcome" "license_required".
 	"v":    func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
 	"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },
@@ -69,6 +71,12 @@ func navFor(role rarex.Role, path string) []navItem {
 	}
 	if rarex.ScopeOf(role, rarex.ActScreen) != rarex.ScopeNone {
 		items = append(items, navItem{Key: "nav.screen", Href: "/screen"})
+	}
+	if rarex.ScopeOf(role, rarex.ActViewApps) != rarex.ScopeNone {
+		items = append(items, navItem{Key: "nav.applications", Href: "/applications"}, navItem{Key: "nav.licences", Href: "/licences"})
+	}
+	if rarex.ScopeOf(role, rarex.ActViewRegister) != rarex.ScopeNone {
+		items = append(items, navItem{Key: "nav.register", Href: "/register"})
 	}
 	items = append(items, navItem{Key: "nav.monitor", Href: "/monitor"})
 	if role == rarex.RoleAdmin {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"rarex"
+	"rarex/licensing"
 	"rarex/postgres"
 	"rarex/sqlite"
 )
@@ -31,12 +32,17 @@ type Config struct {
 	SecureCookies   bool          // mark cookies Secure behind a TLS-terminating proxy
 	ShutdownTimeout time.Duration // how long in-flight requests get at shutdown
 	RulesDir        string        // a directory of regime YAML files; empty: the shipped regime
+	// CountersignAbove is the value above which an approval needs a second
+	// reviewer, per currency: "USD=1000000,CNY=7000000". A currency not
+	// named always needs one; so does every denial.
+	CountersignAbove string
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./rarex-data", SessionTTL: 12 * time.Hour, LogFormat: "text",
-		LogLevel: "info", MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second}
+		LogLevel: "info", MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
+		CountersignAbove: "USD=1000000,CNY=7000000,EUR=900000"}
 }
 
 // envVars maps each environment variable to the setting it fills.
@@ -47,6 +53,7 @@ var envVars = []struct {
 	{"RAREX_DB", func(c *Config, v string) error { c.DB = v; return nil }},
 	{"RAREX_ADDR", func(c *Config, v string) error { c.Addr = v; return nil }},
 	{"RAREX_DATA", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"RAREX_COUNTERSIGN_ABOVE", func(c *Config, v string) error { c.CountersignAbove = v; return nil }},
 	{"RAREX_DEMO", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"RAREX_SESSION_TTL", func(c *Config, v string) (err error) { c.SessionTTL, err = time.ParseDuration(v); return }},
 	{"RAREX_LOG_FORMAT", func(c *Config, v string) error { c.LogFormat = v; return nil }},
@@ -87,6 +94,25 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
 	fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files (default: the shipped regime)")
+	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")
+}
+
+// countersignPolicy reads --countersign-above.
+func (c *Config) countersignPolicy() (licensing.Policy, error) {
+	p := licensing.Policy{CountersignAbove: map[string]rarex.Money{}}
+	for _, part := range strings.Split(c.CountersignAbove, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		cur, amount, ok := strings.Cut(part, "=")
+		m, err := rarex.ParseMoney(amount)
+		if !ok || len(cur) != 3 || strings.ToUpper(cur) != cur || err != nil {
+			return p, fmt.Errorf("countersignature values (--countersign-above, RAREX_COUNTERSIGN_ABOVE): %q is not CUR=AMOUNT, e.g. USD=1000000", part)
+		}
+		p.CountersignAbove[cur] = m
+	}
+	return p, nil
 }
 
 // Validate fills derived defaults and rejects bad settings with a message
@@ -106,6 +132,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 1<<30 {
 		return fmt.Errorf("max body bytes (--max-body-bytes, RAREX_MAX_BODY_BYTES): %d is outside 1024..1073741824", c.MaxBodyBytes)
+	}
+	if _, err := c.countersignPolicy(); err != nil {
+		return err
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("shutdown timeout (--shutdown-timeout): must be positive")

@@ -17,7 +17,11 @@ import (
 	"rarex"
 	"rarex/accounts"
 	"rarex/boms"
+	"rarex/licensing"
+	"rarex/office"
+	"rarex/rules"
 	"rarex/screening"
+	"rarex/workdays"
 	"rarex/web"
 )
 
@@ -62,10 +66,19 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	if err := screenSvc.Load(ctx); err != nil {
 		return fmt.Errorf("loading restricted-party lists: %w", err)
 	}
+	officeSvc, err := newOffice(&cfg, store, regime, screenSvc, bomSvc, rarex.SystemClock{})
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := officeSvc.SeedDemo(ctx); err != nil {
+			return fmt.Errorf("seeding the demo licence office: %w", err)
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Log: log, Registry: reg,
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, Log: log, Registry: reg,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err
@@ -104,6 +117,23 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newOffice builds the licence office on the shipped procedure and calendar.
+func newOffice(cfg *Config, store rarex.Store, regime *rules.Regime, scr *screening.Service, bs *boms.Service, clock rarex.Clock) (*office.Service, error) {
+	proc, err := licensing.Shipped()
+	if err != nil {
+		return nil, err
+	}
+	cal, err := workdays.China()
+	if err != nil {
+		return nil, err
+	}
+	pol, err := cfg.countersignPolicy()
+	if err != nil {
+		return nil, err
+	}
+	return &office.Service{Store: store, Clock: clock, IDs: rarex.RandomIDs{}, Regime: regime, Proc: proc, Cal: cal, Screening: scr, BOMs: bs, Policy: pol}, nil
 }
 
 // seedDemo creates the demo accounts and the exporter's demo BOM, once.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -287,7 +288,7 @@ func (s *Store) Licence(ctx context.Context, id string) (*rarex.Licence, error) 
 	return l, s.wrap(err, "Licence "+quote(id))
 }
 
-// Licences returns an organisation's licences ("" for all), newest first.
+// Licences returns an organisation's licences ("" for all), newest issue first.
 func (s *Store) Licences(ctx context.Context, orgID string) ([]*rarex.Licence, error) {
 	q, args := `SELECT `+licenceCols+` FROM licences ORDER BY number DESC`, []any{}
 	if orgID != "" {
@@ -306,6 +307,8 @@ func (s *Store) Licences(ctx context.Context, orgID string) ([]*rarex.Licence, e
 		}
 		out = append(out, l)
 	}
+	// Numbers carry the licence type, so they do not sort by issue.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IssuedAt.After(out[j].IssuedAt) })
 	return out, s.wrap(rows.Err(), "licences")
 }
 

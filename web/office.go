@@ -1,0 +1,409 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"rarex"
+	"rarex/i18n"
+	"rarex/office"
+)
+
+// The licence office's pages: forms post back and redirect (POST, then
+// GET), so every step works without JavaScript.
+
+type applicationsData struct {
+	Rows      []office.Row
+	Counts    office.Counts
+	Filter    office.QueueFilter
+	Authority bool
+	Classes   []string
+}
+
+func (s *Server) handleApplicationsPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	f, err := queueFilter(r)
+	if err != nil {
+		return err
+	}
+	rows, counts, err := s.Office.Queue(r.Context(), actor, f)
+	if err != nil {
+		return err
+	}
+	authority := rarex.ScopeOf(actor.Role, rarex.ActViewApps) == rarex.ScopeAny
+	key := "apps.title"
+	if authority {
+		key = "apps.queue_title"
+	}
+	p := s.newPage(r, actor, key)
+	p.Data = applicationsData{Rows: rows, Counts: counts, Filter: f, Authority: authority, Classes: s.Regime.ItemClasses}
+	s.render(w, r, http.StatusOK, "applications", p)
+	return nil
+}
+
+// newAppData fills the new-application form: the vocabularies and, after
+// a refused submission, what was typed.
+type newAppData struct {
+	Classes, EndUserTypes, EndUses, Units, Currencies []string
+	Form                                              url.Values
+	Lines                                             []int
+}
+
+func (s *Server) newAppData(form url.Values) newAppData {
+	if form == nil {
+		form = url.Values{"ship_from": {"CN"}, "licence_type": {"individual"}, "validity_months": {"12"}, "unit_0": {"kg"}, "currency_0": {"USD"}, "origin_0": {"CN"}}
+	}
+	return newAppData{Classes: s.Regime.ItemClasses, EndUserTypes: s.Regime.EndUserTypes, EndUses: s.Regime.EndUseCategories,
+		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: []int{0, 1, 2}}
+}
+
+func (s *Server) handleNewApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := rarex.Authorize(actor, rarex.ActApply, actor.OrgID); err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "apps.new_title")
+	p.Data = s.newAppData(nil)
+	s.render(w, r, http.StatusOK, "application_new", p)
+	return nil
+}
+
+// bodyFromForm reads the new-application form. Up to three line rows;
+// rows left blank are skipped.
+func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
+	g := func(k string) string { return strings.TrimSpace(form.Get(k)) }
+	b := rarex.ApplicationBody{ShipFrom: strings.ToUpper(g("ship_from")), Destination: strings.ToUpper(g("destination")),
+		Consignee:   rarex.Party{Name: g("consignee_name"), Address: g("consignee_address"), Country: strings.ToUpper(g("consignee_country"))},
+		EndUser:     rarex.Party{Name: g("end_user_name"), Address: g("end_user_address"), Country: strings.ToUpper(g("end_user_country")), Type: g("end_user_type")},
+		EndUse:      rarex.EndUseStatement{Category: g("end_use_category"), Statement: g("end_use_statement")},
+		ContractRef: g("contract_ref"), LicenceType: rarex.LicenceType(g("licence_type")), Interpretation: g("interpretation")}
+	if g("same_as_consignee") != "" && b.EndUser.Name == "" {
+		b.EndUser.Name, b.EndUser.Address, b.EndUser.Country = b.Consignee.Name, b.Consignee.Address, b.Consignee.Country
+	}
+	if name := g("intermediary_name"); name != "" {
+		b.Intermediaries = []rarex.Party{{Name: name, Country: strings.ToUpper(g("intermediary_country")), Type: g("intermediary_type")}}
+	}
+	if v := g("validity_months"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return b, rarex.Errorf(rarex.EINVALID, "validity_months: %q is not a whole number", v)
+		}
+		b.ValidityMonths = n
+	}
+	for i := range 3 {
+		k := func(f string) string { return g(f + "_" + strconv.Itoa(i)) }
+		if k("description") == "" && k("quantity") == "" && k("value") == "" {
+			continue
+		}
+		field := "lines[" + strconv.Itoa(len(b.Lines)) + "]"
+		q, err := rarex.ParseQuantity(k("quantity"))
+		if err != nil {
+			return b, rarex.Errorf(rarex.EINVALID, "%s.quantity: %v", field, err)
+		}
+		v, err := rarex.ParseMoney(k("value"))
+		if err != nil {
+			return b, rarex.Errorf(rarex.EINVALID, "%s.value: %v", field, err)
+		}
+		var els []string
+		for _, e := range strings.FieldsFunc(k("elements"), func(r rune) bool { return r == ';' || r == ',' || r == ' ' }) {
+			els = append(els, e)
+		}
+		b.Lines = append(b.Lines, rarex.AppLine{Description: k("description"), Class: k("class"), Elements: els, HSCode: k("hs_code"),
+			Origin: strings.ToUpper(k("origin")), Quantity: q, Unit: k("unit"), Value: v, Currency: k("currency")})
+	}
+	return b, nil
+}
+
+func (s *Server) handleCreateApplicationForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	b, err := bodyFromForm(r.PostForm)
+	var a *rarex.Application
+	if err == nil {
+		a, err = s.Office.Create(r.Context(), actor, b)
+	}
+	if err != nil {
+		if rarex.ErrorCode(err) != rarex.EINVALID {
+			return err
+		}
+		p := s.newPage(r, actor, "apps.new_title")
+		p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
+		p.Data = s.newAppData(r.PostForm)
+		s.render(w, r, http.StatusBadRequest, "application_new", p)
+		return nil
+	}
+	http.Redirect(w, r, "/applications/"+a.ID, http.StatusSeeOther)
+	return nil
+}
+
+// applicationData is what an application's page shows.
+type applicationData struct {
+	*office.View
+	IsOwner, IsReviewer bool
+	Today               string
+	DocKinds            []rarex.DocKind
+	RuleIDs             []string
+	MaxDocMB            int64
+}
+
+func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, status int, errMsg, flash string) error {
+	v, err := s.Office.Get(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "app.title")
+	p.Title = i18n.T(p.Lang, "app.title") + " " + v.App.Number
+	p.Error, p.Flash = errMsg, flash
+	var ruleIDs []string
+	for _, ru := range s.Regime.Rules {
+		ruleIDs = append(ruleIDs, ru.ID)
+	}
+	p.Data = applicationData{View: v, IsOwner: actor.OrgID == v.App.OrgID && actor.Role == rarex.RoleExporter,
+		IsReviewer: actor.Role == rarex.RoleReviewer, Today: s.today(), DocKinds: rarex.DocKinds, RuleIDs: ruleIDs,
+		MaxDocMB: s.Office.Proc.Documents.MaxBytes >> 20}
+	s.render(w, r, status, "application", p)
+	return nil
+}
+
+func (s *Server) handleApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	flash := ""
+	if k := r.URL.Query().Get("done"); k != "" && i18n.Has("app.done."+k) {
+		flash = i18n.T(langOf(r), "app.done."+k)
+	}
+	return s.renderApplication(w, r, actor, r.PathValue("id"), http.StatusOK, "", flash)
+}
+
+// handleApplicationForm runs one action posted from an application's page.
+func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	id, action := r.PathValue("id"), r.PathValue("action")
+	ctx := r.Context()
+	var err error
+	if action == "document" {
+		r.Body = http.MaxBytesReader(w, r.Body, s.Office.Proc.Documents.MaxBytes+1<<20)
+		var up office.Upload
+		if up, err = s.documentUpload(r); err == nil {
+			_, _, err = s.Office.AddDocument(ctx, actor, id, up)
+		}
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		msg := r.PostFormValue("message")
+		switch action {
+		case "submit":
+			_, err = s.Office.Submit(ctx, actor, id, version)
+		case "withdraw":
+			_, err = s.Office.Withdraw(ctx, actor, id, version)
+		case "request-info":
+			_, err = s.Office.RequestInformation(ctx, actor, id, version, msg)
+		case "answer":
+			_, err = s.Office.Answer(ctx, actor, id, version, msg, r.PostForm["documents"])
+		case "note":
+			_, err = s.Office.Note(ctx, actor, id, msg)
+		case "decide":
+			var in office.DecisionInput
+			if in, err = decisionFromForm(r.PostForm); err == nil {
+				_, err = s.Office.Decide(ctx, actor, id, version, in)
+			}
+		case "countersign":
+			_, err = s.Office.Countersign(ctx, actor, id, version)
+		case "return":
+			_, err = s.Office.ReturnProposal(ctx, actor, id, version, msg)
+		default:
+			return rarex.Errorf(rarex.ENOTFOUND, "No such action.")
+		}
+	}
+	if err != nil {
+		switch rarex.ErrorCode(err) {
+		case rarex.EINVALID, rarex.ECONFLICT, rarex.ETOOLARGE:
+			lang := langOf(r)
+			msg := i18nInvalid(lang, rarex.ErrorMessage(err))
+			if rarex.ErrorCode(err) == rarex.ECONFLICT {
+				msg = i18n.T(lang, "error.conflict", rarex.ErrorMessage(err))
+			}
+			return s.renderApplication(w, r, actor, id, HTTPStatus(err), msg, "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/applications/"+id+"?done="+action, http.StatusSeeOther)
+	return nil
+}
+
+func decisionFromForm(form url.Values) (office.DecisionInput, error) {
+	g := func(k string) string { return strings.TrimSpace(form.Get(k)) }
+	in := office.DecisionInput{Kind: g("kind"), Reasons: g("reasons"), LicenceType: rarex.LicenceType(g("licence_type")),
+		ValidFrom: g("valid_from"), ValidTo: g("valid_to"), Conditions: g("conditions")}
+	for _, id := range form["rule_ids"] {
+		if id = strings.TrimSpace(id); id != "" {
+			in.RuleIDs = append(in.RuleIDs, id)
+		}
+	}
+	if v := g("quantity_limit"); v != "" {
+		q, err := rarex.ParseQuantity(v)
+		if err != nil {
+			return in, rarex.Errorf(rarex.EINVALID, "quantity_limit: %v", err)
+		}
+		in.Quantity = q
+	}
+	if v := g("value_limit"); v != "" {
+		m, err := rarex.ParseMoney(v)
+		if err != nil {
+			return in, rarex.Errorf(rarex.EINVALID, "value_limit: %v", err)
+		}
+		in.Value = m
+	}
+	return in, nil
+}
+
+type licencesData struct {
+	Licences  []*rarex.Licence
+	Authority bool
+}
+
+func (s *Server) handleLicencesPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	ls, err := s.Office.Licences(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "lic.list_title")
+	p.Data = licencesData{Licences: ls, Authority: rarex.ScopeOf(actor.Role, rarex.ActViewApps) == rarex.ScopeAny}
+	s.render(w, r, http.StatusOK, "licences", p)
+	return nil
+}
+
+type licenceData struct {
+	*office.LicenceView
+	CanShip, CanManage bool
+	Today              string
+}
+
+func (s *Server) renderLicence(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, status int, errMsg, flash string) error {
+	v, err := s.Office.Licence(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "lic.title")
+	p.Title = i18n.T(p.Lang, "lic.title") + " " + v.Licence.Number
+	p.Error, p.Flash = errMsg, flash
+	p.Data = licenceData{LicenceView: v, CanShip: actor.Role == rarex.RoleExporter && actor.OrgID == v.Licence.OrgID && v.Status == rarex.LicenceActive,
+		CanManage: rarex.ScopeOf(actor.Role, rarex.ActManageLicences) == rarex.ScopeAny, Today: s.today()}
+	s.render(w, r, status, "licence", p)
+	return nil
+}
+
+func (s *Server) handleLicencePage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	flash := ""
+	if r.URL.Query().Get("done") != "" {
+		flash = i18n.T(langOf(r), "lic.saved")
+	}
+	return s.renderLicence(w, r, actor, r.PathValue("id"), http.StatusOK, "", flash)
+}
+
+func (s *Server) handleShipmentForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	in := office.ShipmentInput{Date: r.PostFormValue("date"), Consignee: r.PostFormValue("consignee"), Reference: r.PostFormValue("reference")}
+	var err error
+	if in.Quantity, err = rarex.ParseQuantity(r.PostFormValue("quantity")); err != nil {
+		err = rarex.Errorf(rarex.EINVALID, "quantity: %v", err)
+	} else if in.Value, err = rarex.ParseMoney(r.PostFormValue("value")); err != nil {
+		err = rarex.Errorf(rarex.EINVALID, "value: %v", err)
+	} else {
+		_, err = s.Office.RecordShipment(r.Context(), actor, id, in)
+	}
+	return s.afterLicenceForm(w, r, actor, id, err)
+}
+
+func (s *Server) afterLicenceForm(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, err error) error {
+	if err != nil {
+		switch rarex.ErrorCode(err) {
+		case rarex.EINVALID, rarex.ECONFLICT:
+			return s.renderLicence(w, r, actor, id, HTTPStatus(err), i18nInvalid(langOf(r), rarex.ErrorMessage(err)), "")
+		}
+		return err
+	}
+	http.Redirect(w, r, "/licences/"+id+"?done=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleLicenceStatusForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	_, err := s.Office.SetLicenceStatus(r.Context(), actor, id, rarex.LicenceStatus(r.PostFormValue("status")), r.PostFormValue("reason"))
+	return s.afterLicenceForm(w, r, actor, id, err)
+}
+
+type registerData struct {
+	Register  []*rarex.ValidatedEndUser
+	Exporters []*rarex.Organisation
+	Profiles  map[string]*rarex.ExporterProfile
+	CanManage bool
+}
+
+func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, actor *rarex.User, status int, errMsg string) error {
+	vs, err := s.Office.Register(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	kind := rarex.OrgExporter
+	orgs, _, err := s.Accounts.ListOrgs(r.Context(), actor, rarex.OrgFilter{Kind: &kind, Limit: rarex.MaxListLimit})
+	if err != nil {
+		return err
+	}
+	profiles := map[string]*rarex.ExporterProfile{}
+	for _, o := range orgs {
+		if profiles[o.ID], err = s.Office.Profile(r.Context(), actor, o.ID); err != nil {
+			return err
+		}
+	}
+	p := s.newPage(r, actor, "reg.title")
+	p.Error = errMsg
+	p.Data = registerData{Register: vs, Exporters: orgs, Profiles: profiles, CanManage: rarex.ScopeOf(actor.Role, rarex.ActManageRegister) == rarex.ScopeAny}
+	s.render(w, r, status, "register", p)
+	return nil
+}
+
+func (s *Server) handleRegisterPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	return s.renderRegister(w, r, actor, http.StatusOK, "")
+}
+
+func (s *Server) afterRegisterForm(w http.ResponseWriter, r *http.Request, actor *rarex.User, err error) error {
+	if err != nil {
+		switch rarex.ErrorCode(err) {
+		case rarex.EINVALID, rarex.ECONFLICT:
+			return s.renderRegister(w, r, actor, HTTPStatus(err), i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/register", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	_, err := s.Office.AddValidated(r.Context(), actor, r.PostFormValue("name"), strings.ToUpper(strings.TrimSpace(r.PostFormValue("country"))), r.PostFormValue("note"))
+	return s.afterRegisterForm(w, r, actor, err)
+}
+
+func (s *Server) handleRegisterDeleteForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	return s.afterRegisterForm(w, r, actor, s.Office.RemoveValidated(r.Context(), actor, r.PathValue("id")))
+}
+
+func (s *Server) handleProfileForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	g := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	_, err := s.Office.SetProfile(r.Context(), actor, rarex.ExporterProfile{OrgID: g("org_id"), ICPReference: g("icp_reference"),
+		ICPRegistered: g("icp_registered"), LastViolation: g("last_violation")})
+	return s.afterRegisterForm(w, r, actor, err)
+}
