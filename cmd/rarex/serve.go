@@ -21,8 +21,8 @@ import (
 	"rarex/office"
 	"rarex/rules"
 	"rarex/screening"
-	"rarex/workdays"
 	"rarex/web"
+	"rarex/workdays"
 )
 
 func (a *App) serve(ctx context.Context, args []string) error {
