@@ -322,8 +322,14 @@ func Answer(a *rarex.Application, m rarex.Message, env Env) error {
 }
 
 func closePause(a *rarex.Application, env Env) {
-	if n := len(a.Pauses); n > 0 && a.Pauses[n-1].To == "" {
-		a.Pauses[n-1].To = env.Today.String()
+	n := len(a.Pauses)
+	if n == 0 || a.Pauses[n-1].To != "" {
+		return
+	}
+	if today := env.Today.String(); today < a.Pauses[n-1].From {
+		a.Pauses = a.Pauses[:n-1] // answered the day it was asked: no day was paused
+	} else {
+		a.Pauses[n-1].To = today
 	}
 }
 

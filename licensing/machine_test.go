@@ -140,6 +140,22 @@ func TestPauseStopsTheClock(t *testing.T) {
 	}
 }
 
+func TestSameDayAnswerPausesNothing(t *testing.T) {
+	env := testEnv(t, "2026-03-02")
+	a := &rarex.Application{Number: "A-9", State: rarex.AppDraft, Body: magnetBody()}
+	_ = Submit(a, snapWith(rules.LicenseRequired), env)
+	due := a.Due
+	if err := RequestInformation(a, rarex.Message{Body: "?"}, env); err != nil {
+		t.Fatal(err)
+	}
+	if err := Answer(a, rarex.Message{Body: "!"}, env); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Pauses) != 0 || a.Due != due {
+		t.Errorf("pauses %+v, due %s (was %s)", a.Pauses, a.Due, due)
+	}
+}
+
 func mustDate(t *testing.T, s string) rules.Date {
 	d, err := rules.ParseDate(s)
 	if err != nil {

@@ -113,6 +113,10 @@ func (s *Service) load(ctx context.Context, actor *rarex.User, action rarex.Acti
 	if err != nil {
 		return nil, err
 	}
+	// A draft is the exporter's own until it is submitted.
+	if a.State == rarex.AppDraft && actor.OrgID != a.OrgID {
+		return nil, rarex.Errorf(rarex.ENOTFOUND, "Application %q not found.", id)
+	}
 	if err := rarex.Authorize(actor, action, a.OrgID); err != nil {
 		if rarex.ScopeOf(actor.Role, action) == rarex.ScopeOwnOrg {
 			return nil, rarex.Errorf(rarex.ENOTFOUND, "Application %q not found.", id)
@@ -573,10 +577,14 @@ func (s *Service) Get(ctx context.Context, actor *rarex.User, id string) (*View,
 	if err != nil {
 		return nil, err
 	}
-	v := &View{App: a, Deadline: licensing.Deadlines(a, s.env())}
+	v := &View{Deadline: licensing.Deadlines(a, s.env())}
 	if v.Snapshot, err = licensing.DecodeSnapshot(a.Snapshot); err != nil {
 		return nil, err
 	}
+	// The snapshot is served decoded, once.
+	shown := *a
+	shown.Snapshot = nil
+	v.App = &shown
 	if v.Documents, err = s.Store.Documents(ctx, a.ID); err != nil {
 		return nil, err
 	}

@@ -363,3 +363,21 @@ func TestConcurrentDecisions(t *testing.T) {
 		})
 	}
 }
+
+func TestDraftsArePrivate(t *testing.T) {
+	w := setup(t, sqliteDB(t))
+	ctx := context.Background()
+	a, err := w.svc.Create(ctx, w.exporter, body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*rarex.User{w.reviewer, w.admin, w.other} {
+		if _, err := w.svc.Get(ctx, u, a.ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+			t.Errorf("%s reads a draft: %v", u.Role, err)
+		}
+	}
+	rows, _, _ := w.svc.Queue(ctx, w.reviewer, office.QueueFilter{All: true})
+	if len(rows) != 0 {
+		t.Errorf("the queue shows a draft")
+	}
+}

@@ -145,6 +145,7 @@ type applicationData struct {
 	DocKinds            []rarex.DocKind
 	RuleIDs             []string
 	MaxDocMB            int64
+	DocNames            map[string]string // document id → file name, for the thread
 }
 
 func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, status int, errMsg, flash string) error {
@@ -161,7 +162,10 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor
 	}
 	p.Data = applicationData{View: v, IsOwner: actor.OrgID == v.App.OrgID && actor.Role == rarex.RoleExporter,
 		IsReviewer: actor.Role == rarex.RoleReviewer, Today: s.today(), DocKinds: rarex.DocKinds, RuleIDs: ruleIDs,
-		MaxDocMB: s.Office.Proc.Documents.MaxBytes >> 20}
+		MaxDocMB: s.Office.Proc.Documents.MaxBytes >> 20, DocNames: map[string]string{}}
+	for _, doc := range v.Documents {
+		p.Data.(applicationData).DocNames[doc.ID] = doc.Filename
+	}
 	s.render(w, r, status, "application", p)
 	return nil
 }

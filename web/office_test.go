@@ -1,0 +1,165 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"rarex"
+)
+
+func decodeAs[T any](t *testing.T, r *http.Response) T {
+	t.Helper()
+	var v T
+	body := readBody(t, r)
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("decoding %s: %v", body, err)
+	}
+	return v
+}
+
+// TestOfficeAPI drives an application through the JSON API, with an
+// Idempotency-Key on the create.
+func TestOfficeAPI(t *testing.T) {
+	f := newFixture(t)
+	key := []string{"Idempotency-Key", "create-1"}
+	r1 := f.req("POST", "/api/v1/applications", apiAppBody, "bearer:exporter", key...)
+	if r1.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r1.StatusCode, readBody(t, r1))
+	}
+	a := decodeAs[rarex.Application](t, r1)
+	r2 := f.req("POST", "/api/v1/applications", apiAppBody, "bearer:exporter", key...)
+	b := decodeAs[rarex.Application](t, r2)
+	if r2.StatusCode != 201 || b.ID != a.ID || r2.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s %q", r2.StatusCode, b.ID, r2.Header.Get("Idempotent-Replayed"))
+	}
+	if r := f.req("POST", "/api/v1/applications", strings.Replace(apiAppBody, "Magnets", "Motors", 1), "bearer:exporter", key...); r.StatusCode != 409 {
+		t.Errorf("same key, other body: %d", r.StatusCode)
+	}
+	list := decodeAs[struct{ Applications []json.RawMessage }](t, f.req("GET", "/api/v1/applications", "", "bearer:exporter"))
+	if len(list.Applications) != 1 {
+		t.Fatalf("%d applications after a replayed create, want 1", len(list.Applications))
+	}
+	// Field errors name the field.
+	bad := strings.Replace(apiAppBody, `"unit":"kg"`, `"unit":"bushel"`, 1)
+	if r := f.req("POST", "/api/v1/applications", bad, "bearer:exporter"); r.StatusCode != 400 || !strings.Contains(readBody(t, r), "lines[0].unit") {
+		t.Errorf("bad unit: %d", r.StatusCode)
+	}
+	bad = strings.Replace(apiAppBody, `"quantity":"12.5"`, `"quantity":"12.5555"`, 1)
+	if r := f.req("POST", "/api/v1/applications", bad, "bearer:exporter"); r.StatusCode != 400 || !strings.Contains(readBody(t, r), "lines.quantity: expected a non-negative decimal with at most 3 decimals") {
+		t.Errorf("four decimals: %d", r.StatusCode)
+	}
+	// Documents: a text file is refused; PDFs are stored and served back as attachments.
+	base := "/api/v1/applications/" + a.ID
+	if r := f.req("POST", base+"/documents", multipartOf([3]string{"kind", "", "contract"}, [3]string{"file", "c.pdf", "just text"}), "bearer:exporter"); r.StatusCode != 400 {
+		t.Errorf("text as a document: %d", r.StatusCode)
+	}
+	var docID string
+	for _, k := range []string{"end_user_certificate", "end_use_certificate", "contract"} {
+		r := f.req("POST", base+"/documents", multipartOf([3]string{"kind", "", k}, [3]string{"file", k + ".pdf", testPDF}), "bearer:exporter")
+		if r.StatusCode != 201 {
+			t.Fatalf("document %s: %d %s", k, r.StatusCode, readBody(t, r))
+		}
+		docID = decodeAs[struct{ Document rarex.Document }](t, r).Document.ID
+	}
+	d := f.req("GET", "/api/v1/documents/"+docID, "", "bearer:reviewer")
+	if d.StatusCode != 200 || d.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(d.Header.Get("Content-Disposition"), "attachment") ||
+		len(d.Header.Get("X-Checksum-SHA256")) != 64 || readBody(t, d) != testPDF {
+		t.Errorf("download: %d %v", d.StatusCode, d.Header)
+	}
+	// Submit with a stale version: conflict; with the right one: under review.
+	if r := f.req("POST", base+"/submit", `{"version":99}`, "bearer:exporter"); r.StatusCode != 409 {
+		t.Errorf("stale submit: %d", r.StatusCode)
+	}
+	r := f.req("POST", base+"/submit", `{}`, "bearer:exporter")
+	view := decodeAs[struct {
+		Application rarex.Application
+		Deadline    struct{ Due string }
+		Snapshot    struct {
+			NeedsLicence bool `json:"needs_licence"`
+		}
+	}](t, r)
+	if r.StatusCode != 200 || view.Application.State != rarex.AppUnderReview || view.Deadline.Due == "" || !view.Snapshot.NeedsLicence {
+		t.Fatalf("submit: %d %s %s %v", r.StatusCode, view.Application.State, view.Deadline.Due, view.Snapshot.NeedsLicence)
+	}
+	// The reviewer approves; the exporter ships; the balance falls.
+	r = f.req("POST", base+"/decision", `{"kind":"approve","reasons":"ok","quantity_limit":"10"}`, "bearer:reviewer")
+	if r.StatusCode != 200 {
+		t.Fatalf("decide: %d %s", r.StatusCode, readBody(t, r))
+	}
+	lic := decodeAs[struct{ Application rarex.Application }](t, f.req("GET", base, "", "bearer:exporter")).Application.LicenceID
+	ship := `{"quantity":"7.25","value":"100","consignee":"Käufer GmbH"}`
+	r = f.req("POST", "/api/v1/licences/"+lic+"/shipments", ship, "bearer:exporter")
+	lv := decodeAs[struct {
+		QuantityLeft rarex.Quantity `json:"quantity_left"`
+	}](t, r)
+	if r.StatusCode != 201 || lv.QuantityLeft != 2_750 {
+		t.Fatalf("shipment: %d left %s", r.StatusCode, lv.QuantityLeft)
+	}
+	if r := f.req("POST", "/api/v1/licences/"+lic+"/shipments", ship, "bearer:exporter"); r.StatusCode != 409 || !strings.Contains(readBody(t, r), "2.75 kg left") {
+		t.Errorf("over-shipment: %d", r.StatusCode)
+	}
+	// The feed: the exporter's own events, in order, resumable.
+	ev := decodeAs[struct {
+		Events []rarex.AuditEvent
+		Next   int64
+	}](t, f.req("GET", "/api/v1/events", "", "bearer:exporter"))
+	if len(ev.Events) < 6 || ev.Events[0].Action != "create" || ev.Next != ev.Events[len(ev.Events)-1].Seq {
+		t.Fatalf("feed: %+v", ev)
+	}
+	more := decodeAs[struct{ Events []rarex.AuditEvent }](t, f.req("GET", "/api/v1/events?after="+jsonNum(ev.Next), "", "bearer:exporter"))
+	if len(more.Events) != 0 {
+		t.Errorf("events after the last: %d", len(more.Events))
+	}
+	if r := f.req("GET", "/api/v1/events?after=-1", "", "bearer:exporter"); r.StatusCode != 400 {
+		t.Errorf("after=-1: %d", r.StatusCode)
+	}
+	outsider := decodeAs[struct{ Events []rarex.AuditEvent }](t, f.req("GET", "/api/v1/events", "", "bearer:admin"))
+	if len(outsider.Events) < len(ev.Events) {
+		t.Errorf("admin sees fewer events (%d) than the exporter (%d)", len(outsider.Events), len(ev.Events))
+	}
+}
+
+func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestOfficePages: the forms refuse bad input in place, keeping what was
+// typed, and every office page renders in both languages with no missing
+// message.
+func TestOfficePages(t *testing.T) {
+	f := newFixture(t)
+	badForm := strings.Replace(newAppForm(), "quantity_0=12.5", "quantity_0=twelve", 1)
+	r := f.req("POST", "/applications", badForm, "cookie:exporter")
+	body := readBody(t, r)
+	if r.StatusCode != 400 || !strings.Contains(body, "lines[0].quantity") || !strings.Contains(body, `value="twelve"`) {
+		t.Errorf("bad form: %d\n%s", r.StatusCode, body)
+	}
+	a := f.application(f.users[rarex.RoleExporter], rarex.AppApproved)
+	pages := map[rarex.Role][]string{
+		rarex.RoleExporter: {"/applications", "/applications/new", "/applications/" + a.ID, "/licences", "/licences/" + a.LicenceID},
+		rarex.RoleReviewer: {"/applications", "/applications?all=true&track=green", "/applications/" + a.ID, "/licences", "/licences/" + a.LicenceID, "/register"},
+		rarex.RoleAdmin:    {"/register", "/licences/" + a.LicenceID},
+	}
+	for role, paths := range pages {
+		for _, p := range paths {
+			for _, lang := range []string{"en", "zh-Hans"} {
+				r := f.req("GET", p, "", "cookie:"+string(role), "Cookie", "rarex_lang="+lang)
+				body := readBody(t, r)
+				if r.StatusCode != 200 || strings.Contains(body, "[[") {
+					t.Errorf("%s %s (%s): %d, missing messages: %v", role, p, lang, r.StatusCode, strings.Contains(body, "[["))
+				}
+			}
+		}
+	}
+	// A reviewer's refused decision re-renders the page with the reason.
+	u := f.application(f.users[rarex.RoleExporter], rarex.AppUnderReview)
+	r = f.req("POST", "/applications/"+u.ID+"/decide", form("kind", "deny", "reasons", ""), "cookie:reviewer")
+	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "reasons:") {
+		t.Errorf("empty denial: %d", r.StatusCode)
+	}
+	// Stale version from a form: conflict, shown on the page.
+	r = f.req("POST", "/applications/"+u.ID+"/request-info", form("version", "1", "message", "Why?"), "cookie:reviewer")
+	if r.StatusCode != 409 {
+		t.Errorf("stale form: %d", r.StatusCode)
+	}
+}
