@@ -257,6 +257,7 @@ type Store interface {
 	PartyStore
 	OfficeStore
 	IdempotencyStore
+	WebhookStore
 	// Ping checks the database is reachable.
 	Ping(ctx context.Context) error
 	Close() error

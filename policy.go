@@ -33,6 +33,7 @@ const (
 	ActManageRegister Action = "register.manage"     // keep the validated end-user register and exporter profiles
 	ActViewRegister   Action = "register.view"       // read the validated end-user register and exporter profiles
 	ActViewEvents     Action = "events.view"         // read the audit trail
+	ActManageWebhooks Action = "webhooks.manage"     // register, list and remove one's organisation's webhooks
 )
 
 // Scope says how far a role's permission reaches.
@@ -72,6 +73,7 @@ var policy = map[Action]map[Role]Scope{
 	ActManageRegister: {RoleAdmin: ScopeAny},
 	ActViewRegister:   {RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
 	ActViewEvents:     {RoleExporter: ScopeOwnOrg, RoleAdmin: ScopeAny},
+	ActManageWebhooks: {RoleExporter: ScopeOwnOrg},
 }
 
 // ScopeOf returns the scope role has for action.

@@ -359,3 +359,80 @@ func testIdempotency(t *testing.T, s rarex.Store) {
 		t.Errorf("after a day: %v %v", r, err)
 	}
 }
+
+// testWebhooks: queueing is guarded by the cursor, claims are exclusive
+// under concurrency, and removing a hook removes its log.
+func testWebhooks(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	h := &rarex.Webhook{ID: "h", OrgID: "o1", URL: "https://example.com", Secret: "s", CreatedBy: "u1", CreatedAt: t0}
+	if err := s.CreateWebhook(ctx, h, event("o1", "webhook.create")); err != nil {
+		t.Fatal(err)
+	}
+	if seq, err := s.LastEventSeq(ctx); err != nil || seq != 1 {
+		t.Fatalf("last event: %d %v", seq, err)
+	}
+	var ds []*rarex.Delivery
+	for i := range 40 {
+		ds = append(ds, &rarex.Delivery{ID: fmt.Sprint("d", i), WebhookID: "h", OrgID: "o1", EventSeq: int64(i + 1), Payload: []byte(`{"n":1}`), NextAttemptAt: t0, CreatedAt: t0})
+	}
+	if err := s.QueueDeliveries(ctx, "h", 0, 40, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueueDeliveries(ctx, "h", 0, 40, ds); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Fatalf("queueing from a stale cursor: %v", err)
+	}
+	hs, _ := s.Webhooks(ctx, "o1")
+	if len(hs) != 1 || hs[0].LastSeq != 40 || hs[0].Secret != "s" {
+		t.Fatalf("hooks: %+v", hs)
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := s.ClaimDeliveries(ctx, t0, t0.Add(time.Minute), 40)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			for _, d := range got {
+				seen[d.ID]++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 40 {
+		t.Errorf("%d deliveries claimed, want 40", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s claimed %d times", id, n)
+		}
+	}
+	if again, _ := s.ClaimDeliveries(ctx, t0.Add(30*time.Second), t0.Add(2*time.Minute), 40); len(again) != 0 {
+		t.Errorf("%d leased deliveries claimed again", len(again))
+	}
+	done := t0.Add(time.Second)
+	d := &rarex.Delivery{ID: "d0", Status: rarex.DeliveryDelivered, Attempts: 1, NextAttemptAt: done, LastCode: 204, DeliveredAt: &done}
+	if err := s.SaveDelivery(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := s.Deliveries(ctx, "h", 100)
+	if len(log) != 40 || log[39].ID != "d0" || log[39].Status != rarex.DeliveryDelivered || log[39].LastCode != 204 || string(log[39].Payload) != `{"n":1}` {
+		t.Fatalf("log: %+v", log[39])
+	}
+	if err := s.DeleteWebhook(ctx, "o2", "h", nil); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Errorf("another organisation deletes: %v", err)
+	}
+	if err := s.DeleteWebhook(ctx, "o1", "h", nil); err != nil {
+		t.Fatal(err)
+	}
+	if log, _ := s.Deliveries(ctx, "h", 100); len(log) != 0 {
+		t.Errorf("deliveries outlived their hook: %d", len(log))
+	}
+}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("DecisionRace", func(t *testing.T) { testDecisionRace(t, open(t)) })
 	t.Run("Registers", func(t *testing.T) { testRegisters(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {

@@ -23,6 +23,7 @@ import (
 	"rarex/screening"
 	"rarex/sqlite"
 	"rarex/web"
+	"rarex/webhooks"
 	"rarex/workdays"
 )
 
@@ -81,7 +82,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	officeSvc := &office.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, Regime: regimes[0], Proc: proc, Cal: cal, Screening: screenSvc, BOMs: f0boms, Policy: licensing.DefaultPolicy()}
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Webhooks: &webhooks.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, AllowInsecure: true, MaxPerOrg: 1000}, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,6 +105,17 @@ func registerPath(format string) func(*fixture, rarex.Role, int) (string, string
 	}
 }
 
+// hookPath names a fresh webhook of exporter A (own) or B (other).
+func hookPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, _ rarex.Role, n int) (string, string) {
+		h, err := f.srv.Webhooks.Create(context.Background(), f.owner(tenant), fmt.Sprintf("https://erp.example.com/hook/%d", n))
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return fmt.Sprintf(format, h.ID), ""
+	}
+}
+
 func exporterOrgPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
 	return func(f *fixture, _ rarex.Role, _ int) (string, string) {
 		return fmt.Sprintf(format, f.owner(tenant).OrgID), ""
@@ -196,6 +207,18 @@ func init() {
 		matrixCase{"DELETE /api/v1/register/{id}", "self", registerPath("/api/v1/register/%s"), adminOnly, 403, 0},
 		matrixCase{"GET /api/v1/organisations/{id}/profile", "own", exporterOrgPath("/api/v1/organisations/%s/profile", "own"), appViewers, 403, 0},
 		matrixCase{"GET /api/v1/organisations/{id}/profile", "other", exporterOrgPath("/api/v1/organisations/%s/profile", "other"), authority, 403, 0},
+		matrixCase{"GET /webhooks", "self", fixed("/webhooks", ""), exporterOnly, 403, 0},
+		matrixCase{"POST /webhooks", "self", fixed("/webhooks", form("url", "https://erp.example.com/hook")), exporterOnly, 403, 0},
+		matrixCase{"GET /webhooks/{id}", "own", hookPath("/webhooks/%s", "own"), exporterOnly, 403, 0},
+		matrixCase{"GET /webhooks/{id}", "other", hookPath("/webhooks/%s", "other"), nil, 403, 404},
+		matrixCase{"POST /webhooks/{id}/delete", "own", hookPath("/webhooks/%s/delete", "own"), exporterOnly, 403, 0},
+		matrixCase{"POST /webhooks/{id}/delete", "other", hookPath("/webhooks/%s/delete", "other"), nil, 403, 404},
+		matrixCase{"GET /api/v1/webhooks", "self", fixed("/api/v1/webhooks", ""), exporterOnly, 403, 0},
+		matrixCase{"POST /api/v1/webhooks", "self", fixed("/api/v1/webhooks", `{"url":"https://erp.example.com/api"}`), exporterOnly, 403, 0},
+		matrixCase{"DELETE /api/v1/webhooks/{id}", "own", hookPath("/api/v1/webhooks/%s", "own"), exporterOnly, 403, 0},
+		matrixCase{"DELETE /api/v1/webhooks/{id}", "other", hookPath("/api/v1/webhooks/%s", "other"), nil, 403, 404},
+		matrixCase{"GET /api/v1/webhooks/{id}/deliveries", "own", hookPath("/api/v1/webhooks/%s/deliveries", "own"), exporterOnly, 403, 0},
+		matrixCase{"GET /api/v1/webhooks/{id}/deliveries", "other", hookPath("/api/v1/webhooks/%s/deliveries", "other"), nil, 403, 404},
 		matrixCase{"PUT /api/v1/organisations/{id}/profile", "other", withBody(exporterOrgPath("/api/v1/organisations/%s/profile", "other"), `{"icp_reference":"ICP-9"}`), adminOnly, 403, 0},
 	)
 }

@@ -136,7 +136,7 @@ func TestOfficePages(t *testing.T) {
 	}
 	a := f.application(f.users[rarex.RoleExporter], rarex.AppApproved)
 	pages := map[rarex.Role][]string{
-		rarex.RoleExporter: {"/applications", "/applications/new", "/applications/" + a.ID, "/licences", "/licences/" + a.LicenceID},
+		rarex.RoleExporter: {"/applications", "/applications/new", "/applications/" + a.ID, "/licences", "/licences/" + a.LicenceID, "/webhooks"},
 		rarex.RoleReviewer: {"/applications", "/applications?all=true&track=green", "/applications/" + a.ID, "/licences", "/licences/" + a.LicenceID, "/register"},
 		rarex.RoleAdmin:    {"/register", "/licences/" + a.LicenceID},
 	}
@@ -161,5 +161,23 @@ func TestOfficePages(t *testing.T) {
 	r = f.req("POST", "/applications/"+u.ID+"/request-info", form("version", "1", "message", "Why?"), "cookie:reviewer")
 	if r.StatusCode != 409 {
 		t.Errorf("stale form: %d", r.StatusCode)
+	}
+}
+
+// TestWebhookPage: the secret is shown once, on the answer to the form.
+func TestWebhookPage(t *testing.T) {
+	f := newFixture(t)
+	r := f.req("POST", "/webhooks", form("url", "https://erp.example.com/rarex"), "cookie:exporter")
+	body := readBody(t, r)
+	if r.StatusCode != 201 || !strings.Contains(body, "whsec_") {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	r = f.req("GET", "/webhooks", "", "cookie:exporter")
+	if body := readBody(t, r); strings.Contains(body, "whsec_") || !strings.Contains(body, "erp.example.com/rarex") {
+		t.Errorf("the list shows the secret or not the hook")
+	}
+	r = f.req("POST", "/webhooks", form("url", "ftp://x"), "cookie:exporter")
+	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "url:") {
+		t.Errorf("bad url: %d", r.StatusCode)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"rarex/office"
 	"rarex/rules"
 	"rarex/screening"
+	"rarex/webhooks"
 )
 
 //go:embed templates/*.html assets
@@ -39,6 +40,8 @@ type Options struct {
 	Screening *screening.Service
 	// Office is the licence office.
 	Office *office.Service
+	// Webhooks registers organisations' webhooks.
+	Webhooks *webhooks.Service
 	// MaxUploadBytes caps BOM uploads; 0 means DefaultMaxUploadBytes.
 	MaxUploadBytes int64
 	Log            *slog.Logger
@@ -74,8 +77,8 @@ type Route struct {
 
 // New builds a Server. Templates are parsed here, so a broken one fails at start.
 func New(o Options) (*Server, error) {
-	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil || o.Screening == nil || o.Office == nil {
-		return nil, errors.New("web: Accounts, Store, Regime, BOMs, Screening and Office are required")
+	if o.Accounts == nil || o.Store == nil || o.Regime == nil || o.BOMs == nil || o.Screening == nil || o.Office == nil || o.Webhooks == nil {
+		return nil, errors.New("web: Accounts, Store, Regime, BOMs, Screening, Office and Webhooks are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -156,6 +159,10 @@ func New(o Options) (*Server, error) {
 	add("POST", "/register", false, s.page(s.handleRegisterForm))
 	add("POST", "/register/{id}/delete", false, s.page(s.handleRegisterDeleteForm))
 	add("POST", "/register/profiles", false, s.page(s.handleProfileForm))
+	add("GET", "/webhooks", false, s.page(s.handleWebhooksPage))
+	add("POST", "/webhooks", false, s.page(s.handleWebhookForm))
+	add("GET", "/webhooks/{id}", false, s.page(s.handleWebhooksPage))
+	add("POST", "/webhooks/{id}/delete", false, s.page(s.handleWebhookDeleteForm))
 
 	// JSON API, signed in (bearer token or session cookie).
 	add("GET", "/api/v1/me", false, s.api(s.apiMe))
@@ -210,6 +217,10 @@ func New(o Options) (*Server, error) {
 	add("DELETE", "/api/v1/register/{id}", false, s.api(s.apiDeleteRegister))
 	add("GET", "/api/v1/organisations/{id}/profile", false, s.api(s.apiProfile))
 	add("PUT", "/api/v1/organisations/{id}/profile", false, s.api(s.apiSetProfile))
+	add("GET", "/api/v1/webhooks", false, s.api(s.apiWebhooks))
+	add("POST", "/api/v1/webhooks", false, s.api(s.apiCreateWebhook))
+	add("DELETE", "/api/v1/webhooks/{id}", false, s.api(s.apiDeleteWebhook))
+	add("GET", "/api/v1/webhooks/{id}/deliveries", false, s.api(s.apiDeliveries))
 
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {

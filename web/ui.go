@@ -18,7 +18,7 @@ import (
 type pageTemplate struct{ t *template.Template }
 
 var pageNames = []string{"login", "home", "tokens", "users", "error", "determine", "boms", "bom", "screen", "monitor",
-	"applications", "application_new", "application", "licences", "licence", "register"}
+	"applications", "application_new", "application", "licences", "licence", "register", "webhooks"}
 
 var funcs = template.FuncMap{
 	"t":    i18n.T,
@@ -77,6 +77,9 @@ func navFor(role rarex.Role, path string) []navItem {
 	}
 	if rarex.ScopeOf(role, rarex.ActViewRegister) != rarex.ScopeNone {
 		items = append(items, navItem{Key: "nav.register", Href: "/register"})
+	}
+	if rarex.ScopeOf(role, rarex.ActManageWebhooks) != rarex.ScopeNone {
+		items = append(items, navItem{Key: "nav.webhooks", Href: "/webhooks"})
 	}
 	items = append(items, navItem{Key: "nav.monitor", Href: "/monitor"})
 	if role == rarex.RoleAdmin {

@@ -36,6 +36,9 @@ type Config struct {
 	// reviewer, per currency: "USD=1000000,CNY=7000000". A currency not
 	// named always needs one; so does every denial.
 	CountersignAbove string
+	// WebhooksInsecure lets webhooks use http:// and private addresses
+	// (closed networks, tests); by default they must be https to public hosts.
+	WebhooksInsecure bool
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -53,6 +56,7 @@ var envVars = []struct {
 	{"RAREX_DB", func(c *Config, v string) error { c.DB = v; return nil }},
 	{"RAREX_ADDR", func(c *Config, v string) error { c.Addr = v; return nil }},
 	{"RAREX_DATA", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"RAREX_WEBHOOKS_INSECURE", func(c *Config, v string) (err error) { c.WebhooksInsecure, err = strconv.ParseBool(v); return }},
 	{"RAREX_COUNTERSIGN_ABOVE", func(c *Config, v string) error { c.CountersignAbove = v; return nil }},
 	{"RAREX_DEMO", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"RAREX_SESSION_TTL", func(c *Config, v string) (err error) { c.SessionTTL, err = time.ParseDuration(v); return }},
@@ -94,6 +98,7 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
 	fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files (default: the shipped regime)")
+	fs.BoolVar(&c.WebhooksInsecure, "webhooks-insecure", c.WebhooksInsecure, "allow webhooks over http:// and to private addresses (closed networks only)")
 	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")
 }
 

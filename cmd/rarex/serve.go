@@ -22,6 +22,7 @@ import (
 	"rarex/rules"
 	"rarex/screening"
 	"rarex/web"
+	"rarex/webhooks"
 	"rarex/workdays"
 )
 
@@ -79,6 +80,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, Log: log, Registry: reg,
+		Webhooks:     &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure},
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err
@@ -101,6 +103,8 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweepSessions(sweepCtx, store, log)
+	dispatcher := &webhooks.Dispatcher{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, Log: log, Client: webhooks.SafeClient(cfg.WebhooksInsecure)}
+	go dispatcher.Run(sweepCtx, 2*time.Second)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -121,7 +121,40 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, key)
 );
 
+-- Per-organisation webhooks: each new audit event of the organisation is
+-- queued for every active hook (last_seq: the last event queued) and sent,
+-- signed, until it is accepted or the attempts run out.
+CREATE TABLE webhooks (
+    id         TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL REFERENCES organisations (id),
+    url        TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    last_seq   BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX webhooks_org ON webhooks (org_id);
+
+CREATE TABLE webhook_deliveries (
+    id              TEXT PRIMARY KEY,
+    webhook_id      TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    org_id          TEXT NOT NULL,
+    event_seq       BIGINT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    last_code       INTEGER NOT NULL,
+    last_error      TEXT NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    delivered_at    TIMESTAMPTZ,
+    UNIQUE (webhook_id, event_seq)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+
 -- +goose Down
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
 DROP TABLE idempotency_keys;
 DROP TABLE exporter_profiles;
 DROP TABLE validated_end_users;

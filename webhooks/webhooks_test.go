@@ -1,0 +1,190 @@
+package webhooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rarex"
+	"rarex/sqlite"
+	"rarex/webhooks"
+)
+
+func TestBackoffAndSignature(t *testing.T) {
+	for n, want := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 7: 32 * time.Minute, 8: time.Hour, 50: time.Hour} {
+		if got := webhooks.Backoff(n); got != want {
+			t.Errorf("Backoff(%d) = %s, want %s", n, got, want)
+		}
+	}
+	now := time.Unix(1_800_000_000, 0)
+	body := []byte(`{"event":{"seq":1}}`)
+	sig := webhooks.Sign("whsec_x", now, body)
+	if err := webhooks.Verify("whsec_x", sig, body, now.Add(time.Minute), 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		secret, header string
+		body           []byte
+		at             time.Time
+	}{
+		"other secret": {"whsec_y", sig, body, now},
+		"other body":   {"whsec_x", sig, []byte(`{}`), now},
+		"too old":      {"whsec_x", sig, body, now.Add(10 * time.Minute)},
+		"garbled":      {"whsec_x", "v1=abc", body, now},
+	} {
+		if err := webhooks.Verify(c.secret, c.header, c.body, c.at, 5*time.Minute); err == nil {
+			t.Errorf("%s: verified", name)
+		}
+	}
+}
+
+type receiver struct {
+	mu     sync.Mutex
+	got    []int64
+	fail   int // answer 500 this many times first
+	secret string
+	errs   []string
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if err := webhooks.Verify(rc.secret, r.Header.Get(webhooks.SignatureHeader), body, time.Now(), 24*time.Hour*365*10); err != nil {
+		rc.errs = append(rc.errs, err.Error())
+	}
+	if rc.fail > 0 {
+		rc.fail--
+		http.Error(w, "busy", 500)
+		return
+	}
+	var p struct{ Event rarex.AuditEvent }
+	if err := json.Unmarshal(body, &p); err != nil {
+		rc.errs = append(rc.errs, err.Error())
+	}
+	rc.got = append(rc.got, p.Event.Seq)
+}
+
+func TestDispatch(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, o := range []string{"o1", "o2"} {
+		if err := db.CreateOrg(ctx, &rarex.Organisation{ID: o, Name: o, Kind: rarex.OrgExporter}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := &rarex.FixedClock{T: time.Now().UTC()}
+	ids := &rarex.SequenceIDs{Prefix: "w"}
+	svc := &webhooks.Service{Store: db, Clock: clock, IDs: ids}
+	exporter := &rarex.User{ID: "u1", OrgID: "o1", Role: rarex.RoleExporter}
+	if _, err := svc.Create(ctx, exporter, "http://127.0.0.1:9/hook"); rarex.ErrorCode(err) != rarex.EINVALID {
+		t.Fatalf("http without AllowInsecure: %v", err)
+	}
+	for _, bad := range []string{"ftp://x", "https://user:pw@example.com/", "https:///nohost", "not a url\x7f"} {
+		if _, err := svc.Create(ctx, exporter, bad); rarex.ErrorCode(err) != rarex.EINVALID {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := svc.Create(ctx, &rarex.User{ID: "r", OrgID: "a", Role: rarex.RoleReviewer}, "https://example.com"); rarex.ErrorCode(err) != rarex.EFORBIDDEN {
+		t.Errorf("reviewer: %v", err)
+	}
+	// An event before the hook exists is not sent.
+	event := func(org, action string) {
+		a := &rarex.Application{ID: ids.NewID(), OrgID: org, State: rarex.AppDraft, CreatedAt: clock.T, UpdatedAt: clock.T}
+		if err := db.CreateApplication(ctx, a, &rarex.AuditEvent{ID: ids.NewID(), OrgID: org, Subject: "application", Action: action, At: clock.T}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	event("o1", "before")
+	rc := &receiver{fail: 3}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	svc.AllowInsecure = true
+	h, err := svc.Create(ctx, exporter, srv.URL+"/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.secret = h.Secret
+	event("o1", "one")
+	event("o2", "other tenant")
+	event("o1", "two")
+	d := &webhooks.Dispatcher{Store: db, Clock: clock, IDs: ids, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Client: webhooks.SafeClient(true)}
+	if err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The hook's own creation (a ping), "one" and "two" all failed (500):
+	// retried after the backoff, not before.
+	if err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.got) != 0 {
+		t.Fatalf("delivered before the backoff: %v", rc.got)
+	}
+	clock.Advance(31 * time.Second)
+	if err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rc.mu.Lock()
+	got, errs := append([]int64(nil), rc.got...), rc.errs
+	rc.mu.Unlock()
+	if len(got) != 3 || got[0] >= got[1] || got[1] >= got[2] || len(errs) != 0 {
+		t.Fatalf("delivered %v, receiver errors %v", got, errs)
+	}
+	log, err := svc.Deliveries(ctx, exporter, h.ID)
+	if err != nil || len(log) != 3 || log[0].Status != rarex.DeliveryDelivered || log[1].Attempts != 2 {
+		t.Fatalf("delivery log: %+v %v", log, err)
+	}
+	if _, err := svc.Deliveries(ctx, &rarex.User{ID: "u2", OrgID: "o2", Role: rarex.RoleExporter}, h.ID); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Errorf("another tenant's log: %v", err)
+	}
+	// A receiver that never answers 2xx: failed after MaxAttempts.
+	rc.mu.Lock()
+	rc.fail = 1000
+	rc.mu.Unlock()
+	event("o1", "three")
+	for range webhooks.MaxAttempts + 2 {
+		if err := d.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(webhooks.MaxDelay)
+	}
+	log, _ = svc.Deliveries(ctx, exporter, h.ID)
+	if log[0].Status != rarex.DeliveryFailed || log[0].Attempts != webhooks.MaxAttempts || !strings.Contains(log[0].LastError, "500") {
+		t.Fatalf("exhausted delivery: %+v", log[0])
+	}
+	// The default client refuses loopback addresses.
+	event("o1", "four")
+	d.Client = nil
+	if err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log, _ = svc.Deliveries(ctx, exporter, h.ID)
+	if !strings.Contains(log[0].LastError, "not a public address") {
+		t.Errorf("loopback with the safe client: %+v", log[0])
+	}
+	if err := svc.Delete(ctx, exporter, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if hs, _ := svc.List(ctx, exporter); len(hs) != 0 {
+		t.Errorf("after delete: %v", hs)
+	}
+	svc.MaxPerOrg = 2
+	for i := range 3 {
+		_, err := svc.Create(ctx, exporter, "https://example.com/"+string(rune('a'+i)))
+		if (i < 2) != (err == nil) || (i == 2 && rarex.ErrorCode(err) != rarex.ECONFLICT) {
+			t.Errorf("hook %d of at most 2: %v", i+1, err)
+		}
+	}
+}
