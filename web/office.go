@@ -146,6 +146,9 @@ type applicationData struct {
 	RuleIDs             []string
 	MaxDocMB            int64
 	DocNames            map[string]string // document id → file name, for the thread
+	// Preview is set on a draft: the snapshot is what submitting would
+	// freeze now, shown so the exporter sees the green-channel criteria first.
+	Preview bool
 }
 
 func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, status int, errMsg, flash string) error {
@@ -160,7 +163,18 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor
 	for _, ru := range s.Regime.Rules {
 		ruleIDs = append(ruleIDs, ru.ID)
 	}
-	p.Data = applicationData{View: v, IsOwner: actor.OrgID == v.App.OrgID && actor.Role == rarex.RoleExporter,
+	owner := actor.OrgID == v.App.OrgID && actor.Role == rarex.RoleExporter
+	preview := false
+	if owner && v.App.State == rarex.AppDraft {
+		if snap, err := s.Office.Preview(r.Context(), actor, v.App.ID); err == nil {
+			v.Snapshot, preview = snap, true
+		} else if c := rarex.ErrorCode(err); c != rarex.EINVALID {
+			return err
+		} else if errMsg == "" {
+			p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err)) // e.g. a stored BOM that is gone
+		}
+	}
+	p.Data = applicationData{View: v, IsOwner: owner, Preview: preview,
 		IsReviewer: actor.Role == rarex.RoleReviewer, Today: s.today(), DocKinds: rarex.DocKinds, RuleIDs: ruleIDs,
 		MaxDocMB: s.Office.Proc.Documents.MaxBytes >> 20, DocNames: map[string]string{}}
 	for _, doc := range v.Documents {

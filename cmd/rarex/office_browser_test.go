@@ -141,7 +141,11 @@ func TestBrowserLicenceOffice(t *testing.T) {
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#document-list tbody tr").length`)); n != 3 {
 		fail("documents listed", nil)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-application")), chromedp.WaitVisible(chromedp.ID("green-criteria"))); err != nil {
+	// The draft already shows what submitting will find: green-channel eligible.
+	if preview, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("green"))); !strings.Contains(preview, "eligible") || strings.Contains(preview, "not eligible") {
+		fail("green preview on the draft: "+preview, nil)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-application")), chromedp.WaitVisible(chromedp.CSS(`#app-state[data-state="under_review"]`))); err != nil {
 		fail("submit", err)
 	}
 	if s := state(); s != "under_review" {
@@ -162,7 +166,7 @@ func TestBrowserLicenceOffice(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("review-actions")),
 		chromedp.SendKeys(chromedp.CSS(`#request-info-form textarea`), "Please send the end-user certificate in Chinese."),
 		chromedp.Click(chromedp.ID("request-info")),
-		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		chromedp.WaitVisible(chromedp.CSS(`#app-state[data-state="information_requested"]`)),
 	)
 	if err != nil {
 		fail("request information", err)
@@ -180,7 +184,7 @@ func TestBrowserLicenceOffice(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#answer-form textarea`), "The translated certificate is attached."),
 		chromedp.Click(chromedp.CSS(`#answer-form input[name="documents"]`)),
 		chromedp.Click(chromedp.ID("send-answer")),
-		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+		chromedp.WaitVisible(chromedp.CSS(`#app-state[data-state="under_review"]`)),
 	)
 	if err != nil {
 		fail("answer", err)
