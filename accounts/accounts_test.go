@@ -240,7 +240,7 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 			t.Fatalf("demo login %s: %v", l.Email, err)
 		}
 	}
-	if roles[rarex.RoleExporter] != 3 || roles[rarex.RoleReviewer] != 2 || roles[rarex.RoleAdmin] != 1 || roles[rarex.RoleOverseer] != 1 {
+	if roles[rarex.RoleExporter] != 4 || roles[rarex.RoleReviewer] != 2 || roles[rarex.RoleAdmin] != 1 || roles[rarex.RoleOverseer] != 1 {
 		t.Fatalf("demo roles = %v", roles)
 	}
 	again, err := e.svc.SeedDemo(ctx)
@@ -253,7 +253,7 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 		}
 	}
 	orgs, total, _ := e.svc.ListOrgs(ctx, e.admin, rarex.OrgFilter{})
-	if total != 6 || len(orgs) != 6 {
-		t.Fatalf("after two seedings: %d organisations, want 6 (the test's two and the four demo ones)", total)
+	if total != 7 || len(orgs) != 7 {
+		t.Fatalf("after two seedings: %d organisations, want 7 (the test's two and the five demo ones)", total)
 	}
 }

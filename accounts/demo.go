@@ -29,6 +29,9 @@ var demo = []demoOrg{
 	{name: "Ningbo Magnet Works (demo)", country: "CN", kind: rarex.OrgExporter, users: []NewUser{
 		{Email: "wei@ningbo.example", Name: "Wei Chen", Role: rarex.RoleExporter},
 	}},
+	{name: "Baotou Rare Earth Metals (demo)", country: "CN", kind: rarex.OrgExporter, users: []NewUser{
+		{Email: "bao@baotou.example", Name: "Bao Lin", Role: rarex.RoleExporter},
+	}},
 	{name: "Licensing Authority (demo)", country: "CN", kind: rarex.OrgAuthority, users: []NewUser{
 		{Email: "zhang@authority.example", Name: "Zhang Min", Role: rarex.RoleReviewer},
 		{Email: "li@authority.example", Name: "Li Na", Role: rarex.RoleReviewer},

@@ -264,6 +264,13 @@ var officeCatalog = map[string]msg{
 	"delivery.delivered":  {"delivered", "已送达"},
 	"delivery.failed":     {"failed", "失败"},
 
+	"monitor.chart.licences":      {"Licence decisions per month", "每月许可决定"},
+	"monitor.chart.licence_times": {"Working days to decision: green channel against standard", "作出决定所用工作日：绿色通道与普通程序"},
+	"monitor.chart.licensed":      {"Licensed quantity and value by item class and destination region", "按物项类别和目的地区列示的许可数量与金额"},
+	"monitor.withheld":            {"figures resting on fewer than %d applications are withheld (<k)", "少于 %d 份申请支撑的数字不予公布（<k）"},
+	"monitor.unsuppressed":        {"every cell shown (the authority's view; others see cells of five or more)", "显示全部数字（许可机关视图；其他用户仅见五份及以上申请的数字）"},
+	"monitor.open_now":            {"%d applications await a decision", "%d 份申请待决定"},
+
 	"reg.title":          {"Green-channel registers", "绿色通道登记册"},
 	"reg.intro":          {"The authority's register of validated civilian end users, and what it knows of each exporter's compliance: both decide green-channel eligibility.", "许可机关的已核验民用最终用户登记册，以及各出口经营者的合规情况：二者决定能否适用绿色通道。"},
 	"reg.validated":      {"Validated end users", "已核验最终用户"},

@@ -9,18 +9,18 @@ import (
 
 // Indicators are what the monitor publishes: every figure with its source.
 type Indicators struct {
-	Date           string               `json:"date"`
-	Concentration  []Concentration      `json:"concentration"`
-	SingleCountry  []CeilingCheck       `json:"single_country_ceiling"`
-	Reserves       any                  `json:"reserves"`
-	Prices         any                  `json:"prices"`
-	Demand         any                  `json:"demand"`
-	Trade          []TradeFlow          `json:"trade"`
-	Benchmarks     any                  `json:"benchmarks"`
-	HHIBands       []Bands              `json:"hhi_bands"`
-	Measures       []Measure            `json:"measures"`
-	LicenceStats   *LicenceStatsMissing `json:"licence_statistics"`
-	SupplyRiskNote string               `json:"supply_risk"`
+	Date           string          `json:"date"`
+	Concentration  []Concentration `json:"concentration"`
+	SingleCountry  []CeilingCheck  `json:"single_country_ceiling"`
+	Reserves       any             `json:"reserves"`
+	Prices         any             `json:"prices"`
+	Demand         any             `json:"demand"`
+	Trade          []TradeFlow     `json:"trade"`
+	Benchmarks     any             `json:"benchmarks"`
+	HHIBands       []Bands         `json:"hhi_bands"`
+	Measures       []Measure       `json:"measures"`
+	LicenceStats   *LicenceStats   `json:"licence_statistics"`
+	SupplyRiskNote string          `json:"supply_risk"`
 }
 
 // CeilingCheck compares a stage's largest single-country share with the
@@ -48,16 +48,11 @@ type Measure struct {
 	Sources    []string `json:"sources"`
 }
 
-// LicenceStatsMissing says why licence statistics are not shown yet.
-type LicenceStatsMissing struct {
-	Missing string `json:"missing"`
-}
-
-// Compute gathers the indicators from the facts and the regime on date d.
+// Compute gathers the indicators from the facts and the regime on date d;
+// the caller adds the licence statistics, which come from the store.
 func (f *Facts) Compute(reg *rules.Regime, d rules.Date) *Indicators {
 	in := &Indicators{Date: d.String(), Concentration: f.Concentrations(), Reserves: f.Reserves, Prices: f.Prices, Demand: f.Demand,
 		Trade: f.Exports, Benchmarks: f.Benchmarks, HHIBands: f.HHIBands, Measures: MeasuresLog(reg),
-		LicenceStats:   &LicenceStatsMissing{Missing: "the licence office is not built yet: no decisions to count"},
 		SupplyRiskNote: "not computed: the shipped facts hold no governance (WGI) scores, EU sourcing shares, recycling or substitution indices; the formula is in monitor.SupplyRisk"}
 	ceiling := 0.0
 	for _, b := range f.Benchmarks.Items {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"rarex"
 	"rarex/licensing"
@@ -15,6 +16,7 @@ const (
 	DemoReviewer  = "zhang@authority.example"
 	DemoReviewer2 = "li@authority.example"
 	DemoAdmin     = "admin@authority.example"
+	DemoHistory   = "bao@baotou.example" // the exporter whose past decisions fill the statistics
 )
 
 // demoPDF is a minimal, valid one-page PDF for the demo's documents.
@@ -184,8 +186,78 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 	}
 	// 11. A draft.
 	at(0)
-	_, err = d.Create(ctx, wei, civilian(hanbit, "KR", "Next year's volume for the bus-motor line.", magnet(3_000_000, 290_000_00)))
-	return err
+	if _, err = d.Create(ctx, wei, civilian(hanbit, "KR", "Next year's volume for the bus-motor line.", magnet(3_000_000, 290_000_00))); err != nil {
+		return err
+	}
+	return d.seedHistory(ctx, clock, now, users)
+}
+
+// seedHistory gives the monitor six months of decisions by a second
+// exporter: enough applications per month that the published statistics
+// are not all withheld under k = 5. The sequence is fixed, so every demo
+// shows the same figures.
+func (d *Service) seedHistory(ctx context.Context, clock *rarex.FixedClock, now time.Time, users map[string]*rarex.User) error {
+	bao, err := d.Store.FindUserByEmail(ctx, DemoHistory)
+	if err != nil {
+		return fmt.Errorf("demo user %s: %w", DemoHistory, err)
+	}
+	zhang, li, admin := users[DemoReviewer], users[DemoReviewer2], users[DemoAdmin]
+	if _, err := d.SetProfile(ctx, admin, rarex.ExporterProfile{OrgID: bao.OrgID, ICPReference: "ICP-NM-2024-0007", ICPRegistered: "2024-03-01"}); err != nil {
+		return err
+	}
+	type buyer struct{ name, country string }
+	buyers := []buyer{{"Hanbit Motors Co., Ltd.", "KR"}, {"Rheinwind Turbinen GmbH", "DE"}, {"Sakura Servo K.K.", "JP"},
+		{"Lone Star Motors LLC", "US"}, {"Saigon Magnetics JSC", "VN"}, {"Pune Drives Pvt. Ltd.", "IN"}}
+	items := []rarex.AppLine{
+		{Description: "Dysprosium metal, 99.9%", Class: "metal", Elements: []string{"Dy"}, HSCode: "2805301200", Origin: "CN", Quantity: 50_000, Unit: "kg", Value: 17_500_00, Currency: "USD"},
+		{Description: "Terbium oxide, 99.99%", Class: "oxide", Elements: []string{"Tb"}, HSCode: "2846901930", Origin: "CN", Quantity: 20_000, Unit: "kg", Value: 19_000_00, Currency: "USD"},
+		{Description: "Sintered NdFeB magnets, Dy-diffused", Class: "magnet_ndfeb", Elements: []string{"Nd", "Fe", "B", "Dy"}, HSCode: "8505111000", Origin: "CN", Quantity: 400_000, Unit: "kg", Value: 36_000_00, Currency: "USD"},
+	}
+	docs := []rarex.DocKind{rarex.DocEndUserCert, rarex.DocEndUseCert, rarex.DocContract}
+	for i := range 66 {
+		b, it := buyers[i%len(buyers)], items[(i/2)%len(items)]
+		body := rarex.ApplicationBody{Lines: []rarex.AppLine{it}, ShipFrom: "CN", Destination: b.country,
+			Consignee: rarex.Party{Name: b.name, Country: b.country}, EndUser: rarex.Party{Name: b.name, Country: b.country, Type: "civilian"},
+			EndUse:      rarex.EndUseStatement{Category: "civilian_manufacturing", Statement: "Motors and generators."},
+			LicenceType: rarex.LicenceIndividual, ValidityMonths: 12}
+		submitted := 185 - i*5/2 // from six months ago, one every two or three days
+		clock.T = now.AddDate(0, 0, -submitted)
+		a, err := d.Create(ctx, bao, body)
+		if err != nil {
+			return err
+		}
+		for _, k := range docs {
+			if _, _, err := d.AddDocument(ctx, bao, a.ID, Upload{Kind: k, Filename: string(k) + ".pdf", Data: demoPDF}); err != nil {
+				return err
+			}
+		}
+		if a, err = d.Submit(ctx, bao, a.ID, 0); err != nil {
+			return err
+		}
+		// Green applications are decided within days, standard ones within weeks.
+		wait := 14 + (i*7)%40
+		if a.Green {
+			wait = 4 + i%9
+		}
+		if wait >= submitted {
+			continue // still open
+		}
+		clock.T = now.AddDate(0, 0, -submitted+wait)
+		switch {
+		case i%11 == 5:
+			_, err = d.Withdraw(ctx, bao, a.ID, 0)
+		case i%9 == 4:
+			if _, err = d.Decide(ctx, zhang, a.ID, 0, DecisionInput{Kind: rarex.DecisionDeny, Reasons: "End-use statement not substantiated.", RuleIDs: firedRules(a)}); err == nil {
+				_, err = d.Countersign(ctx, li, a.ID, 0)
+			}
+		default:
+			_, err = d.Decide(ctx, zhang, a.ID, 0, DecisionInput{Kind: rarex.DecisionApprove, Reasons: "Civilian end use, documents complete."})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // firedRules lists the rules that fired on an application's lines at

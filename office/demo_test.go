@@ -67,8 +67,29 @@ func TestSeedDemo(t *testing.T) {
 	}
 	wei, _ := db.FindUserByEmail(ctx, office.DemoExporter)
 	mine, _, _ := svc.Queue(ctx, wei, office.QueueFilter{})
-	if len(mine) != len(rows)+1 || mine[0].App.State != rarex.AppDraft {
-		t.Errorf("the exporter sees %d applications (want %d, a draft first)", len(mine), len(rows)+1)
+	if len(mine) != 11 || mine[0].App.State != rarex.AppDraft {
+		t.Errorf("the exporter sees %d applications (want 11, a draft first)", len(mine))
+	}
+	// Six months of history: the overseer's statistics show real cells, not only withheld ones.
+	amara, _ := db.FindUserByEmail(ctx, "amara@monitor.example")
+	st, err := svc.Statistics(ctx, amara)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, medians := 0, 0
+	for _, m := range st.Months {
+		if m.Outcomes["approved"] != nil && *m.Outcomes["approved"] >= 5 {
+			shown++
+		}
+		if m.MedianDays != nil {
+			medians++
+		}
+	}
+	if st.K != 5 || len(st.Months) < 6 || shown < 4 || medians < 4 {
+		t.Errorf("overseer statistics: k %d, %d months, %d with approvals shown, %d medians", st.K, len(st.Months), shown, medians)
+	}
+	if full, _ := svc.Statistics(ctx, zhang); full.K != 1 {
+		t.Errorf("the authority's statistics are suppressed (k %d)", full.K)
 	}
 	ls, _ := svc.Licences(ctx, wei)
 	if len(ls) != 2 || ls[0].Status != rarex.LicenceSuspended || ls[1].QuantityUsed != 1_050_000 || ls[1].Status != rarex.LicenceActive {

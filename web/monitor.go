@@ -18,7 +18,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, actor *ra
 	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
 		return err
 	}
-	_, in, err := s.indicators(r)
+	_, in, err := s.indicators(r, actor)
 	if err != nil {
 		return err
 	}
@@ -128,11 +128,83 @@ func charts(f *monitor.Facts, in *monitor.Indicators) []chart {
 	for _, m := range in.Measures {
 		measures.Rows = append(measures.Rows, []string{m.Country, m.Instrument, strings.Join(m.HSCodes, " "), m.Type, m.From, m.To, m.Status, strings.Join(m.Sources, " ")})
 	}
-	return []chart{conc, prices, demand, measures}
+	return append([]chart{conc, prices, demand}, append(licenceCharts(in.LicenceStats), measures)...)
 }
 
-// indicators computes the indicators on the request's date (?date=).
-func (s *Server) indicators(r *http.Request) (*monitor.Facts, *monitor.Indicators, error) {
+// withheld is how a suppressed figure reads in tables and downloads.
+const withheld = "<k"
+
+func intCell(p *int) string {
+	if p == nil {
+		return withheld
+	}
+	return strconv.Itoa(*p)
+}
+
+func floatCell(p *float64) string {
+	if p == nil {
+		return withheld
+	}
+	return rarex.FormatNumber(*p)
+}
+
+func strCell(p *string) string {
+	if p == nil {
+		return withheld
+	}
+	return *p
+}
+
+func intPtr(p *int) *float64 {
+	if p == nil {
+		return nil
+	}
+	return fptr(float64(*p))
+}
+
+// licenceCharts draws the licence office's monthly decisions, its decision
+// times (green against standard) and what was licensed.
+func licenceCharts(st *monitor.LicenceStats) []chart {
+	if st == nil {
+		return nil
+	}
+	source := "the licence office's decisions (" + st.Method + ")"
+	decisions := chart{ID: "licences", Kind: "bars", Unit: "applications decided per month", Source: source,
+		Columns: []string{"month", "decided", "approved", "denied", "withdrawn", "not_required", "approval_rate", "green", "green_share"}}
+	times := chart{ID: "licence_times", Kind: "lines", Unit: "working days from complete application to decision", Source: source,
+		Columns: []string{"month", "median", "p90", "green_median", "standard_median"}}
+	series := map[string]*chartSeries{}
+	for _, o := range monitor.Outcomes {
+		series[o] = &chartSeries{Label: o}
+	}
+	med, p90, gm, sm := chartSeries{Label: "median"}, chartSeries{Label: "p90"}, chartSeries{Label: "green median"}, chartSeries{Label: "standard median"}
+	for _, m := range st.Months {
+		decisions.Labels = append(decisions.Labels, m.Month)
+		times.Labels = append(times.Labels, m.Month)
+		for _, o := range monitor.Outcomes {
+			series[o].Values = append(series[o].Values, intPtr(m.Outcomes[o]))
+		}
+		decisions.Rows = append(decisions.Rows, []string{m.Month, intCell(m.Decided), intCell(m.Outcomes["approved"]), intCell(m.Outcomes["denied"]),
+			intCell(m.Outcomes["withdrawn"]), intCell(m.Outcomes["not_required"]), floatCell(m.ApprovalRate), intCell(m.Green), floatCell(m.GreenShare)})
+		med.Values, p90.Values = append(med.Values, m.MedianDays), append(p90.Values, m.P90Days)
+		gm.Values, sm.Values = append(gm.Values, m.GreenMedian), append(sm.Values, m.StandardMedian)
+		times.Rows = append(times.Rows, []string{m.Month, floatCell(m.MedianDays), floatCell(m.P90Days), floatCell(m.GreenMedian), floatCell(m.StandardMedian)})
+	}
+	for _, o := range monitor.Outcomes {
+		decisions.Series = append(decisions.Series, *series[o])
+	}
+	times.Series = []chartSeries{med, p90, gm, sm}
+	licensed := chart{ID: "licensed", Kind: "table", Source: source,
+		Columns: []string{"month", "item_class", "destination_region", "licences", "quantity", "unit", "value", "currency"}}
+	for _, c := range st.Licensed {
+		licensed.Rows = append(licensed.Rows, []string{c.Month, c.Class, c.Region, intCell(c.Licences), strCell(c.Quantity), c.Unit, strCell(c.Value), c.Currency})
+	}
+	return []chart{decisions, times, licensed}
+}
+
+// indicators computes the indicators on the request's date (?date=), with
+// the licence statistics the actor may see.
+func (s *Server) indicators(r *http.Request, actor *rarex.User) (*monitor.Facts, *monitor.Indicators, error) {
 	d := rules.Today(s.Accounts.Clock.Now())
 	if v := r.URL.Query().Get("date"); v != "" {
 		var err error
@@ -144,7 +216,11 @@ func (s *Server) indicators(r *http.Request) (*monitor.Facts, *monitor.Indicator
 	if err != nil {
 		return nil, nil, err
 	}
-	return facts, facts.Compute(s.Regime, d), nil
+	in := facts.Compute(s.Regime, d)
+	if in.LicenceStats, err = s.Office.Statistics(r.Context(), actor); err != nil {
+		return nil, nil, err
+	}
+	return facts, in, nil
 }
 
 // handleMonitorData serves one chart's data as CSV (?format=csv) or JSON.
@@ -152,7 +228,7 @@ func (s *Server) handleMonitorData(w http.ResponseWriter, r *http.Request, actor
 	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
 		return err
 	}
-	facts, in, err := s.indicators(r)
+	facts, in, err := s.indicators(r, actor)
 	if err != nil {
 		return err
 	}
@@ -186,7 +262,7 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, actor
 	if err := rarex.Authorize(actor, rarex.ActViewIndicators, actor.OrgID); err != nil {
 		return err
 	}
-	facts, in, err := s.indicators(r)
+	facts, in, err := s.indicators(r, actor)
 	if err != nil {
 		return err
 	}

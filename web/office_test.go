@@ -181,3 +181,37 @@ func TestWebhookPage(t *testing.T) {
 		t.Errorf("bad url: %d", r.StatusCode)
 	}
 }
+
+// TestOverseerSeesAggregatesOnly: the indicators carry licence statistics
+// with small cells withheld, and nothing that names a company or a party.
+func TestOverseerSeesAggregatesOnly(t *testing.T) {
+	f := newFixture(t)
+	for range 6 {
+		f.application(f.users[rarex.RoleExporter], rarex.AppApproved)
+	}
+	f.application(f.outside, rarex.AppApproved)
+	body := readBody(t, f.req("GET", "/api/v1/indicators", "", "bearer:overseer"))
+	for _, secret := range []string{"exporterA", "exporterB", "Hanbit", f.users[rarex.RoleExporter].OrgID} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the overseer's indicators contain %q", secret)
+		}
+	}
+	var in struct {
+		LicenceStats struct {
+			K      int
+			Months []struct {
+				Outcomes map[string]*int
+			}
+		} `json:"licence_statistics"`
+	}
+	if err := json.Unmarshal([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.LicenceStats.K != 5 || len(in.LicenceStats.Months) != 1 || in.LicenceStats.Months[0].Outcomes["approved"] == nil || *in.LicenceStats.Months[0].Outcomes["approved"] != 7 {
+		t.Errorf("overseer statistics: %s", body[strings.Index(body, `"licence_statistics"`):])
+	}
+	page := readBody(t, f.req("GET", "/monitor", "", "cookie:overseer"))
+	if !strings.Contains(page, `id="licences"`) || strings.Contains(page, "Hanbit") {
+		t.Errorf("the dashboard lacks the licence chart or names a party")
+	}
+}

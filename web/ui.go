@@ -32,6 +32,12 @@ var funcs = template.FuncMap{
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"ptr": func(t time.Time) *time.Time { return &t },
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	// v translates a vocabulary value, e.g. v lang "outcome" "license_required".
 	"v":    func(lang, group, value string) string { return i18n.T(lang, group+"."+value) },
 	"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'g', 6, 64) + "%" },

@@ -264,13 +264,15 @@ func TestBrowserLogin(t *testing.T) {
 					chromedp.WaitVisible(chromedp.CSS(`#prices .chart canvas`)),
 					chromedp.WaitVisible(chromedp.CSS(`#demand .chart canvas`)),
 					chromedp.WaitVisible(chromedp.CSS(`#concentration .chart canvas`)),
+					chromedp.WaitVisible(chromedp.CSS(`#licences .chart canvas`)),
+					chromedp.WaitVisible(chromedp.CSS(`#licence_times .chart canvas`)),
 				)
 				drawn, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`window.rarexCharts.drawn`))
 				errs, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.rarexCharts.errors`))
 				mu.Lock()
 				errs = append(errs, consoleErrors...)
 				mu.Unlock()
-				if err != nil || drawn != 3 || len(errs) > 0 {
+				if err != nil || drawn != 5 || len(errs) > 0 {
 					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 					t.Fatalf("dashboard: %v; %d charts drawn, errors %v\n%s", err, drawn, errs, html)
 				}

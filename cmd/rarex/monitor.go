@@ -74,6 +74,6 @@ func (a *App) monitorCmd(ctx context.Context, args []string) error {
 	for _, m := range in.Measures {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Instrument, strings.Join(m.HSCodes, " "), m.Type, m.From, m.To, m.Status)
 	}
-	fmt.Fprintf(tw, "\nLicence statistics: %s\nEU supply risk: %s\n", in.LicenceStats.Missing, in.SupplyRiskNote)
+	fmt.Fprintf(tw, "\nLicence statistics: from the licence office's database, on the dashboard and GET /api/v1/indicators of rarex serve\nEU supply risk: %s\n", in.SupplyRiskNote)
 	return tw.Flush()
 }
