@@ -1,0 +1,205 @@
+package tlog
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/transparency-dev/formats/log"
+	"github.com/transparency-dev/tessera"
+	"github.com/transparency-dev/tessera/client"
+	"github.com/transparency-dev/tessera/storage/posix"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Key is the log's checkpoint signing key.
+type Key struct {
+	Signer note.Signer
+	VKey   string // the verifier key overseers pin: name+hash+base64(type‖pub)
+}
+
+// LoadOrCreateKey reads the Ed25519 key in dir/log.key, creating it (mode
+// 0600) at first start. The key's name is the log's origin.
+func LoadOrCreateKey(dir, origin string) (*Key, error) {
+	path := filepath.Join(dir, "log.key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		skey, vkey, err := note.GenerateKey(rand.Reader, origin)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("log key %s: %w", path, err)
+		}
+		_, werr := f.WriteString(skey + "\n" + vkey + "\n")
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return nil, fmt.Errorf("log key %s: %w", path, werr)
+		}
+		b = []byte(skey + "\n" + vkey + "\n")
+	} else if err != nil {
+		return nil, fmt.Errorf("log key %s: %w", path, err)
+	}
+	lines := strings.Fields(string(b))
+	if len(lines) != 2 {
+		return nil, fmt.Errorf("log key %s: want the private and the verifier key, one per line", path)
+	}
+	s, err := note.NewSigner(lines[0])
+	if err != nil {
+		return nil, fmt.Errorf("log key %s: %v", path, err)
+	}
+	if s.Name() != origin {
+		return nil, fmt.Errorf("log key %s is for origin %q, not %q: a log keeps its origin for life", path, s.Name(), origin)
+	}
+	if _, err := note.NewVerifier(lines[1]); err != nil {
+		return nil, fmt.Errorf("log key %s: verifier key: %v", path, err)
+	}
+	return &Key{Signer: s, VKey: lines[1]}, nil
+}
+
+// Log is an embedded Tessera log on local files (C2SP tlog-tiles layout).
+type Log struct {
+	Origin   string
+	Dir      string // the tiles, entry bundles and checkpoint, servable as static files
+	Key      *Key
+	appender *tessera.Appender
+	reader   tessera.LogReader
+	shutdown func(context.Context) error
+}
+
+// Options tune the log's batching; zero values take the defaults.
+type Options struct {
+	CheckpointInterval time.Duration // how often a new checkpoint is signed (default 1 s)
+	BatchAge           time.Duration // the longest an entry waits to be sequenced (default 50 ms)
+}
+
+// Open opens (creating) the log in dir/tiles with key.
+func Open(ctx context.Context, dir, origin string, key *Key, opt Options) (*Log, error) {
+	tiles := filepath.Join(dir, "tiles")
+	if err := os.MkdirAll(tiles, 0o755); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
+	drv, err := posix.New(ctx, posix.Config{Path: tiles})
+	if err != nil {
+		return nil, fmt.Errorf("log storage: %w", err)
+	}
+	if opt.CheckpointInterval == 0 {
+		opt.CheckpointInterval = time.Second
+	}
+	if opt.BatchAge == 0 {
+		opt.BatchAge = 50 * time.Millisecond
+	}
+	opts := tessera.NewAppendOptions().WithCheckpointSigner(key.Signer).WithBatching(256, opt.BatchAge).WithCheckpointInterval(opt.CheckpointInterval)
+	app, shutdown, reader, err := tessera.NewAppender(ctx, drv, opts)
+	if err != nil {
+		return nil, fmt.Errorf("log appender: %w", err)
+	}
+	return &Log{Origin: origin, Dir: tiles, Key: key, appender: app, reader: reader, shutdown: shutdown}, nil
+}
+
+// Close stops the appender, integrating what it holds.
+func (l *Log) Close(ctx context.Context) error { return l.shutdown(ctx) }
+
+// Add appends an entry and returns its index once sequenced.
+func (l *Log) Add(ctx context.Context, entry []byte) (uint64, error) {
+	idx, err := l.appender.Add(ctx, tessera.NewEntry(entry))()
+	if err != nil {
+		return 0, err
+	}
+	return idx.Index, nil
+}
+
+// Checkpoint returns the latest published checkpoint (signed note).
+func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) { return l.reader.ReadCheckpoint(ctx) }
+
+// Size is the tree size of the latest published checkpoint (0 before the first).
+func (l *Log) Size(ctx context.Context) (uint64, []byte, error) {
+	cp, err := l.reader.ReadCheckpoint(ctx)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	v, err := note.NewVerifier(l.Key.VKey)
+	if err != nil {
+		return 0, nil, err
+	}
+	c, _, _, err := log.ParseCheckpoint(cp, l.Origin, v)
+	if err != nil {
+		return 0, nil, fmt.Errorf("own checkpoint: %w", err)
+	}
+	return c.Size, cp, nil
+}
+
+// ErrNotPublished means no published checkpoint covers the entry yet.
+var ErrNotPublished = errors.New("the entry is not yet covered by a published checkpoint")
+
+// Receipt proves entry at index against the latest published checkpoint.
+func (l *Log) Receipt(ctx context.Context, index uint64, entry []byte) (*Receipt, error) {
+	size, cp, err := l.Size(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if index >= size {
+		return nil, ErrNotPublished
+	}
+	pb, err := client.NewProofBuilder(ctx, size, l.reader.ReadTile)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pb.InclusionProof(ctx, index)
+	if err != nil {
+		return nil, err
+	}
+	return &Receipt{Entry: entry, Index: index, Proof: p, Checkpoint: cp}, nil
+}
+
+// Entries returns the entries with indices in [from, to) of the
+// published tree.
+func (l *Log) Entries(ctx context.Context, from, to uint64) ([][]byte, error) {
+	size, _, err := l.Size(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to = min(to, size)
+	var out [][]byte
+	for i := from; i < to; {
+		b, err := client.GetEntryBundle(ctx, l.reader.ReadEntryBundle, i/256, size)
+		if err != nil {
+			return nil, err
+		}
+		for j := i % 256; j < uint64(len(b.Entries)) && i < to; j++ {
+			out = append(out, b.Entries[j])
+			i++
+		}
+	}
+	return out, nil
+}
+
+// Find returns the index of the first entry in [from, size) equal to entry.
+func (l *Log) Find(ctx context.Context, from uint64, entry []byte) (uint64, bool, error) {
+	size, _, err := l.Size(ctx)
+	if err != nil || from >= size {
+		return 0, false, err
+	}
+	es, err := l.Entries(ctx, from, size)
+	if err != nil {
+		return 0, false, err
+	}
+	for i, e := range es {
+		if bytes.Equal(e, entry) {
+			return from + uint64(i), true, nil
+		}
+	}
+	return 0, false, nil
+}
