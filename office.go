@@ -347,7 +347,8 @@ type OfficeStore interface {
 	// UpdateApplication stores a, which was read at version prev, and bumps
 	// its Version; ECONFLICT if it changed since. A non-nil lic is issued in
 	// the same transaction and given its Number.
-	UpdateApplication(ctx context.Context, a *Application, prev int, evs []*AuditEvent, lic *Licence) error
+	// Log entries in out join the public log's outbox in the same transaction.
+	UpdateApplication(ctx context.Context, a *Application, prev int, evs []*AuditEvent, lic *Licence, out ...*LogEntry) error
 
 	// AddDocument stores a document and its bytes.
 	AddDocument(ctx context.Context, d *Document, data []byte, ev *AuditEvent) error
@@ -357,7 +358,7 @@ type OfficeStore interface {
 	Licence(ctx context.Context, id string) (*Licence, error)
 	Licences(ctx context.Context, orgID string) ([]*Licence, error)
 	// SetLicenceStatus moves a licence read at version prev to status (ECONFLICT if it changed).
-	SetLicenceStatus(ctx context.Context, l *Licence, prev int, ev *AuditEvent) error
+	SetLicenceStatus(ctx context.Context, l *Licence, prev int, ev *AuditEvent, out ...*LogEntry) error
 	// RecordShipment draws the licence down by the shipment, atomically:
 	// ECONFLICT if the licence is not active on the shipment's date or the
 	// shipment exceeds what remains. A licence drawn to zero on either
@@ -375,6 +376,8 @@ type OfficeStore interface {
 	SetExporterProfile(ctx context.Context, p *ExporterProfile, ev *AuditEvent) error
 	// ExporterProfile returns the profile, or an empty one if none is stored.
 	ExporterProfile(ctx context.Context, orgID string) (*ExporterProfile, error)
+
+	LogOutbox
 }
 
 // IdempotentResponse is a stored response to a request sent with an
@@ -397,4 +400,30 @@ type IdempotencyStore interface {
 	CompleteIdempotencyKey(ctx context.Context, userID, key string, resp IdempotentResponse) error
 	// ReleaseIdempotencyKey forgets a reserved key whose request failed, so it can be retried.
 	ReleaseIdempotencyKey(ctx context.Context, userID, key string) error
+}
+
+// LogEntry is a public-log entry waiting in the outbox or appended. Entry
+// is what is logged; Opening (salt and full record) is the exporter's proof
+// material and is never published.
+type LogEntry struct {
+	ID        string     `json:"id"`
+	SubjectID string     `json:"subject_id"` // the application
+	OrgID     string     `json:"org_id"`
+	Entry     []byte     `json:"-"`
+	Opening   []byte     `json:"-"`
+	Index     *int64     `json:"index,omitempty"` // nil until appended
+	CreatedAt time.Time  `json:"created_at"`
+	LoggedAt  *time.Time `json:"logged_at,omitempty"`
+}
+
+// LogOutbox is the transactional outbox between decisions and the log.
+type LogOutbox interface {
+	// PendingLogEntries returns entries not yet appended, oldest first.
+	PendingLogEntries(ctx context.Context, limit int) ([]*LogEntry, error)
+	// MarkLogged records the index an entry got (ECONFLICT if another entry has it).
+	MarkLogged(ctx context.Context, id string, index int64, at time.Time) error
+	// MaxLoggedIndex is the highest recorded index, -1 for none.
+	MaxLoggedIndex(ctx context.Context) (int64, error)
+	// LogEntries returns a subject's entries, oldest first.
+	LogEntries(ctx context.Context, subjectID string) ([]*LogEntry, error)
 }

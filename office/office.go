@@ -140,9 +140,17 @@ func (s *Service) save(ctx context.Context, actor *rarex.User, before, a *rarex.
 	evs := []*rarex.AuditEvent{s.event(actor, a.OrgID, "application", a.ID, action, summary(before), summary(a))}
 	if lic != nil {
 		lic.ID = s.IDs.NewID()
+		a.LicenceID = lic.ID
 		evs = append(evs, s.event(actor, a.OrgID, "licence", lic.ID, "licence.issue", nil, lic))
 	}
-	return s.Store.UpdateApplication(ctx, a, before.Version, evs, lic)
+	entry, err := s.decisionLogEntry(before, a)
+	if err != nil {
+		return err
+	}
+	if entry == nil {
+		return s.Store.UpdateApplication(ctx, a, before.Version, evs, lic)
+	}
+	return s.Store.UpdateApplication(ctx, a, before.Version, evs, lic, entry)
 }
 
 // summary is what an application's audit events compare: everything but
@@ -810,7 +818,20 @@ func (s *Service) SetLicenceStatus(ctx context.Context, actor *rarex.User, id st
 	}
 	l.UpdatedAt = s.Clock.Now()
 	action := map[rarex.LicenceStatus]string{rarex.LicenceSuspended: "licence.suspend", rarex.LicenceActive: "licence.reinstate", rarex.LicenceRevoked: "licence.revoke"}[to]
-	if err := s.Store.SetLicenceStatus(ctx, l, before.Version, s.event(actor, l.OrgID, "licence", l.ID, action, before, l)); err != nil {
+	var out []*rarex.LogEntry
+	if to == rarex.LicenceSuspended || to == rarex.LicenceRevoked {
+		// Suspensions and revocations are decisions too: they go in the log.
+		a, err := s.Store.Application(ctx, l.ApplicationID)
+		if err != nil {
+			return nil, err
+		}
+		e, err := s.logEntry(a, string(to), nil, -1, decisionRecord{LicenceID: l.ID, Reason: reason})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := s.Store.SetLicenceStatus(ctx, l, before.Version, s.event(actor, l.OrgID, "licence", l.ID, action, before, l), out...); err != nil {
 		return nil, err
 	}
 	return l, nil

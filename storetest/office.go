@@ -436,3 +436,46 @@ func testWebhooks(t *testing.T, s rarex.Store) {
 		t.Errorf("deliveries outlived their hook: %d", len(log))
 	}
 }
+
+// testLogOutbox: a decision's log entry commits with it or not at all, and
+// each index is recorded once.
+func testLogOutbox(t *testing.T, s rarex.Store) {
+	ctx := context.Background()
+	mustOrg(t, s, "o1", "Exporter One", rarex.OrgExporter)
+	if err := s.CreateApplication(ctx, officeApp("a1", "o1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Application(ctx, "a1")
+	a.State = rarex.AppDenied
+	e1 := &rarex.LogEntry{ID: "e1", SubjectID: "a1", OrgID: "o1", Entry: []byte(`{"n":1}`), Opening: []byte(`{"salt":"00"}`), CreatedAt: t0}
+	if err := s.UpdateApplication(ctx, a, 1, nil, nil, e1); err != nil {
+		t.Fatal(err)
+	}
+	stale := &rarex.LogEntry{ID: "e2", SubjectID: "a1", OrgID: "o1", Entry: []byte(`{"n":2}`), Opening: []byte(`{}`), CreatedAt: t0}
+	if err := s.UpdateApplication(ctx, a, 1, nil, nil, stale); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Fatalf("stale update: %v", err)
+	}
+	pending, err := s.PendingLogEntries(ctx, 10)
+	if err != nil || len(pending) != 1 || pending[0].ID != "e1" || string(pending[0].Opening) != `{"salt":"00"}` || pending[0].Index != nil {
+		t.Fatalf("pending: %+v %v (the stale update's entry must not be there)", pending, err)
+	}
+	if n, _ := s.MaxLoggedIndex(ctx); n != -1 {
+		t.Errorf("max index before any: %d", n)
+	}
+	if err := s.MarkLogged(ctx, "e1", 0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkLogged(ctx, "e1", 1, t0); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Errorf("marked twice: %v", err)
+	}
+	if n, _ := s.MaxLoggedIndex(ctx); n != 0 {
+		t.Errorf("max index: %d", n)
+	}
+	es, _ := s.LogEntries(ctx, "a1")
+	if len(es) != 1 || es[0].Index == nil || *es[0].Index != 0 || es[0].LoggedAt == nil {
+		t.Fatalf("entries: %+v", es)
+	}
+	if p, _ := s.PendingLogEntries(ctx, 10); len(p) != 0 {
+		t.Errorf("still pending: %d", len(p))
+	}
+}

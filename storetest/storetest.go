@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Registers", func(t *testing.T) { testRegisters(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
+	t.Run("LogOutbox", func(t *testing.T) { testLogOutbox(t, open(t)) })
 }
 
 func wantCode(t *testing.T, err error, code string) {

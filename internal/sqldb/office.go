@@ -148,7 +148,7 @@ func (s *Store) Applications(ctx context.Context, f rarex.ApplicationFilter) ([]
 }
 
 // UpdateApplication stores a if it is still at version prev.
-func (s *Store) UpdateApplication(ctx context.Context, a *rarex.Application, prev int, evs []*rarex.AuditEvent, lic *rarex.Licence) error {
+func (s *Store) UpdateApplication(ctx context.Context, a *rarex.Application, prev int, evs []*rarex.AuditEvent, lic *rarex.Licence, out ...*rarex.LogEntry) error {
 	a.UpdatedAt = Canonical(a.UpdatedAt)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if lic != nil {
@@ -194,6 +194,9 @@ func (s *Store) UpdateApplication(ctx context.Context, a *rarex.Application, pre
 			if ev != nil && ev.SubjectID == "" {
 				ev.SubjectID = a.ID
 			}
+		}
+		if err := s.addLogEntries(ctx, tx, out); err != nil {
+			return err
 		}
 		return s.addEvents(ctx, tx, evs...)
 	})
@@ -313,7 +316,7 @@ func (s *Store) Licences(ctx context.Context, orgID string) ([]*rarex.Licence, e
 }
 
 // SetLicenceStatus stores l's status and reason if l is still at version prev.
-func (s *Store) SetLicenceStatus(ctx context.Context, l *rarex.Licence, prev int, ev *rarex.AuditEvent) error {
+func (s *Store) SetLicenceStatus(ctx context.Context, l *rarex.Licence, prev int, ev *rarex.AuditEvent, out ...*rarex.LogEntry) error {
 	l.UpdatedAt = Canonical(l.UpdatedAt)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE licences SET status = ?, reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`),
@@ -325,6 +328,9 @@ func (s *Store) SetLicenceStatus(ctx context.Context, l *rarex.Licence, prev int
 			return rarex.Errorf(rarex.ECONFLICT, "Licence %s changed since you opened it; reload and try again.", l.Number)
 		}
 		l.Version = prev + 1
+		if err := s.addLogEntries(ctx, tx, out); err != nil {
+			return err
+		}
 		return s.addEvents(ctx, tx, ev)
 	})
 }
@@ -546,4 +552,73 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, userID, key string, 
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID, key string) error {
 	_, err := s.DB.ExecContext(ctx, s.rebind(`DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND status = 0`), userID, key)
 	return s.wrap(err, "idempotency key")
+}
+
+func (s *Store) addLogEntries(ctx context.Context, tx execer, out []*rarex.LogEntry) error {
+	for _, e := range out {
+		e.CreatedAt = Canonical(e.CreatedAt)
+		_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO log_outbox (id, subject_id, org_id, entry, opening, log_index, created_at, logged_at) VALUES (?, ?, ?, ?, ?, NULL, ?, NULL)`),
+			e.ID, e.SubjectID, e.OrgID, e.Entry, e.Opening, s.t(e.CreatedAt))
+		if err != nil {
+			return s.wrap(err, "log entry")
+		}
+	}
+	return nil
+}
+
+const logEntryCols = `id, subject_id, org_id, entry, opening, log_index, created_at, logged_at`
+
+func (s *Store) logEntries(ctx context.Context, q string, args ...any) ([]*rarex.LogEntry, error) {
+	rows, err := s.DB.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, s.wrap(err, "log entries")
+	}
+	defer rows.Close()
+	var out []*rarex.LogEntry
+	for rows.Next() {
+		var e rarex.LogEntry
+		var idx sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.SubjectID, &e.OrgID, &e.Entry, &e.Opening, &idx, timeCol{&e.CreatedAt}, nullTimeCol{&e.LoggedAt}); err != nil {
+			return nil, s.wrap(err, "log entries")
+		}
+		if idx.Valid {
+			e.Index = &idx.Int64
+		}
+		out = append(out, &e)
+	}
+	return out, s.wrap(rows.Err(), "log entries")
+}
+
+// PendingLogEntries returns entries not yet in the log, oldest first.
+func (s *Store) PendingLogEntries(ctx context.Context, limit int) ([]*rarex.LogEntry, error) {
+	return s.logEntries(ctx, `SELECT `+logEntryCols+` FROM log_outbox WHERE log_index IS NULL ORDER BY created_at, id LIMIT ?`, rarex.ClampLimit(limit))
+}
+
+// LogEntries returns a subject's entries, oldest first.
+func (s *Store) LogEntries(ctx context.Context, subjectID string) ([]*rarex.LogEntry, error) {
+	return s.logEntries(ctx, `SELECT `+logEntryCols+` FROM log_outbox WHERE subject_id = ? ORDER BY created_at, id`, subjectID)
+}
+
+// MarkLogged records an entry's index, once.
+func (s *Store) MarkLogged(ctx context.Context, id string, index int64, at time.Time) error {
+	res, err := s.DB.ExecContext(ctx, s.rebind(`UPDATE log_outbox SET log_index = ?, logged_at = ? WHERE id = ? AND log_index IS NULL`), index, s.t(at), id)
+	if err != nil {
+		return s.wrap(err, "log entry")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rarex.Errorf(rarex.ECONFLICT, "Log entry %q is logged already or does not exist.", id)
+	}
+	return nil
+}
+
+// MaxLoggedIndex is the highest index recorded, -1 for none.
+func (s *Store) MaxLoggedIndex(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	if err := s.DB.QueryRowContext(ctx, `SELECT MAX(log_index) FROM log_outbox`).Scan(&n); err != nil {
+		return 0, s.wrap(err, "log entries")
+	}
+	if !n.Valid {
+		return -1, nil
+	}
+	return n.Int64, nil
 }

@@ -152,7 +152,25 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 
+-- The public log's outbox: a decision and its log entry commit together; the
+-- appender puts pending entries in the log and records their index. The
+-- opening (salt and full record) is the exporter's and never leaves here
+-- but through the exporter's download.
+CREATE TABLE log_outbox (
+    id         TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    org_id     TEXT NOT NULL,
+    entry      BYTEA NOT NULL UNIQUE,
+    opening    BYTEA NOT NULL,
+    log_index  BIGINT UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    logged_at  TIMESTAMPTZ
+);
+CREATE INDEX log_outbox_pending ON log_outbox (log_index, created_at);
+CREATE INDEX log_outbox_subject ON log_outbox (subject_id);
+
 -- +goose Down
+DROP TABLE log_outbox;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
 DROP TABLE idempotency_keys;

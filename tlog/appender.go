@@ -1,0 +1,127 @@
+package tlog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"rarex"
+)
+
+// Appender drains the store's outbox into the log. Each decision and its
+// entry commit together in the database; the appender adds pending entries
+// to the log and records the index each got. After a crash between the two
+// steps, Recover finds the entries the log already holds and records their
+// index, so no entry is lost and none is appended twice.
+type Appender struct {
+	Log    *Log
+	Store  rarex.LogOutbox
+	Clock  rarex.Clock
+	Logger *slog.Logger
+}
+
+// Recover waits until the log's published checkpoint covers everything it
+// sequenced, then records the index of every pending entry already in it.
+func (a *Appender) Recover(ctx context.Context) (int, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		next, err := a.Log.reader.NextIndex(ctx)
+		if err != nil {
+			return 0, err
+		}
+		size, _, err := a.Log.Size(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if size >= next {
+			break
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("log recovery: the checkpoint still covers %d of %d sequenced entries", size, next)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	last, err := a.Store.MaxLoggedIndex(ctx)
+	if err != nil {
+		return 0, err
+	}
+	size, _, err := a.Log.Size(ctx)
+	if err != nil || uint64(last+1) >= size {
+		return 0, err
+	}
+	logged, err := a.Log.Entries(ctx, uint64(last+1), size)
+	if err != nil {
+		return 0, err
+	}
+	at := map[string]int64{}
+	for i, e := range logged {
+		at[string(e)] = last + 1 + int64(i)
+	}
+	found := 0
+	for {
+		pending, err := a.Store.PendingLogEntries(ctx, rarex.MaxListLimit)
+		if err != nil {
+			return found, err
+		}
+		marked := 0
+		for _, p := range pending {
+			if idx, ok := at[string(p.Entry)]; ok {
+				if err := a.Store.MarkLogged(ctx, p.ID, idx, a.Clock.Now()); err != nil {
+					return found, err
+				}
+				marked++
+			}
+		}
+		found += marked
+		if marked == 0 || len(pending) < rarex.MaxListLimit {
+			return found, nil
+		}
+	}
+}
+
+// Drain appends every pending entry and records its index.
+func (a *Appender) Drain(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		pending, err := a.Store.PendingLogEntries(ctx, 256)
+		if err != nil || len(pending) == 0 {
+			return n, err
+		}
+		for _, p := range pending {
+			idx, err := a.Log.Add(ctx, p.Entry)
+			if err != nil {
+				return n, fmt.Errorf("log append: %w", err)
+			}
+			if err := a.Store.MarkLogged(ctx, p.ID, int64(idx), a.Clock.Now()); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}
+
+// Run recovers, then drains every interval until ctx ends.
+func (a *Appender) Run(ctx context.Context, interval time.Duration) {
+	if n, err := a.Recover(ctx); err != nil {
+		a.Logger.Error("log recovery", "err", err)
+	} else if n > 0 {
+		a.Logger.Info("log recovery: entries found already logged", "entries", n)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := a.Drain(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("log appender", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
