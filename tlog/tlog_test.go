@@ -125,10 +125,18 @@ func TestAppendProveAndTamper(t *testing.T) {
 	r, _ := l.Receipt(ctx, 42, entries[42])
 	good := r.Marshal()
 	tampered := map[string]func() *Receipt{
-		"entry":      func() *Receipt { c := *r; c.Entry = bytes.Replace(r.Entry, []byte(`"Asia"`), []byte(`"Euro"`), 1); return &c },
-		"index":      func() *Receipt { c := *r; c.Index = 43; return &c },
-		"proof":      func() *Receipt { c := *r; c.Proof = append([][]byte{flip(r.Proof[0])}, r.Proof[1:]...); return &c },
-		"checkpoint": func() *Receipt { c := *r; c.Checkpoint = bytes.Replace(r.Checkpoint, []byte("\n300\n"), []byte("\n301\n"), 1); return &c },
+		"entry": func() *Receipt {
+			c := *r
+			c.Entry = bytes.Replace(r.Entry, []byte(`"Asia"`), []byte(`"Euro"`), 1)
+			return &c
+		},
+		"index": func() *Receipt { c := *r; c.Index = 43; return &c },
+		"proof": func() *Receipt { c := *r; c.Proof = append([][]byte{flip(r.Proof[0])}, r.Proof[1:]...); return &c },
+		"checkpoint": func() *Receipt {
+			c := *r
+			c.Checkpoint = bytes.Replace(r.Checkpoint, []byte("\n300\n"), []byte("\n301\n"), 1)
+			return &c
+		},
 	}
 	for name, mk := range tampered {
 		if _, err := VerifyReceipt(mk(), origin, v, nil, 0); err == nil {
