@@ -231,13 +231,16 @@ var public = map[string]struct {
 	path, body string
 	status     int
 }{
-	"GET /assets/":     {"/assets/style.css", "", 200},
-	"GET /healthz":     {"/healthz", "", 200},
-	"GET /metrics":     {"/metrics", "", 200},
-	"GET /login":       {"/login", "", 200},
-	"POST /login":      {"/login", form("email", "nobody@example.com", "password", "wrong password!"), 401},
-	"POST /logout":     {"/logout", "", 303},
-	"GET /lang/{lang}": {"/lang/zh-Hans?next=/login", "", 303},
+	"GET /assets/":        {"/assets/style.css", "", 200},
+	"GET /healthz":        {"/healthz", "", 200},
+	"GET /metrics":        {"/metrics", "", 200},
+	"GET /login":          {"/login", "", 200},
+	"POST /login":         {"/login", form("email", "nobody@example.com", "password", "wrong password!"), 401},
+	"POST /logout":        {"/logout", "", 303},
+	"GET /lang/{lang}":    {"/lang/zh-Hans?next=/login", "", 303},
+	"GET /log/checkpoint": {"/log/checkpoint", "", 200},
+	"GET /log/vkey":       {"/log/vkey", "", 200},
+	"GET /log/tile/":      {"/log/tile/0/x001/../../../../log.key", "", 404},
 }
 
 func contains(rs []rarex.Role, r rarex.Role) bool {

@@ -22,6 +22,7 @@ import (
 	"rarex/screen"
 	"rarex/screening"
 	"rarex/sqlite"
+	"rarex/tlog"
 	"rarex/web"
 	"rarex/webhooks"
 	"rarex/workdays"
@@ -32,20 +33,22 @@ const pw = "correct horse battery"
 // fixture is a running server with one user per role and a second
 // exporter organisation the actors do not belong to.
 type fixture struct {
-	t       *testing.T
-	srv     *web.Server
-	ts      *httptest.Server
-	svc     *accounts.Service
-	boms    *boms.Service
-	screen  *screening.Service
-	office  *office.Service
-	clock   *rarex.FixedClock
-	orgs    map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
-	users   map[rarex.Role]*rarex.User
-	mates   map[rarex.Role]*rarex.User // a colleague in the same organisation
-	outside *rarex.User                // a user of exporterB
-	cookies map[rarex.Role]string
-	tokens  map[rarex.Role]string
+	t        *testing.T
+	srv      *web.Server
+	ts       *httptest.Server
+	svc      *accounts.Service
+	boms     *boms.Service
+	screen   *screening.Service
+	office   *office.Service
+	log      *tlog.Log
+	appender *tlog.Appender
+	clock    *rarex.FixedClock
+	orgs     map[string]*rarex.Organisation // exporterA, exporterB, authority, overseer
+	users    map[rarex.Role]*rarex.User
+	mates    map[rarex.Role]*rarex.User // a colleague in the same organisation
+	outside  *rarex.User                // a user of exporterB
+	cookies  map[rarex.Role]string
+	tokens   map[rarex.Role]string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -82,11 +85,21 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	officeSvc := &office.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, Regime: regimes[0], Proc: proc, Cal: cal, Screening: screenSvc, BOMs: f0boms, Policy: licensing.DefaultPolicy()}
-	srv, err := web.New(web.Options{Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Webhooks: &webhooks.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, AllowInsecure: true, MaxPerOrg: 1000}, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	logKey, err := tlog.LoadOrCreateKey(t.TempDir(), "rarex.test/log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, screen: screenSvc, office: officeSvc, clock: clock, orgs: map[string]*rarex.Organisation{},
+	logDir := t.TempDir()
+	pubLog, err := tlog.Open(ctx, logDir, "rarex.test/log", logKey, tlog.Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pubLog.Close(context.Background()) })
+	srv, err := web.New(web.Options{PublicLog: pubLog, Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Webhooks: &webhooks.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, AllowInsecure: true, MaxPerOrg: 1000}, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, srv: srv, svc: svc, boms: f0boms, screen: screenSvc, office: officeSvc, log: pubLog, appender: &tlog.Appender{Log: pubLog, Store: db, Clock: clock, Logger: log}, clock: clock, orgs: map[string]*rarex.Organisation{},
 		users: map[rarex.Role]*rarex.User{}, mates: map[rarex.Role]*rarex.User{}, cookies: map[rarex.Role]string{}, tokens: map[rarex.Role]string{}}
 	for name, kind := range map[string]rarex.OrgKind{"exporterA": rarex.OrgExporter, "exporterB": rarex.OrgExporter, "authority": rarex.OrgAuthority, "overseer": rarex.OrgOverseer} {
 		o, err := svc.CreateOrg(ctx, accounts.Operator, name, kind, "")

@@ -149,6 +149,8 @@ type applicationData struct {
 	// Preview is set on a draft: the snapshot is what submitting would
 	// freeze now, shown so the exporter sees the green-channel criteria first.
 	Preview bool
+	// LogEntries are the decision's entries in the public log.
+	LogEntries []logView
 }
 
 func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor *rarex.User, id string, status int, errMsg, flash string) error {
@@ -174,7 +176,11 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor
 			p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err)) // e.g. a stored BOM that is gone
 		}
 	}
-	p.Data = applicationData{View: v, IsOwner: owner, Preview: preview,
+	logs, _, err := s.logViews(r, actor, v.App.ID)
+	if err != nil {
+		return err
+	}
+	p.Data = applicationData{View: v, IsOwner: owner, Preview: preview, LogEntries: logs,
 		IsReviewer: actor.Role == rarex.RoleReviewer, Today: s.today(), DocKinds: rarex.DocKinds, RuleIDs: ruleIDs,
 		MaxDocMB: s.Office.Proc.Documents.MaxBytes >> 20, DocNames: map[string]string{}}
 	for _, doc := range v.Documents {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"rarex"
 	"rarex/office"
@@ -58,6 +59,39 @@ func (f *fixture) application(owner *rarex.User, state rarex.AppState) *rarex.Ap
 		f.t.Fatalf("made a %s application, wanted %s", a.State, state)
 	}
 	return a
+}
+
+// logged makes an approved application of owner's organisation whose
+// decision is in a published checkpoint of the log, and returns it with its
+// log entry's id.
+func (f *fixture) logged(owner *rarex.User) (*rarex.Application, string) {
+	f.t.Helper()
+	ctx := context.Background()
+	a := f.application(owner, rarex.AppApproved)
+	if _, err := f.appender.Drain(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	es, err := f.srv.Store.LogEntries(ctx, a.ID)
+	if err != nil || len(es) != 1 || es[0].Index == nil {
+		f.t.Fatalf("log entries of an approval: %v %v", es, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if size, _, _ := f.log.Size(ctx); size > uint64(*es[0].Index) {
+			return a, es[0].ID
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatal("the log published no checkpoint covering the entry")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func logPath(format, tenant string) func(*fixture, rarex.Role, int) (string, string) {
+	return func(f *fixture, _ rarex.Role, _ int) (string, string) {
+		a, e := f.logged(f.owner(tenant))
+		return fmt.Sprintf(format, a.ID, e), ""
+	}
 }
 
 // owner is exporter A's exporter (own) or exporter B's (other).
@@ -155,6 +189,16 @@ func init() {
 		matrixCase{"POST /applications/{id}/{action}", "other", withBody(appPath("/applications/%s/request-info", "other", u), "message=Why"), reviewers, 403, 0},
 		matrixCase{"GET /documents/{id}", "own", docPath("/documents/%s", "own"), appViewers, 403, 0},
 		matrixCase{"GET /documents/{id}", "other", docPath("/documents/%s", "other"), authority, 403, 404},
+		matrixCase{"GET /applications/{id}/log/{entry}/receipt", "own", logPath("/applications/%s/log/%s/receipt", "own"), appViewers, 403, 0},
+		matrixCase{"GET /applications/{id}/log/{entry}/receipt", "other", logPath("/applications/%s/log/%s/receipt", "other"), authority, 403, 404},
+		matrixCase{"GET /applications/{id}/log/{entry}/opening", "own", logPath("/applications/%s/log/%s/opening", "own"), exporterOnly, 403, 0},
+		matrixCase{"GET /applications/{id}/log/{entry}/opening", "other", logPath("/applications/%s/log/%s/opening", "other"), nil, 403, 404},
+		matrixCase{"GET /api/v1/applications/{id}/log", "own", withBody(func(f *fixture, r rarex.Role, n int) (string, string) {
+			a, _ := f.logged(f.owner("own"))
+			return "/api/v1/applications/" + a.ID + "/log", ""
+		}, ""), appViewers, 403, 0},
+		matrixCase{"GET /api/v1/applications/{id}/log/{entry}/receipt", "other", logPath("/api/v1/applications/%s/log/%s/receipt", "other"), authority, 403, 404},
+		matrixCase{"GET /api/v1/applications/{id}/log/{entry}/opening", "own", logPath("/api/v1/applications/%s/log/%s/opening", "own"), exporterOnly, 403, 0},
 		matrixCase{"GET /licences", "self", fixed("/licences", ""), appViewers, 403, 0},
 		matrixCase{"GET /licences/{id}", "own", licencePath("/licences/%s", "own"), appViewers, 403, 0},
 		matrixCase{"GET /licences/{id}", "other", licencePath("/licences/%s", "other"), authority, 403, 404},

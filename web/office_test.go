@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"rarex"
+	"rarex/tlog"
 )
 
 func decodeAs[T any](t *testing.T, r *http.Response) T {
@@ -213,5 +216,68 @@ func TestOverseerSeesAggregatesOnly(t *testing.T) {
 	page := readBody(t, f.req("GET", "/monitor", "", "cookie:overseer"))
 	if !strings.Contains(page, `id="licences"`) || strings.Contains(page, "Hanbit") {
 		t.Errorf("the dashboard lacks the licence chart or names a party")
+	}
+}
+
+// TestReceiptAndOpening: what an exporter downloads proves its decision to
+// anyone holding the log's verifier key, and the tiles are served as the
+// tlog-tiles layout says.
+func TestReceiptAndOpening(t *testing.T) {
+	f := newFixture(t)
+	a, entry := f.logged(f.users[rarex.RoleExporter])
+	vkey := strings.TrimSpace(readBody(t, f.req("GET", "/log/vkey", "", "")))
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.req("GET", "/applications/"+a.ID+"/log/"+entry+"/receipt", "", "cookie:exporter")
+	body := readBody(t, r)
+	if r.StatusCode != 200 || !strings.HasPrefix(body, tlog.ProofHeader) {
+		t.Fatalf("receipt: %d %s", r.StatusCode, body)
+	}
+	rc, err := tlog.ParseReceipt([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tlog.VerifyReceipt(rc, "rarex.test/log", v, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Entry.Type != "approved" || got.Entry.Class != "magnet_ndfeb" || got.Entry.Region != "Asia" || len(got.Entry.Basis) == 0 || !strings.Contains(body, "extra ") {
+		t.Errorf("entry: %+v", got.Entry)
+	}
+	var op tlog.Opening
+	if err := json.Unmarshal([]byte(readBody(t, f.req("GET", "/api/v1/applications/"+a.ID+"/log/"+entry+"/opening", "", "bearer:exporter"))), &op); err != nil {
+		t.Fatal(err)
+	}
+	if err := op.Opens(got.Entry); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(op.Record), a.Number) || strings.Contains(string(rc.Entry), "Hanbit") {
+		t.Errorf("the opening lacks the record, or the public entry names a party")
+	}
+	cp := f.req("GET", "/log/checkpoint", "", "")
+	if cp.StatusCode != 200 || cp.Header.Get("Cache-Control") != "no-cache" || !strings.HasPrefix(readBody(t, cp), "rarex.test/log\n") {
+		t.Errorf("checkpoint: %d %v", cp.StatusCode, cp.Header)
+	}
+	tile := f.req("GET", "/log/tile/0/000.p/1", "", "")
+	if tile.StatusCode != 200 || len(readBody(t, tile)) != 32 {
+		t.Errorf("tile: %d", tile.StatusCode)
+	}
+	if r := f.req("GET", "/log/tile/.state/treeState", "", ""); r.StatusCode != 404 {
+		t.Errorf("the log's internal state is served: %d", r.StatusCode)
+	}
+	for _, p := range []string{"/log/tile/0/../../log.key", "/log/tile/entries/000.p/../../.state/treeState", "/log/tile/99/000", "/log/tile/0/0001"} {
+		// The mux cleans ".." paths with a redirect; nothing outside the tiles is ever served.
+		if r := f.req("GET", p, "", ""); r.StatusCode != 404 && r.StatusCode != 307 {
+			t.Errorf("%s: %d, want 404 (or a redirect to a cleaned path)", p, r.StatusCode)
+		}
+	}
+	page := readBody(t, f.req("GET", "/applications/"+a.ID, "", "cookie:exporter"))
+	if !strings.Contains(page, "receipt-link") || !strings.Contains(page, "opening-link") {
+		t.Errorf("the application page lacks the receipt or opening link")
+	}
+	if page := readBody(t, f.req("GET", "/applications/"+a.ID, "", "cookie:reviewer")); strings.Contains(page, "opening-link") {
+		t.Errorf("the reviewer is offered the exporter's opening")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"rarex/office"
 	"rarex/rules"
 	"rarex/screening"
+	"rarex/tlog"
 	"rarex/webhooks"
 )
 
@@ -42,6 +43,8 @@ type Options struct {
 	Office *office.Service
 	// Webhooks registers organisations' webhooks.
 	Webhooks *webhooks.Service
+	// PublicLog is the public log of decisions; nil serves no log.
+	PublicLog *tlog.Log
 	// MaxUploadBytes caps BOM uploads; 0 means DefaultMaxUploadBytes.
 	MaxUploadBytes int64
 	Log            *slog.Logger
@@ -119,6 +122,9 @@ func New(o Options) (*Server, error) {
 	add("POST", "/login", true, s.handleLogin)
 	add("POST", "/logout", true, s.handleLogout)
 	add("GET", "/lang/{lang}", true, s.handleLang)
+	add("GET", "/log/checkpoint", true, s.handleLogCheckpoint)
+	add("GET", "/log/vkey", true, s.handleLogVKey)
+	add("GET", "/log/tile/", true, s.handleLogTile)
 
 	// UI, signed in.
 	add("GET", "/{$}", false, s.page(s.handleHome))
@@ -151,6 +157,8 @@ func New(o Options) (*Server, error) {
 	add("GET", "/applications/{id}", false, s.page(s.handleApplicationPage))
 	add("POST", "/applications/{id}/{action}", false, s.upload(s.page(s.handleApplicationForm)))
 	add("GET", "/documents/{id}", false, s.page(s.serveDocument))
+	add("GET", "/applications/{id}/log/{entry}/receipt", false, s.page(s.serveReceipt))
+	add("GET", "/applications/{id}/log/{entry}/opening", false, s.page(s.serveOpening))
 	add("GET", "/licences", false, s.page(s.handleLicencesPage))
 	add("GET", "/licences/{id}", false, s.page(s.handleLicencePage))
 	add("POST", "/licences/{id}/shipments", false, s.page(s.handleShipmentForm))
@@ -207,6 +215,9 @@ func New(o Options) (*Server, error) {
 	add("POST", "/api/v1/applications/{id}/countersign", false, s.api(s.apiTransition(apiCountersign)))
 	add("POST", "/api/v1/applications/{id}/return", false, s.api(s.apiTransition(apiReturn)))
 	add("GET", "/api/v1/documents/{id}", false, s.api(s.serveDocument))
+	add("GET", "/api/v1/applications/{id}/log", false, s.api(s.apiAppLog))
+	add("GET", "/api/v1/applications/{id}/log/{entry}/receipt", false, s.api(s.serveReceipt))
+	add("GET", "/api/v1/applications/{id}/log/{entry}/opening", false, s.api(s.serveOpening))
 	add("GET", "/api/v1/licences", false, s.api(s.apiLicences))
 	add("GET", "/api/v1/licences/{id}", false, s.api(s.apiLicence))
 	add("POST", "/api/v1/licences/{id}/shipments", false, s.api(s.apiShipment))

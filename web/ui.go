@@ -32,6 +32,12 @@ var funcs = template.FuncMap{
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"ptr": func(t time.Time) *time.Time { return &t },
+	"deref64": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"deref": func(p *int) int {
 		if p == nil {
 			return 0

@@ -39,6 +39,9 @@ type Config struct {
 	// WebhooksInsecure lets webhooks use http:// and private addresses
 	// (closed networks, tests); by default they must be https to public hosts.
 	WebhooksInsecure bool
+	// LogOrigin names the public log in its checkpoints; it is fixed for
+	// the life of the log (default: <host name>/rarex/log).
+	LogOrigin string
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -56,6 +59,7 @@ var envVars = []struct {
 	{"RAREX_DB", func(c *Config, v string) error { c.DB = v; return nil }},
 	{"RAREX_ADDR", func(c *Config, v string) error { c.Addr = v; return nil }},
 	{"RAREX_DATA", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"RAREX_LOG_ORIGIN", func(c *Config, v string) error { c.LogOrigin = v; return nil }},
 	{"RAREX_WEBHOOKS_INSECURE", func(c *Config, v string) (err error) { c.WebhooksInsecure, err = strconv.ParseBool(v); return }},
 	{"RAREX_COUNTERSIGN_ABOVE", func(c *Config, v string) error { c.CountersignAbove = v; return nil }},
 	{"RAREX_DEMO", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
@@ -98,6 +102,7 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
 	fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files (default: the shipped regime)")
+	fs.StringVar(&c.LogOrigin, "log-origin", c.LogOrigin, "the public log's origin line, fixed for its life (default <host name>/rarex/log)")
 	fs.BoolVar(&c.WebhooksInsecure, "webhooks-insecure", c.WebhooksInsecure, "allow webhooks over http:// and to private addresses (closed networks only)")
 	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")
 }

@@ -8,6 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 	"rarex/office"
 	"rarex/rules"
 	"rarex/screening"
+	"rarex/tlog"
 	"rarex/web"
 	"rarex/webhooks"
 	"rarex/workdays"
@@ -77,9 +81,26 @@ func (a *App) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	// The log outlives the request context: at shutdown it still publishes a
+	// checkpoint covering what it sequenced, then stops.
+	logCtx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLog()
+	pubLog, err := openPublicLog(logCtx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := pubLog.Close(closeCtx); err != nil {
+			log.Warn("closing the public log", "err", err)
+		}
+	}()
+	fmt.Fprintf(a.Stdout, "Public log %q; overseers pin its verifier key:\n  %s\n", pubLog.Origin, pubLog.Key.VKey)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, Log: log, Registry: reg,
+	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, PublicLog: pubLog, Log: log, Registry: reg,
 		Webhooks:     &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure},
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
@@ -105,6 +126,8 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	go sweepSessions(sweepCtx, store, log)
 	dispatcher := &webhooks.Dispatcher{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, Log: log, Client: webhooks.SafeClient(cfg.WebhooksInsecure)}
 	go dispatcher.Run(sweepCtx, 2*time.Second)
+	appender := &tlog.Appender{Log: pubLog, Store: store, Clock: rarex.SystemClock{}, Logger: log}
+	go appender.Run(sweepCtx, 500*time.Millisecond)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -121,6 +144,28 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openPublicLog opens the decisions' log under the data directory, making
+// its signing key (mode 0600) at first start.
+func openPublicLog(ctx context.Context, cfg *Config) (*tlog.Log, error) {
+	origin := cfg.LogOrigin
+	if origin == "" {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "localhost"
+		}
+		origin = strings.ToLower(host) + "/rarex/log"
+	}
+	dir := filepath.Join(cfg.DataDir, "log")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("log directory %s: %w", dir, err)
+	}
+	key, err := tlog.LoadOrCreateKey(dir, origin)
+	if err != nil {
+		return nil, err
+	}
+	return tlog.Open(ctx, dir, origin, key, tlog.Options{})
 }
 
 // newOffice builds the licence office on the shipped procedure and calendar.
