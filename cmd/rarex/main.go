@@ -37,6 +37,8 @@ Usage:
   rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
   rarex lists status [--id ID]
   rarex monitor [--date D] [--rules DIR] [--json]
+  rarex audit checkpoint|consistency --url URL --vkey KEY [--witness KEY]... [--quorum K]
+  rarex audit receipt --vkey KEY [--opening FILE] RECEIPT.tlog-proof
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -91,6 +93,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.listsCmd(ctx, rest)
 	case "monitor":
 		return a.monitorCmd(ctx, rest)
+	case "audit":
+		return a.auditCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil

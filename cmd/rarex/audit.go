@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/transparency-dev/tessera/client"
+
+	"rarex/tlog"
+)
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+const auditUsage = `rarex audit: verify the public log without trusting the authority
+
+  rarex audit checkpoint --url URL --vkey KEY [--witness KEY]... [--quorum K] [--state DIR]
+      fetch the latest checkpoint, verify its signature (and witness quorum), prove it
+      extends the one remembered from last time, and remember it
+  rarex audit consistency --url URL --vkey KEY [--state DIR]
+      the same, failing unless a remembered checkpoint exists; on a fork it prints both
+      signed checkpoints, which together prove the log was rewritten
+  rarex audit receipt --vkey KEY [--witness KEY]... [--quorum K] [--opening FILE] RECEIPT
+      verify a decision's tlog-proof receipt offline (and its opening, if given)
+
+KEY is the log's verifier key (GET /log/vkey; pin it out of band). URL is the log's
+base, e.g. https://authority.example/log/.
+`
+
+func (a *App) auditCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(a.Stderr, auditUsage)
+		return errors.New("audit: say checkpoint, consistency or receipt")
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("rarex audit "+sub, flag.ContinueOnError)
+	fs.SetOutput(a.Stderr)
+	vkey := fs.String("vkey", a.Getenv("RAREX_LOG_VKEY"), "the log's verifier key")
+	var witnesses stringList
+	fs.Var(&witnesses, "witness", "a witness's verifier key (repeatable)")
+	quorum := fs.Int("quorum", 0, "how many of the witnesses must have cosigned")
+	asJSON := fs.Bool("json", false, "print JSON")
+	var logURL, state, opening *string
+	switch sub {
+	case "checkpoint", "consistency":
+		logURL = fs.String("url", "", "the log's base URL (where /checkpoint and /tile/ are)")
+		state = fs.String("state", "", "where remembered checkpoints are kept (default: the user's config directory)")
+	case "receipt":
+		opening = fs.String("opening", "", "the decision's opening (JSON with salt and record), to check against the entry")
+	default:
+		fmt.Fprint(a.Stderr, auditUsage)
+		return fmt.Errorf("audit: unknown subcommand %q", sub)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if *vkey == "" {
+		return errors.New("audit: --vkey is required (the log's verifier key, pinned out of band)")
+	}
+	pol, err := tlog.NewPolicy(*vkey, witnesses, *quorum)
+	if err != nil {
+		return fmt.Errorf("audit: %v", err)
+	}
+	if sub == "receipt" {
+		if fs.NArg() != 1 {
+			return errors.New("audit receipt: give one receipt file")
+		}
+		return a.auditReceipt(fs.Arg(0), *opening, pol, *asJSON)
+	}
+	if *logURL == "" {
+		return fmt.Errorf("audit %s: --url is required", sub)
+	}
+	return a.auditCheckpoint(ctx, *logURL, *state, pol, sub == "consistency", *asJSON)
+}
+
+func (a *App) auditReceipt(path, openingPath string, pol *tlog.Policy, asJSON bool) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("audit receipt: %v", err)
+	}
+	r, err := tlog.ParseReceipt(b)
+	if err != nil {
+		return fmt.Errorf("audit receipt %s: %v", path, err)
+	}
+	v, err := tlog.VerifyReceipt(r, pol.Origin(), pol.Log, pol.Witnesses, pol.Quorum)
+	if err != nil {
+		return fmt.Errorf("audit receipt %s: NOT VERIFIED: %v", path, err)
+	}
+	out := map[string]any{"verified": true, "index": r.Index, "tree_size": v.Checkpoint.Size, "entry": v.Entry}
+	if openingPath != "" {
+		ob, err := os.ReadFile(openingPath)
+		if err != nil {
+			return fmt.Errorf("audit receipt: opening: %v", err)
+		}
+		var op tlog.Opening
+		if err := json.Unmarshal(ob, &op); err != nil {
+			return fmt.Errorf("audit receipt: opening %s: %v", openingPath, err)
+		}
+		if err := op.Opens(v.Entry); err != nil {
+			return fmt.Errorf("audit receipt: opening %s: NOT VERIFIED: %v", openingPath, err)
+		}
+		out["record"] = op.Record
+	}
+	if asJSON {
+		return a.printJSON(out)
+	}
+	fmt.Fprintf(a.Stdout, "VERIFIED: entry %d is in the log %q (tree of %d entries, signed by the pinned key", r.Index, pol.Origin(), v.Checkpoint.Size)
+	if pol.Quorum > 0 {
+		fmt.Fprintf(a.Stdout, ", cosigned by at least %d witnesses", pol.Quorum)
+	}
+	fmt.Fprintf(a.Stdout, ")\n  %s on %s: %s, %s, basis %s, green channel %v, %d working days\n", v.Entry.Type, v.Entry.Day, v.Entry.Class, v.Entry.Region,
+		strings.Join(v.Entry.Basis, " "), v.Entry.Green, v.Entry.Days)
+	if rec, ok := out["record"]; ok {
+		fmt.Fprintf(a.Stdout, "OPENED: the opening matches the entry's commitment; the decision record is:\n%s\n", rec)
+	}
+	return nil
+}
+
+func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *tlog.Policy, requireOld, asJSON bool) error {
+	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("audit: --url %q is not an http(s) URL", base)
+	}
+	f, err := client.NewHTTPFetcher(u, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return err
+	}
+	raw, err := f.ReadCheckpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: fetching the checkpoint: %v", err)
+	}
+	cp, err := pol.Verify(raw)
+	if err != nil {
+		return fmt.Errorf("audit: NOT VERIFIED: %v", err)
+	}
+	if stateDir == "" {
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return fmt.Errorf("audit: no --state and no user config directory: %v", err)
+		}
+		stateDir = filepath.Join(d, "rarex", "audit")
+	}
+	sum := sha256.Sum256([]byte(pol.Log.Name() + "\n" + fmt.Sprint(pol.Log.KeyHash())))
+	statePath := filepath.Join(stateDir, hex.EncodeToString(sum[:8])+".checkpoint")
+	oldRaw, err := os.ReadFile(statePath)
+	var grewFrom uint64
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if requireOld {
+			return fmt.Errorf("audit consistency: no checkpoint remembered in %s: run rarex audit checkpoint first", statePath)
+		}
+	case err != nil:
+		return fmt.Errorf("audit: %v", err)
+	default:
+		old, err := pol.Verify(oldRaw)
+		if err != nil {
+			return fmt.Errorf("audit: the remembered checkpoint %s does not verify: %v", statePath, err)
+		}
+		if err := tlog.Consistent(ctx, f.ReadTile, oldRaw, old, raw, cp); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		grewFrom = old.Size
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return fmt.Errorf("audit: %v", err)
+	}
+	tmp := statePath + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return fmt.Errorf("audit: %v", err)
+	}
+	if err := os.Rename(tmp, statePath); err != nil {
+		return fmt.Errorf("audit: %v", err)
+	}
+	if asJSON {
+		return a.printJSON(map[string]any{"verified": true, "origin": cp.Origin, "size": cp.Size, "root": cp.Hash, "consistent_from": grewFrom, "state": statePath})
+	}
+	fmt.Fprintf(a.Stdout, "VERIFIED: %s has %d entries (root %x)\n", cp.Origin, cp.Size, cp.Hash)
+	if len(oldRaw) > 0 {
+		fmt.Fprintf(a.Stdout, "CONSISTENT: it extends the remembered tree of %d entries\n", grewFrom)
+	}
+	fmt.Fprintf(a.Stdout, "remembered in %s\n", statePath)
+	return nil
+}
