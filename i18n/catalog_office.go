@@ -276,6 +276,11 @@ var officeCatalog = map[string]msg{
 	"monitor.chart.licence_times": {"Working days to decision: green channel against standard", "作出决定所用工作日：绿色通道与普通程序"},
 	"monitor.chart.licensed":      {"Licensed quantity and value by item class and destination region", "按物项类别和目的地区列示的许可数量与金额"},
 	"monitor.withheld":            {"figures resting on fewer than %d applications are withheld (<k)", "少于 %d 份申请支撑的数字不予公布（<k）"},
+	"monitor.log":                 {"Public log of decisions", "决定公开日志"},
+	"monitor.log_intro":           {"Every licence decision is appended to an append-only Merkle-tree log (C2SP tlog-tiles) with coarse public fields and a salted commitment; it holds %d entries. Verify it yourself: pin the key below (compare it with one obtained out of band) and check that each new checkpoint extends the last.", "每项许可决定都记入只可追加的 Merkle 树日志（C2SP tlog-tiles），仅含粗略公开字段和加盐承诺值；目前共 %d 条。请自行核验：固定下方公钥（与通过其他渠道获得的公钥比对），并检查每个新检查点是否延续上一个。"},
+	"monitor.log_origin":          {"Origin", "日志标识"},
+	"monitor.log_vkey":            {"Verifier key", "验证公钥"},
+	"monitor.log_audit":           {"With the rarex binary:", "使用 rarex 程序："},
 	"monitor.unsuppressed":        {"every cell shown (the authority's view; others see cells of five or more)", "显示全部数字（许可机关视图；其他用户仅见五份及以上申请的数字）"},
 	"monitor.open_now":            {"%d applications await a decision", "%d 份申请待决定"},
 

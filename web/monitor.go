@@ -254,6 +254,9 @@ type monitorData struct {
 	Date   string
 	Charts []chart
 	In     *monitor.Indicators
+	// The public log: its origin, verifier key and current size.
+	LogOrigin, LogVKey string
+	LogSize            uint64
 }
 
 // handleMonitorPage is the overseer's dashboard: every chart with its
@@ -267,7 +270,12 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request, actor
 		return err
 	}
 	p := s.newPage(r, actor, "monitor.title")
-	p.Data = monitorData{Date: in.Date, Charts: charts(facts, in), In: in}
+	d := monitorData{Date: in.Date, Charts: charts(facts, in), In: in}
+	if s.PublicLog != nil {
+		d.LogOrigin, d.LogVKey = s.PublicLog.Origin, s.PublicLog.Key.VKey
+		d.LogSize, _, _ = s.PublicLog.Size(r.Context())
+	}
+	p.Data = d
 	s.render(w, r, http.StatusOK, "monitor", p)
 	return nil
 }
