@@ -28,7 +28,7 @@ func NewPolicy(logVKey string, witnessVKeys []string, quorum int) (*Policy, erro
 	}
 	p := &Policy{Log: v, Quorum: quorum}
 	for i, w := range witnessVKeys {
-		wv, err := note.NewVerifier(w)
+		wv, err := WitnessVerifier(w)
 		if err != nil {
 			return nil, fmt.Errorf("witness key %d: %v", i+1, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,16 +19,21 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// Key is the log's checkpoint signing key.
+// Key is a signing key: the log's for checkpoints, a witness's for cosignatures.
 type Key struct {
 	Signer note.Signer
 	VKey   string // the verifier key overseers pin: name+hash+base64(type‖pub)
+	SKey   string // the private key, as the note package encodes it
 }
 
 // LoadOrCreateKey reads the Ed25519 key in dir/log.key, creating it (mode
 // 0600) at first start. The key's name is the log's origin.
 func LoadOrCreateKey(dir, origin string) (*Key, error) {
-	path := filepath.Join(dir, "log.key")
+	return LoadOrCreateKeyFile(filepath.Join(dir, "log.key"), origin)
+}
+
+// LoadOrCreateKeyFile reads or creates (mode 0600) the Ed25519 key in path, named name.
+func LoadOrCreateKeyFile(path, origin string) (*Key, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		skey, vkey, err := note.GenerateKey(rand.Reader, origin)
@@ -57,13 +63,13 @@ func LoadOrCreateKey(dir, origin string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log key %s: %v", path, err)
 	}
-	if s.Name() != origin {
+	if origin != "" && s.Name() != origin {
 		return nil, fmt.Errorf("log key %s is for origin %q, not %q: a log keeps its origin for life", path, s.Name(), origin)
 	}
 	if _, err := note.NewVerifier(lines[1]); err != nil {
 		return nil, fmt.Errorf("log key %s: verifier key: %v", path, err)
 	}
-	return &Key{Signer: s, VKey: lines[1]}, nil
+	return &Key{Signer: s, VKey: lines[1], SKey: lines[0]}, nil
 }
 
 // Log is an embedded Tessera log on local files (C2SP tlog-tiles layout).
@@ -80,6 +86,17 @@ type Log struct {
 type Options struct {
 	CheckpointInterval time.Duration // how often a new checkpoint is signed (default 1 s)
 	BatchAge           time.Duration // the longest an entry waits to be sequenced (default 50 ms)
+	// Witnesses, if any, must cosign a checkpoint (at least Quorum of them)
+	// before it is published.
+	Witnesses []WitnessEndpoint
+	Quorum    int
+}
+
+// WitnessEndpoint is a witness the log asks to cosign: its verifier key and
+// its base URL (where /add-checkpoint is).
+type WitnessEndpoint struct {
+	VKey string
+	URL  string
 }
 
 // Open opens (creating) the log in dir/tiles with key.
@@ -99,6 +116,32 @@ func Open(ctx context.Context, dir, origin string, key *Key, opt Options) (*Log,
 		opt.BatchAge = 50 * time.Millisecond
 	}
 	opts := tessera.NewAppendOptions().WithCheckpointSigner(key.Signer).WithBatching(256, opt.BatchAge).WithCheckpointInterval(opt.CheckpointInterval)
+	if len(opt.Witnesses) > 0 {
+		if opt.Quorum < 1 || opt.Quorum > len(opt.Witnesses) {
+			return nil, fmt.Errorf("witness quorum %d: between 1 and the %d witnesses", opt.Quorum, len(opt.Witnesses))
+		}
+		// The policy in Tessera's (tlog-policy-like) text form.
+		var policy strings.Builder
+		var names []string
+		for i, w := range opt.Witnesses {
+			u, err := url.Parse(w.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || strings.ContainsAny(w.URL, " \n") {
+				return nil, fmt.Errorf("witness %d: %q is not an http(s) URL", i+1, w.URL)
+			}
+			if strings.ContainsAny(w.VKey, " \n") {
+				return nil, fmt.Errorf("witness %d: malformed key", i+1)
+			}
+			name := fmt.Sprintf("w%d", i+1)
+			names = append(names, name)
+			fmt.Fprintf(&policy, "witness %s %s %s\n", name, w.VKey, w.URL)
+		}
+		fmt.Fprintf(&policy, "group all-witnesses %d %s\nquorum all-witnesses\n", opt.Quorum, strings.Join(names, " "))
+		group, err := tessera.NewWitnessGroupFromPolicy([]byte(policy.String()))
+		if err != nil {
+			return nil, fmt.Errorf("witness policy: %v", err)
+		}
+		opts = opts.WithWitnesses(group, nil)
+	}
 	app, shutdown, reader, err := tessera.NewAppender(ctx, drv, opts)
 	if err != nil {
 		return nil, fmt.Errorf("log appender: %w", err)

@@ -42,6 +42,10 @@ type Config struct {
 	// LogOrigin names the public log in its checkpoints; it is fixed for
 	// the life of the log (default: <host name>/rarex/log).
 	LogOrigin string
+	// Witnesses ("VKEY=URL", repeatable) must cosign, at least
+	// WitnessQuorum of them, before a checkpoint is published.
+	Witnesses     []string
+	WitnessQuorum int
 }
 
 // DefaultConfig returns the built-in defaults.
@@ -102,6 +106,11 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests at shutdown")
 	fs.StringVar(&c.RulesDir, "rules", c.RulesDir, "directory of regime YAML files (default: the shipped regime)")
+	fs.Func("witness", "a witness that must cosign checkpoints: VKEY=URL (repeatable)", func(v string) error {
+		c.Witnesses = append(c.Witnesses, v)
+		return nil
+	})
+	fs.IntVar(&c.WitnessQuorum, "witness-quorum", c.WitnessQuorum, "how many of the witnesses must cosign (default: all)")
 	fs.StringVar(&c.LogOrigin, "log-origin", c.LogOrigin, "the public log's origin line, fixed for its life (default <host name>/rarex/log)")
 	fs.BoolVar(&c.WebhooksInsecure, "webhooks-insecure", c.WebhooksInsecure, "allow webhooks over http:// and to private addresses (closed networks only)")
 	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")

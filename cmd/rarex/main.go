@@ -39,6 +39,7 @@ Usage:
   rarex monitor [--date D] [--rules DIR] [--json]
   rarex audit checkpoint|consistency --url URL --vkey KEY [--witness KEY]... [--quorum K]
   rarex audit receipt --vkey KEY [--opening FILE] RECEIPT.tlog-proof
+  rarex witness serve --log-vkey KEY --key FILE [--name NAME] [--addr 127.0.0.1:8090]
 
 Commands other than serve also take --db and --data, and --json for JSON output.
 Settings come from defaults, then RAREX_* environment variables, then flags.
@@ -95,6 +96,8 @@ func (a *App) Run(ctx context.Context, args []string) error {
 		return a.monitorCmd(ctx, rest)
 	case "audit":
 		return a.auditCmd(ctx, rest)
+	case "witness":
+		return a.witnessCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return nil

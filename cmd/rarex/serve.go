@@ -165,7 +165,18 @@ func openPublicLog(ctx context.Context, cfg *Config) (*tlog.Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tlog.Open(ctx, dir, origin, key, tlog.Options{})
+	opt := tlog.Options{Quorum: cfg.WitnessQuorum}
+	for _, w := range cfg.Witnesses {
+		vkey, u, ok := strings.Cut(w, "=")
+		if !ok {
+			return nil, fmt.Errorf("--witness %q: want VKEY=URL", w)
+		}
+		opt.Witnesses = append(opt.Witnesses, tlog.WitnessEndpoint{VKey: vkey, URL: u})
+	}
+	if len(opt.Witnesses) > 0 && opt.Quorum == 0 {
+		opt.Quorum = len(opt.Witnesses)
+	}
+	return tlog.Open(ctx, dir, origin, key, opt)
 }
 
 // newOffice builds the licence office on the shipped procedure and calendar.
