@@ -2,6 +2,7 @@ package tlog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,6 +20,70 @@ type Appender struct {
 	Store  rarex.LogOutbox
 	Clock  rarex.Clock
 	Logger *slog.Logger
+
+	scanned       bool
+	nextFrom      uint64 // the first index the next statement covers
+	lastStatement string // the day of the last statement
+}
+
+// chinaTime is the regime's calendar, in which statements are daily.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// scanStatements finds where the last statement left off.
+func (a *Appender) scanStatements(ctx context.Context) error {
+	size, _, err := a.Log.Size(ctx)
+	if err != nil {
+		return err
+	}
+	es, err := a.Log.Entries(ctx, 0, size)
+	if err != nil {
+		return err
+	}
+	for i, e := range es {
+		if kindOf(e) == "statement" {
+			var st Statement
+			if json.Unmarshal(e, &st) == nil {
+				a.nextFrom, a.lastStatement = uint64(i)+1, st.Day
+			}
+		}
+	}
+	a.scanned = true
+	return nil
+}
+
+// Statement appends the day's aggregate statement over the decisions logged
+// since the last one, once a day; it returns how many statement entries it
+// added.
+func (a *Appender) Statement(ctx context.Context) (int, error) {
+	if !a.scanned {
+		if err := a.scanStatements(ctx); err != nil {
+			return 0, err
+		}
+	}
+	day := a.Clock.Now().In(chinaTime).Format(time.DateOnly)
+	if day <= a.lastStatement {
+		return 0, nil
+	}
+	size, _, err := a.Log.Size(ctx)
+	if err != nil || size <= a.nextFrom {
+		return 0, err
+	}
+	es, err := a.Log.Entries(ctx, a.nextFrom, size)
+	if err != nil {
+		return 0, err
+	}
+	sts, err := Statements(day, a.nextFrom, es)
+	if err != nil {
+		return 0, err
+	}
+	var last uint64
+	for _, st := range sts {
+		if last, err = a.Log.Add(ctx, st); err != nil {
+			return 0, err
+		}
+	}
+	a.nextFrom, a.lastStatement = last+1, day
+	return len(sts), nil
 }
 
 // Recover waits until the log's published checkpoint covers everything it
@@ -117,6 +182,9 @@ func (a *Appender) Run(ctx context.Context, interval time.Duration) {
 	for {
 		if _, err := a.Drain(ctx); err != nil && ctx.Err() == nil {
 			a.Logger.Warn("log appender", "err", err)
+		}
+		if _, err := a.Statement(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("log statement", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -36,6 +36,8 @@ const auditUsage = `rarex audit: verify the public log without trusting the auth
       signed checkpoints, which together prove the log was rewritten
   rarex audit receipt --vkey KEY [--witness KEY]... [--quorum K] [--opening FILE] RECEIPT
       verify a decision's tlog-proof receipt offline (and its opening, if given)
+  rarex audit replay --url URL --vkey KEY [--witness KEY]... [--quorum K]
+      download every entry, recompute the root and every daily statement
 
 KEY is the log's verifier key (GET /log/vkey; pin it out of band). URL is the log's
 base, e.g. https://authority.example/log/.
@@ -44,7 +46,7 @@ base, e.g. https://authority.example/log/.
 func (a *App) auditCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(a.Stderr, auditUsage)
-		return errors.New("audit: say checkpoint, consistency or receipt")
+		return errors.New("audit: say checkpoint, consistency, receipt or replay")
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("rarex audit "+sub, flag.ContinueOnError)
@@ -56,6 +58,8 @@ func (a *App) auditCmd(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	var logURL, state, opening *string
 	switch sub {
+	case "replay":
+		logURL = fs.String("url", "", "the log's base URL (where /checkpoint and /tile/ are)")
 	case "checkpoint", "consistency":
 		logURL = fs.String("url", "", "the log's base URL (where /checkpoint and /tile/ are)")
 		state = fs.String("state", "", "where remembered checkpoints are kept (default: the user's config directory)")
@@ -83,6 +87,9 @@ func (a *App) auditCmd(ctx context.Context, args []string) error {
 	}
 	if *logURL == "" {
 		return fmt.Errorf("audit %s: --url is required", sub)
+	}
+	if sub == "replay" {
+		return a.auditReplay(ctx, *logURL, pol, *asJSON)
 	}
 	return a.auditCheckpoint(ctx, *logURL, *state, pol, sub == "consistency", *asJSON)
 }
@@ -130,12 +137,54 @@ func (a *App) auditReceipt(path, openingPath string, pol *tlog.Policy, asJSON bo
 	return nil
 }
 
-func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *tlog.Policy, requireOld, asJSON bool) error {
+func fetcher(base string) (*client.HTTPFetcher, error) {
 	u, err := url.Parse(strings.TrimSuffix(base, "/") + "/")
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("audit: --url %q is not an http(s) URL", base)
+		return nil, fmt.Errorf("audit: --url %q is not an http(s) URL", base)
 	}
-	f, err := client.NewHTTPFetcher(u, &http.Client{Timeout: 30 * time.Second})
+	return client.NewHTTPFetcher(u, &http.Client{Timeout: 30 * time.Second})
+}
+
+// auditReplay downloads the whole log, recomputes its root and every
+// statement's aggregates.
+func (a *App) auditReplay(ctx context.Context, base string, pol *tlog.Policy, asJSON bool) error {
+	f, err := fetcher(base)
+	if err != nil {
+		return err
+	}
+	raw, err := f.ReadCheckpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("audit: fetching the checkpoint: %v", err)
+	}
+	cp, err := pol.Verify(raw)
+	if err != nil {
+		return fmt.Errorf("audit: NOT VERIFIED: %v", err)
+	}
+	rep, err := tlog.Replay(ctx, f.ReadEntryBundle, cp.Size, cp.Hash)
+	if err != nil {
+		return fmt.Errorf("audit replay: %v", err)
+	}
+	if asJSON {
+		if err := a.printJSON(rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.Stdout, "replayed %d entries of %s: %d decisions, %d statements\n", rep.Size, cp.Origin, rep.Decisions, rep.Statements)
+		for _, p := range rep.Problems {
+			fmt.Fprintln(a.Stdout, "PROBLEM:", p)
+		}
+	}
+	if len(rep.Problems) > 0 {
+		return fmt.Errorf("audit replay: %d problems: the log does not add up", len(rep.Problems))
+	}
+	if !asJSON {
+		fmt.Fprintln(a.Stdout, "VERIFIED: the entries hash to the signed root and every statement adds up")
+	}
+	return nil
+}
+
+func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *tlog.Policy, requireOld, asJSON bool) error {
+	f, err := fetcher(base)
 	if err != nil {
 		return err
 	}

@@ -97,6 +97,10 @@ func TestAuditCheckpointAndFork(t *testing.T) {
 	if err != nil || !strings.Contains(out, "CONSISTENT: it extends the remembered tree of 20 entries") {
 		t.Fatalf("consistency after growth: %v\n%s", err, out)
 	}
+	out, err = run("audit", "replay", "--url", urlA, "--vkey", key.VKey)
+	if err != nil || !strings.Contains(out, "replayed 320 entries") || !strings.Contains(out, "VERIFIED") {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
 	// A second history under the same key (the authority rewrote the log):
 	// as large as the remembered one but with other entries.
 	_, urlB, _, _ := testLog(t, t.TempDir(), key, 320, "b")

@@ -37,7 +37,7 @@ Usage:
   rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
   rarex lists status [--id ID]
   rarex monitor [--date D] [--rules DIR] [--json]
-  rarex audit checkpoint|consistency --url URL --vkey KEY [--witness KEY]... [--quorum K]
+  rarex audit checkpoint|consistency|replay --url URL --vkey KEY [--witness KEY]... [--quorum K]
   rarex audit receipt --vkey KEY [--opening FILE] RECEIPT.tlog-proof
   rarex witness serve --log-vkey KEY --key FILE [--name NAME] [--addr 127.0.0.1:8090]
 
