@@ -12,11 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"log/slog"
+
 	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/tessera"
 	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/storage/posix"
 	"golang.org/x/mod/sumdb/note"
+	"k8s.io/klog/v2"
 )
 
 // Key is a signing key: the log's for checkpoints, a witness's for cosignatures.
@@ -90,6 +93,9 @@ type Options struct {
 	// before it is published.
 	Witnesses []WitnessEndpoint
 	Quorum    int
+	// Logger receives Tessera's own log lines (it logs through klog, a
+	// process-wide logger); nil leaves klog as it is.
+	Logger *slog.Logger
 }
 
 // WitnessEndpoint is a witness the log asks to cosign: its verifier key and
@@ -101,6 +107,9 @@ type WitnessEndpoint struct {
 
 // Open opens (creating) the log in dir/tiles with key.
 func Open(ctx context.Context, dir, origin string, key *Key, opt Options) (*Log, error) {
+	if opt.Logger != nil {
+		klog.SetSlogLogger(opt.Logger)
+	}
 	tiles := filepath.Join(dir, "tiles")
 	if err := os.MkdirAll(tiles, 0o755); err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)

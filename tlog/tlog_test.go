@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,8 @@ import (
 )
 
 const origin = "example.test/rarex/log"
+
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func decision(i int, op *Opening) Decision {
 	c, _ := op.Commitment()
@@ -27,7 +31,7 @@ func openLog(t *testing.T, dir string) *Log {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := Open(context.Background(), dir, origin, key, Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 10 * time.Millisecond})
+	l, err := Open(context.Background(), dir, origin, key, Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 10 * time.Millisecond, Logger: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}

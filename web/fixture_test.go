@@ -90,7 +90,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	logDir := t.TempDir()
-	pubLog, err := tlog.Open(ctx, logDir, "rarex.test/log", logKey, tlog.Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 5 * time.Millisecond})
+	pubLog, err := tlog.Open(ctx, logDir, "rarex.test/log", logKey, tlog.Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 5 * time.Millisecond, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

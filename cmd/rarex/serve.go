@@ -85,7 +85,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	// checkpoint covering what it sequenced, then stops.
 	logCtx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLog()
-	pubLog, err := openPublicLog(logCtx, &cfg)
+	pubLog, err := openPublicLog(logCtx, &cfg, log)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 
 // openPublicLog opens the decisions' log under the data directory, making
 // its signing key (mode 0600) at first start.
-func openPublicLog(ctx context.Context, cfg *Config) (*tlog.Log, error) {
+func openPublicLog(ctx context.Context, cfg *Config, logger *slog.Logger) (*tlog.Log, error) {
 	origin := cfg.LogOrigin
 	if origin == "" {
 		host, err := os.Hostname()
@@ -165,7 +165,7 @@ func openPublicLog(ctx context.Context, cfg *Config) (*tlog.Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt := tlog.Options{Quorum: cfg.WitnessQuorum}
+	opt := tlog.Options{Quorum: cfg.WitnessQuorum, Logger: logger}
 	for _, w := range cfg.Witnesses {
 		vkey, u, ok := strings.Cut(w, "=")
 		if !ok {
