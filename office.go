@@ -420,8 +420,9 @@ type LogEntry struct {
 type LogOutbox interface {
 	// PendingLogEntries returns entries not yet appended, oldest first.
 	PendingLogEntries(ctx context.Context, limit int) ([]*LogEntry, error)
-	// MarkLogged records the index an entry got (ECONFLICT if another entry has it).
-	MarkLogged(ctx context.Context, id string, index int64, at time.Time) error
+	// MarkLogged records the index each entry (by id) got, in one
+	// transaction (ECONFLICT if one is logged already or its index is taken).
+	MarkLogged(ctx context.Context, indexOf map[string]int64, at time.Time) error
 	// MaxLoggedIndex is the highest recorded index, -1 for none.
 	MaxLoggedIndex(ctx context.Context) (int64, error)
 	// LogEntries returns a subject's entries, oldest first.

@@ -86,8 +86,19 @@ func (s *Service) decisionLogEntry(before, a *rarex.Application) (*rarex.LogEntr
 	}
 	basis := a.Decision.RuleIDs
 	if len(basis) == 0 {
-		// An approval rests on the rules that required the licence.
-		if snap, err := licensing.DecodeSnapshot(a.Snapshot); err == nil && snap != nil {
+		// An approval rests on the rules that required the licence; only
+		// those fields of the snapshot are read.
+		var snap struct {
+			Lines []struct {
+				Determination struct {
+					Reasons []struct {
+						Rule    string `json:"rule"`
+						Outcome string `json:"outcome"`
+					} `json:"reasons"`
+				} `json:"determination"`
+			} `json:"lines"`
+		}
+		if err := json.Unmarshal(a.Snapshot, &snap); err == nil {
 			for _, l := range snap.Lines {
 				for _, r := range l.Determination.Reasons {
 					if r.Outcome != rules.NotControlled && !contains(basis, r.Rule) {

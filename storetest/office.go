@@ -462,10 +462,10 @@ func testLogOutbox(t *testing.T, s rarex.Store) {
 	if n, _ := s.MaxLoggedIndex(ctx); n != -1 {
 		t.Errorf("max index before any: %d", n)
 	}
-	if err := s.MarkLogged(ctx, "e1", 0, t0); err != nil {
+	if err := s.MarkLogged(ctx, map[string]int64{"e1": 0}, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkLogged(ctx, "e1", 1, t0); rarex.ErrorCode(err) != rarex.ECONFLICT {
+	if err := s.MarkLogged(ctx, map[string]int64{"e1": 1}, t0); rarex.ErrorCode(err) != rarex.ECONFLICT {
 		t.Errorf("marked twice: %v", err)
 	}
 	if n, _ := s.MaxLoggedIndex(ctx); n != 0 {

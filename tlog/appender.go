@@ -133,13 +133,16 @@ func (a *Appender) Recover(ctx context.Context) (int, error) {
 		if err != nil {
 			return found, err
 		}
-		marked := 0
+		marks := map[string]int64{}
 		for _, p := range pending {
 			if idx, ok := at[string(p.Entry)]; ok {
-				if err := a.Store.MarkLogged(ctx, p.ID, idx, a.Clock.Now()); err != nil {
-					return found, err
-				}
-				marked++
+				marks[p.ID] = idx
+			}
+		}
+		marked := len(marks)
+		if marked > 0 {
+			if err := a.Store.MarkLogged(ctx, marks, a.Clock.Now()); err != nil {
+				return found, err
 			}
 		}
 		found += marked
@@ -149,7 +152,9 @@ func (a *Appender) Recover(ctx context.Context) (int, error) {
 	}
 }
 
-// Drain appends every pending entry and records its index.
+// Drain appends every pending entry and records its index. Each batch of
+// pending entries goes to the log at once, so they share one sequencing
+// round instead of waiting for one each.
 func (a *Appender) Drain(ctx context.Context) (int, error) {
 	n := 0
 	for {
@@ -157,16 +162,25 @@ func (a *Appender) Drain(ctx context.Context) (int, error) {
 		if err != nil || len(pending) == 0 {
 			return n, err
 		}
-		for _, p := range pending {
-			idx, err := a.Log.Add(ctx, p.Entry)
+		waits := make([]func() (uint64, error), len(pending))
+		for i, p := range pending {
+			waits[i] = a.Log.AddAsync(ctx, p.Entry)
+		}
+		marks := make(map[string]int64, len(pending))
+		for i, wait := range waits {
+			idx, err := wait()
 			if err != nil {
+				if len(marks) > 0 { // record what did get in before giving up
+					_ = a.Store.MarkLogged(ctx, marks, a.Clock.Now())
+				}
 				return n, fmt.Errorf("log append: %w", err)
 			}
-			if err := a.Store.MarkLogged(ctx, p.ID, int64(idx), a.Clock.Now()); err != nil {
-				return n, err
-			}
-			n++
+			marks[pending[i].ID] = int64(idx)
 		}
+		if err := a.Store.MarkLogged(ctx, marks, a.Clock.Now()); err != nil {
+			return n, err
+		}
+		n += len(marks)
 	}
 }
 

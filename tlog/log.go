@@ -170,6 +170,16 @@ func (l *Log) Add(ctx context.Context, entry []byte) (uint64, error) {
 	return idx.Index, nil
 }
 
+// AddAsync hands an entry to the log's current batch; the returned function
+// waits for its index. Entries added together are sequenced together.
+func (l *Log) AddAsync(ctx context.Context, entry []byte) func() (uint64, error) {
+	f := l.appender.Add(ctx, tessera.NewEntry(entry))
+	return func() (uint64, error) {
+		idx, err := f()
+		return idx.Index, err
+	}
+}
+
 // Checkpoint returns the latest published checkpoint (signed note).
 func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) { return l.reader.ReadCheckpoint(ctx) }
 

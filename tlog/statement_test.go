@@ -18,7 +18,7 @@ import (
 type memOutbox struct{}
 
 func (memOutbox) PendingLogEntries(context.Context, int) ([]*rarex.LogEntry, error) { return nil, nil }
-func (memOutbox) MarkLogged(context.Context, string, int64, time.Time) error        { return nil }
+func (memOutbox) MarkLogged(context.Context, map[string]int64, time.Time) error     { return nil }
 func (memOutbox) MaxLoggedIndex(context.Context) (int64, error)                     { return -1, nil }
 func (memOutbox) LogEntries(context.Context, string) ([]*rarex.LogEntry, error)     { return nil, nil }
 

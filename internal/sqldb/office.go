@@ -599,16 +599,20 @@ func (s *Store) LogEntries(ctx context.Context, subjectID string) ([]*rarex.LogE
 	return s.logEntries(ctx, `SELECT `+logEntryCols+` FROM log_outbox WHERE subject_id = ? ORDER BY created_at, id`, subjectID)
 }
 
-// MarkLogged records an entry's index, once.
-func (s *Store) MarkLogged(ctx context.Context, id string, index int64, at time.Time) error {
-	res, err := s.DB.ExecContext(ctx, s.rebind(`UPDATE log_outbox SET log_index = ?, logged_at = ? WHERE id = ? AND log_index IS NULL`), index, s.t(at), id)
-	if err != nil {
-		return s.wrap(err, "log entry")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return rarex.Errorf(rarex.ECONFLICT, "Log entry %q is logged already or does not exist.", id)
-	}
-	return nil
+// MarkLogged records entries' indexes, once each, in one transaction.
+func (s *Store) MarkLogged(ctx context.Context, indexOf map[string]int64, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for id, index := range indexOf {
+			res, err := tx.ExecContext(ctx, s.rebind(`UPDATE log_outbox SET log_index = ?, logged_at = ? WHERE id = ? AND log_index IS NULL`), index, s.t(at), id)
+			if err != nil {
+				return s.wrap(err, "log entry")
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return rarex.Errorf(rarex.ECONFLICT, "Log entry %q is logged already or does not exist.", id)
+			}
+		}
+		return nil
+	})
 }
 
 // MaxLoggedIndex is the highest index recorded, -1 for none.
