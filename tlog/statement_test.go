@@ -76,16 +76,21 @@ func TestStatementsAndReplay(t *testing.T) {
 	}
 	size, _, _ := l.Size(ctx)
 	cpSize, cpRoot := checkpointOf(t, l)
-	rep, err := Replay(ctx, l.reader.ReadEntryBundle, cpSize, cpRoot)
+	rep, err := Replay(ctx, l.reader.ReadEntryBundle, l.reader.ReadTile, 0, cpSize, cpRoot)
 	if err != nil || len(rep.Problems) != 0 || rep.Statements != 2 || rep.Decisions != 13 || size != 15 {
 		t.Fatalf("replay: %+v %v", rep, err)
+	}
+	// From the middle: the first part comes from the tiles.
+	rep, err = Replay(ctx, l.reader.ReadEntryBundle, l.reader.ReadTile, 9, cpSize, cpRoot)
+	if err != nil || len(rep.Problems) != 0 || rep.Statements != 1 || rep.Decisions != 5 {
+		t.Fatalf("replay from 9: %+v %v", rep, err)
 	}
 	// A lying statement is caught.
 	lie, _ := json.Marshal(Statement{V: 1, Kind: "statement", Day: "2026-11-30", From: 0, To: 8, K: StatementK, Cells: []Cell{{Class: "magnet_ndfeb", Region: "Asia", Type: "approved", N: intp(60)}}})
 	l.Add(ctx, lie)
 	waitPublished(t, l, 16)
 	cpSize, cpRoot = checkpointOf(t, l)
-	rep, _ = Replay(ctx, l.reader.ReadEntryBundle, cpSize, cpRoot)
+	rep, _ = Replay(ctx, l.reader.ReadEntryBundle, l.reader.ReadTile, 0, cpSize, cpRoot)
 	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "entry 15") {
 		t.Fatalf("a false statement passed: %+v", rep)
 	}
@@ -97,7 +102,7 @@ func TestStatementsAndReplay(t *testing.T) {
 	}
 	b[10] ^= 1
 	os.WriteFile(bundle, b, 0o644)
-	rep, err = Replay(ctx, l.reader.ReadEntryBundle, cpSize, cpRoot)
+	rep, err = Replay(ctx, l.reader.ReadEntryBundle, l.reader.ReadTile, 0, cpSize, cpRoot)
 	if err == nil && (len(rep.Problems) == 0 || !strings.Contains(strings.Join(rep.Problems, "\n"), "not the ones signed")) {
 		t.Fatalf("a tampered bundle passed replay: %+v", rep)
 	}

@@ -275,3 +275,22 @@ func FuzzParseEntry(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyCheckpoint: arbitrary bytes never pass as a checkpoint of the
+// pinned key, and nothing panics.
+func FuzzVerifyCheckpoint(f *testing.F) {
+	key, _ := LoadOrCreateKey(f.TempDir(), origin)
+	n, _ := note.Sign(&note.Note{Text: origin + "\n3\n" + base64.StdEncoding.EncodeToString(make([]byte, 32)) + "\n"}, key.Signer)
+	f.Add(n)
+	f.Add([]byte(origin + "\n3\nAAAA\n\n— " + origin + " AAAA\n"))
+	other, _ := LoadOrCreateKey(f.TempDir(), origin)
+	pol, err := NewPolicy(other.VKey, nil, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if cp, err := pol.Verify(b); err == nil {
+			t.Fatalf("verified under a key that signed nothing: %+v", cp)
+		}
+	})
+}

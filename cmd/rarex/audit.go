@@ -36,8 +36,8 @@ const auditUsage = `rarex audit: verify the public log without trusting the auth
       signed checkpoints, which together prove the log was rewritten
   rarex audit receipt --vkey KEY [--witness KEY]... [--quorum K] [--opening FILE] RECEIPT
       verify a decision's tlog-proof receipt offline (and its opening, if given)
-  rarex audit replay --url URL --vkey KEY [--witness KEY]... [--quorum K]
-      download every entry, recompute the root and every daily statement
+  rarex audit replay --url URL --vkey KEY [--from N] [--witness KEY]... [--quorum K]
+      download the entries (from index N), recompute the root and every daily statement
 
 KEY is the log's verifier key (GET /log/vkey; pin it out of band). URL is the log's
 base, e.g. https://authority.example/log/.
@@ -57,9 +57,11 @@ func (a *App) auditCmd(ctx context.Context, args []string) error {
 	quorum := fs.Int("quorum", 0, "how many of the witnesses must have cosigned")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var logURL, state, opening *string
+	fromIdx := new(uint64)
 	switch sub {
 	case "replay":
 		logURL = fs.String("url", "", "the log's base URL (where /checkpoint and /tile/ are)")
+		fromIdx = fs.Uint64("from", 0, "download entries from this index on (the tree before it comes from the hash tiles)")
 	case "checkpoint", "consistency":
 		logURL = fs.String("url", "", "the log's base URL (where /checkpoint and /tile/ are)")
 		state = fs.String("state", "", "where remembered checkpoints are kept (default: the user's config directory)")
@@ -89,7 +91,7 @@ func (a *App) auditCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("audit %s: --url is required", sub)
 	}
 	if sub == "replay" {
-		return a.auditReplay(ctx, *logURL, pol, *asJSON)
+		return a.auditReplay(ctx, *logURL, *fromIdx, pol, *asJSON)
 	}
 	return a.auditCheckpoint(ctx, *logURL, *state, pol, sub == "consistency", *asJSON)
 }
@@ -147,7 +149,7 @@ func fetcher(base string) (*client.HTTPFetcher, error) {
 
 // auditReplay downloads the whole log, recomputes its root and every
 // statement's aggregates.
-func (a *App) auditReplay(ctx context.Context, base string, pol *tlog.Policy, asJSON bool) error {
+func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tlog.Policy, asJSON bool) error {
 	f, err := fetcher(base)
 	if err != nil {
 		return err
@@ -160,7 +162,7 @@ func (a *App) auditReplay(ctx context.Context, base string, pol *tlog.Policy, as
 	if err != nil {
 		return fmt.Errorf("audit: NOT VERIFIED: %v", err)
 	}
-	rep, err := tlog.Replay(ctx, f.ReadEntryBundle, cp.Size, cp.Hash)
+	rep, err := tlog.Replay(ctx, f.ReadEntryBundle, f.ReadTile, from, cp.Size, cp.Hash)
 	if err != nil {
 		return fmt.Errorf("audit replay: %v", err)
 	}
@@ -169,7 +171,7 @@ func (a *App) auditReplay(ctx context.Context, base string, pol *tlog.Policy, as
 			return err
 		}
 	} else {
-		fmt.Fprintf(a.Stdout, "replayed %d entries of %s: %d decisions, %d statements\n", rep.Size, cp.Origin, rep.Decisions, rep.Statements)
+		fmt.Fprintf(a.Stdout, "replayed %d entries of %s (from %d): %d decisions, %d statements\n", rep.Size, cp.Origin, from, rep.Decisions, rep.Statements)
 		for _, p := range rep.Problems {
 			fmt.Fprintln(a.Stdout, "PROBLEM:", p)
 		}

@@ -101,6 +101,10 @@ func TestAuditCheckpointAndFork(t *testing.T) {
 	if err != nil || !strings.Contains(out, "replayed 320 entries") || !strings.Contains(out, "VERIFIED") {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
+	out, err = run("audit", "replay", "--url", urlA, "--vkey", key.VKey, "--from", "300")
+	if err != nil || !strings.Contains(out, "(from 300): 20 decisions") {
+		t.Fatalf("replay --from 300: %v\n%s", err, out)
+	}
 	// A second history under the same key (the authority rewrote the log):
 	// as large as the remembered one but with other entries.
 	_, urlB, _, _ := testLog(t, t.TempDir(), key, 320, "b")

@@ -276,6 +276,29 @@ func TestBrowserLogin(t *testing.T) {
 					html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 					t.Fatalf("dashboard: %v; %d charts drawn, errors %v\n%s", err, drawn, errs, html)
 				}
+				// The CSV downloads say what the API says: prices value for
+				// value, licence decisions month by month (withheld cells too).
+				mismatch, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+					const api = await (await fetch("/api/v1/indicators?date=2026-11-28")).json();
+					const rows = t => t.trim().split("\n").map(l => l.split(","));
+					const prices = rows(await (await fetch("/monitor/data/prices?format=csv&date=2026-11-28")).text());
+					const head = prices[0];
+					for (const r of prices.slice(1)) for (let i = 1; i < head.length; i++) {
+						const v = api.prices.series[head[i]][r[0]];
+						if ((v === undefined ? "" : String(v)) !== r[i]) return "prices " + head[i] + " " + r[0] + ": csv " + r[i] + ", api " + v;
+					}
+					const lic = rows(await (await fetch("/monitor/data/licences?format=csv&date=2026-11-28")).text());
+					const months = api.licence_statistics.months;
+					if (lic.length - 1 !== months.length || months.length === 0) return "licence months: csv " + (lic.length - 1) + ", api " + months.length;
+					for (let i = 0; i < months.length; i++) {
+						const a = months[i].outcomes.approved;
+						if (lic[i + 1][0] !== months[i].month || lic[i + 1][2] !== (a === null ? "<k" : String(a))) return "licences " + months[i].month + ": csv " + lic[i + 1] + ", api " + a;
+					}
+					return "";
+				})()`, chromedp.EvalAwaitPromise))
+				if err != nil || mismatch != "" {
+					t.Fatalf("the CSV downloads and the API disagree: %q %v", mismatch, err)
+				}
 				if dir := os.Getenv("RAREX_SCREENSHOT_DIR"); dir != "" { // CI keeps it as an artifact
 					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 					if err == nil {
