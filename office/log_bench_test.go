@@ -37,6 +37,25 @@ func reviewable(b *testing.B, w *world, n int) []*rarex.Application {
 	return out
 }
 
+// benchLog opens a log as rarex serve runs it, with its appender draining
+// the store's outbox in the background until ctx ends.
+func benchLog(b *testing.B, ctx context.Context, store rarex.LogOutbox) *tlog.Log {
+	b.Helper()
+	dir := b.TempDir()
+	key, err := tlog.LoadOrCreateKey(dir, "bench.test/log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := tlog.Open(ctx, dir, "bench.test/log", key, tlog.Options{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close(context.Background()) })
+	ap := &tlog.Appender{Log: l, Store: store, Clock: rarex.SystemClock{}, Logger: quiet}
+	go ap.Run(ctx, 500*time.Millisecond)
+	return l
+}
+
 func benchWorld(b *testing.B) *world {
 	db := sqliteDB(&testing.T{})
 	b.Cleanup(func() { db.Close() })
@@ -60,18 +79,7 @@ func BenchmarkDecide(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if withLog {
-				dir := b.TempDir()
-				key, err := tlog.LoadOrCreateKey(dir, "bench.test/log")
-				if err != nil {
-					b.Fatal(err)
-				}
-				l, err := tlog.Open(ctx, dir, "bench.test/log", key, tlog.Options{Logger: quiet})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer l.Close(context.Background())
-				ap := &tlog.Appender{Log: l, Store: w.svc.Store, Clock: rarex.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-				go ap.Run(ctx, 500*time.Millisecond)
+				benchLog(b, ctx, w.svc.Store)
 			}
 			apps := reviewable(b, w, b.N)
 			tick := time.NewTicker(20 * time.Millisecond)
@@ -99,15 +107,7 @@ func BenchmarkReceiptLatency(b *testing.B) {
 	w := benchWorld(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dir := b.TempDir()
-	key, _ := tlog.LoadOrCreateKey(dir, "bench.test/log")
-	l, err := tlog.Open(ctx, dir, "bench.test/log", key, tlog.Options{Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close(context.Background())
-	ap := &tlog.Appender{Log: l, Store: w.svc.Store, Clock: rarex.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	go ap.Run(ctx, 500*time.Millisecond)
+	l := benchLog(b, ctx, w.svc.Store)
 	const n = 50
 	var lat []time.Duration
 	for range b.N {

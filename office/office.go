@@ -193,8 +193,9 @@ func (s *Service) Create(ctx context.Context, actor *rarex.User, body rarex.Appl
 	return a, nil
 }
 
-// UpdateDraft replaces a draft's body.
-func (s *Service) UpdateDraft(ctx context.Context, actor *rarex.User, id string, version int, body rarex.ApplicationBody) (*rarex.Application, error) {
+// loadDraft reads one of the actor's drafts at version (0: any), saying
+// why when it is no longer a draft.
+func (s *Service) loadDraft(ctx context.Context, actor *rarex.User, id string, version int, notDraft string) (*rarex.Application, error) {
 	a, err := s.load(ctx, actor, rarex.ActApply, id)
 	if err != nil {
 		return nil, err
@@ -203,7 +204,16 @@ func (s *Service) UpdateDraft(ctx context.Context, actor *rarex.User, id string,
 		return nil, err
 	}
 	if a.State != rarex.AppDraft {
-		return nil, rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: only a draft can be edited.", a.Number, a.State)
+		return nil, rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: %s.", a.Number, a.State, notDraft)
+	}
+	return a, nil
+}
+
+// UpdateDraft replaces a draft's body.
+func (s *Service) UpdateDraft(ctx context.Context, actor *rarex.User, id string, version int, body rarex.ApplicationBody) (*rarex.Application, error) {
+	a, err := s.loadDraft(ctx, actor, id, version, "only a draft can be edited")
+	if err != nil {
+		return nil, err
 	}
 	if err := licensing.ValidateBody(s.Regime, s.Proc, &body); err != nil {
 		return nil, err
@@ -329,15 +339,9 @@ func (s *Service) Preview(ctx context.Context, actor *rarex.User, id string) (*l
 // Submit freezes the determination and screening on a draft and moves it
 // on: not required, incomplete, or under review with the clock running.
 func (s *Service) Submit(ctx context.Context, actor *rarex.User, id string, version int) (*rarex.Application, error) {
-	a, err := s.load(ctx, actor, rarex.ActApply, id)
+	a, err := s.loadDraft(ctx, actor, id, version, "it was submitted already")
 	if err != nil {
 		return nil, err
-	}
-	if err := checkVersion(a, version); err != nil {
-		return nil, err
-	}
-	if a.State != rarex.AppDraft {
-		return nil, rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: it was submitted already.", a.Number, a.State)
 	}
 	snap, err := s.assessApp(ctx, actor, a)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/tessera/client"
 
 	"rarex/tlog"
@@ -147,20 +148,29 @@ func fetcher(base string) (*client.HTTPFetcher, error) {
 	return client.NewHTTPFetcher(u, &http.Client{Timeout: 30 * time.Second})
 }
 
-// auditReplay downloads the whole log, recomputes its root and every
-// statement's aggregates.
-func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tlog.Policy, asJSON bool) error {
+// latest fetches the log's checkpoint and verifies it under the policy.
+func latest(ctx context.Context, base string, pol *tlog.Policy) (*client.HTTPFetcher, []byte, *log.Checkpoint, error) {
 	f, err := fetcher(base)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	raw, err := f.ReadCheckpoint(ctx)
 	if err != nil {
-		return fmt.Errorf("audit: fetching the checkpoint: %v", err)
+		return nil, nil, nil, fmt.Errorf("audit: fetching the checkpoint: %v", err)
 	}
 	cp, err := pol.Verify(raw)
 	if err != nil {
-		return fmt.Errorf("audit: NOT VERIFIED: %v", err)
+		return nil, nil, nil, fmt.Errorf("audit: NOT VERIFIED: %v", err)
+	}
+	return f, raw, cp, nil
+}
+
+// auditReplay downloads the whole log, recomputes its root and every
+// statement's aggregates.
+func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tlog.Policy, asJSON bool) error {
+	f, _, cp, err := latest(ctx, base, pol)
+	if err != nil {
+		return err
 	}
 	rep, err := tlog.Replay(ctx, f.ReadEntryBundle, f.ReadTile, from, cp.Size, cp.Hash)
 	if err != nil {
@@ -186,17 +196,9 @@ func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tl
 }
 
 func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *tlog.Policy, requireOld, asJSON bool) error {
-	f, err := fetcher(base)
+	f, raw, cp, err := latest(ctx, base, pol)
 	if err != nil {
 		return err
-	}
-	raw, err := f.ReadCheckpoint(ctx)
-	if err != nil {
-		return fmt.Errorf("audit: fetching the checkpoint: %v", err)
-	}
-	cp, err := pol.Verify(raw)
-	if err != nil {
-		return fmt.Errorf("audit: NOT VERIFIED: %v", err)
 	}
 	if stateDir == "" {
 		d, err := os.UserConfigDir()

@@ -85,8 +85,10 @@ func demoLogins(out string) map[string][2]string {
 	return m
 }
 
-// TestBrowserLogin signs in through the real form in headless Chromium.
-func TestBrowserLogin(t *testing.T) {
+// newBrowser starts Debian's Chromium headless (never a downloaded
+// browser) for the test; it fails in CI when Chromium is missing.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -94,23 +96,28 @@ func TestBrowserLogin(t *testing.T) {
 		}
 		t.Skip("chromium not installed: browser test SKIPPED (apt-get install -y chromium)")
 	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return bctx
+}
+
+// TestBrowserLogin signs in through the real form in headless Chromium.
+func TestBrowserLogin(t *testing.T) {
+	bctx := newBrowser(t)
 	base, out := startServe(t, "--data", t.TempDir(), "--demo")
 	logins := demoLogins(out.String())
 	if len(logins) != 4 {
 		t.Fatalf("demo logins not printed for every role: %v\n%s", logins, out.String())
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
 	}
 	for _, c := range []struct{ role, lang, wantRole string }{
 		{"exporter", "en", "Exporter"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,13 +29,7 @@ var appURL = regexp.MustCompile(`/applications/[0-9a-f]{32}$`)
 // question, the exporter answers, the reviewer approves, and the exporter
 // records a shipment and sees the balance fall.
 func TestBrowserLicenceOffice(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; .ci/run must install it")
-		}
-		t.Skip("chromium not installed: browser test SKIPPED (apt-get install -y chromium)")
-	}
+	bctx := newBrowser(t)
 	base, out := startServe(t, "--data", t.TempDir(), "--demo")
 	pw := loginsByEmail(out.String())
 	if pw["wei@ningbo.example"] == "" || pw["zhang@authority.example"] == "" {
@@ -46,17 +39,7 @@ func TestBrowserLicenceOffice(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
 	defer cancel()
 
 	fail := func(step string, err error) {
@@ -102,7 +85,7 @@ func TestBrowserLicenceOffice(t *testing.T) {
 
 	// 1. The exporter writes the application, uploads the documents and submits.
 	signIn("wei@ningbo.example")
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("new-application")),
 		chromedp.WaitVisible(chromedp.ID("application-form")),
 		chromedp.SendKeys(chromedp.CSS(`input[name="description_0"]`), "Sintered NdFeB magnets with Dy"),
