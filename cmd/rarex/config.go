@@ -46,13 +46,18 @@ type Config struct {
 	// WitnessQuorum of them, before a checkpoint is published.
 	Witnesses     []string
 	WitnessQuorum int
+	// PublicLog runs the log of decisions in this instance. Exactly one
+	// instance writes it (its files are the log); replicas behind a load
+	// balancer on one PostgreSQL set it false, and their decisions wait in the
+	// shared outbox for the instance that keeps the log.
+	PublicLog bool
 }
 
 // DefaultConfig returns the built-in defaults.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./rarex-data", SessionTTL: 12 * time.Hour, LogFormat: "text",
 		LogLevel: "info", MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
-		CountersignAbove: "USD=1000000,CNY=7000000,EUR=900000"}
+		CountersignAbove: "USD=1000000,CNY=7000000,EUR=900000", PublicLog: true}
 }
 
 // envVars maps each environment variable to the setting it fills.
@@ -63,6 +68,7 @@ var envVars = []struct {
 	{"RAREX_DB", func(c *Config, v string) error { c.DB = v; return nil }},
 	{"RAREX_ADDR", func(c *Config, v string) error { c.Addr = v; return nil }},
 	{"RAREX_DATA", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"RAREX_PUBLIC_LOG", func(c *Config, v string) (err error) { c.PublicLog, err = strconv.ParseBool(v); return }},
 	{"RAREX_LOG_ORIGIN", func(c *Config, v string) error { c.LogOrigin = v; return nil }},
 	{"RAREX_WEBHOOKS_INSECURE", func(c *Config, v string) (err error) { c.WebhooksInsecure, err = strconv.ParseBool(v); return }},
 	{"RAREX_COUNTERSIGN_ABOVE", func(c *Config, v string) error { c.CountersignAbove = v; return nil }},
@@ -111,6 +117,7 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.IntVar(&c.WitnessQuorum, "witness-quorum", c.WitnessQuorum, "how many of the witnesses must cosign (default: all)")
+	fs.BoolVar(&c.PublicLog, "public-log", c.PublicLog, "keep the public log of decisions in this instance (exactly one instance does)")
 	fs.StringVar(&c.LogOrigin, "log-origin", c.LogOrigin, "the public log's origin line, fixed for its life (default <host name>/rarex/log)")
 	fs.BoolVar(&c.WebhooksInsecure, "webhooks-insecure", c.WebhooksInsecure, "allow webhooks over http:// and to private addresses (closed networks only)")
 	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")

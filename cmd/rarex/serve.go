@@ -85,18 +85,22 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	// checkpoint covering what it sequenced, then stops.
 	logCtx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLog()
-	pubLog, err := openPublicLog(logCtx, &cfg, log)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := pubLog.Close(closeCtx); err != nil {
-			log.Warn("closing the public log", "err", err)
+	var pubLog *tlog.Log
+	if cfg.PublicLog {
+		if pubLog, err = openPublicLog(logCtx, &cfg, log); err != nil {
+			return err
 		}
-	}()
-	fmt.Fprintf(a.Stdout, "Public log %q; overseers pin its verifier key:\n  %s\n", pubLog.Origin, pubLog.Key.VKey)
+		defer func() {
+			closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := pubLog.Close(closeCtx); err != nil {
+				log.Warn("closing the public log", "err", err)
+			}
+		}()
+		fmt.Fprintf(a.Stdout, "Public log %q; overseers pin its verifier key:\n  %s\n", pubLog.Origin, pubLog.Key.VKey)
+	} else {
+		fmt.Fprintln(a.Stdout, "Public log: kept by another instance (--public-log=false); decisions wait in the shared outbox")
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -126,8 +130,10 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	go sweepSessions(sweepCtx, store, log)
 	dispatcher := &webhooks.Dispatcher{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, Log: log, Client: webhooks.SafeClient(cfg.WebhooksInsecure)}
 	go dispatcher.Run(sweepCtx, 2*time.Second)
-	appender := &tlog.Appender{Log: pubLog, Store: store, Clock: rarex.SystemClock{}, Logger: log}
-	go appender.Run(sweepCtx, 500*time.Millisecond)
+	if pubLog != nil {
+		appender := &tlog.Appender{Log: pubLog, Store: store, Clock: rarex.SystemClock{}, Logger: log}
+		go appender.Run(sweepCtx, 500*time.Millisecond)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -76,3 +76,22 @@ func TestWitnessedServe(t *testing.T) {
 		t.Fatalf("audit with a witness quorum: %v\n%s", err, aout.String())
 	}
 }
+
+// TestReplicaWithoutLog: a replica (--public-log=false) serves everything
+// but the log, whose files another instance keeps.
+func TestReplicaWithoutLog(t *testing.T) {
+	base, out := startServe(t, "--data", t.TempDir(), "--public-log=false")
+	if !strings.Contains(out.String(), "kept by another instance") {
+		t.Errorf("the replica did not say where the log is:\n%s", out.String())
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/log/checkpoint": 404, "/log/vkey": 404} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
