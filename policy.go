@@ -34,6 +34,7 @@ const (
 	ActViewRegister   Action = "register.view"       // read the validated end-user register and exporter profiles
 	ActViewEvents     Action = "events.view"         // read the audit trail
 	ActManageWebhooks Action = "webhooks.manage"     // register, list and remove one's organisation's webhooks
+	ActViewMetrics    Action = "metrics.view"        // scrape /metrics (an admin's API token in Prometheus)
 )
 
 // Scope says how far a role's permission reaches.
@@ -74,6 +75,7 @@ var policy = map[Action]map[Role]Scope{
 	ActViewRegister:   {RoleReviewer: ScopeAny, RoleAdmin: ScopeAny},
 	ActViewEvents:     {RoleExporter: ScopeOwnOrg, RoleAdmin: ScopeAny},
 	ActManageWebhooks: {RoleExporter: ScopeOwnOrg},
+	ActViewMetrics:    {RoleAdmin: ScopeAny},
 }
 
 // ScopeOf returns the scope role has for action.

@@ -56,6 +56,7 @@ func TestPolicy(t *testing.T) {
 		rarex.ActViewRegister:   {rarex.RoleReviewer: {true, true, true}, rarex.RoleAdmin: {true, true, true}},
 		rarex.ActViewEvents:     {rarex.RoleExporter: {true, false, false}, rarex.RoleAdmin: {true, true, true}},
 		rarex.ActManageWebhooks: {rarex.RoleExporter: {true, false, false}},
+		rarex.ActViewMetrics:    {rarex.RoleAdmin: {true, true, true}},
 	}
 	if len(cases) != len(rarex.Actions()) {
 		t.Fatalf("policy has %d actions, the test %d: add the new ones here", len(rarex.Actions()), len(cases))

@@ -117,7 +117,15 @@ func New(o Options) (*Server, error) {
 	})
 	add("GET", "/healthz", true, s.handleHealth)
 	metricsHandler := promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})
-	add("GET", "/metrics", true, metricsHandler.ServeHTTP)
+	// Request counts and latencies by route say how the office is used:
+	// an administrator's API token scrapes them.
+	add("GET", "/metrics", false, s.api(func(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+		if err := rarex.Authorize(actor, rarex.ActViewMetrics, ""); err != nil {
+			return err
+		}
+		metricsHandler.ServeHTTP(w, r)
+		return nil
+	}))
 	add("GET", "/login", true, s.handleLoginPage)
 	add("POST", "/login", true, s.handleLogin)
 	add("POST", "/logout", true, s.handleLogout)

@@ -241,7 +241,10 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("healthz: %d", resp.StatusCode)
 	}
 	f.req("GET", "/login", "", "")
-	body := readBody(t, f.req("GET", "/metrics", "", ""))
+	if resp := f.req("GET", "/metrics", "", ""); resp.StatusCode != 401 {
+		t.Errorf("anonymous /metrics: %d, want 401", resp.StatusCode)
+	}
+	body := readBody(t, f.req("GET", "/metrics", "", "bearer:admin"))
 	for _, want := range []string{`rarex_http_requests_total{code="200",method="GET",route="GET /login"}`, "rarex_http_request_duration_seconds_bucket"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
