@@ -83,6 +83,7 @@ type Log struct {
 	appender *tessera.Appender
 	reader   tessera.LogReader
 	shutdown func(context.Context) error
+	stop     context.CancelFunc // ends Tessera's background work after shutdown
 }
 
 // Options tune the log's batching; zero values take the defaults.
@@ -110,6 +111,15 @@ func Open(ctx context.Context, dir, origin string, key *Key, opt Options) (*Log,
 	if opt.Logger != nil {
 		klog.SetSlogLogger(opt.Logger)
 	}
+	// Tessera's publishers and collectors live as long as this context: Close
+	// ends them, so nothing writes to the directory after it returns.
+	ctx, stop := context.WithCancel(ctx)
+	ok := false
+	defer func() {
+		if !ok {
+			stop()
+		}
+	}()
 	tiles := filepath.Join(dir, "tiles")
 	if err := os.MkdirAll(tiles, 0o755); err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)
@@ -155,11 +165,19 @@ func Open(ctx context.Context, dir, origin string, key *Key, opt Options) (*Log,
 	if err != nil {
 		return nil, fmt.Errorf("log appender: %w", err)
 	}
-	return &Log{Origin: origin, Dir: tiles, Key: key, appender: app, reader: reader, shutdown: shutdown}, nil
+	ok = true
+	return &Log{Origin: origin, Dir: tiles, Key: key, appender: app, reader: reader, shutdown: shutdown, stop: stop}, nil
 }
 
-// Close stops the appender, integrating what it holds.
-func (l *Log) Close(ctx context.Context) error { return l.shutdown(ctx) }
+// Close stops the appender, integrating what it holds and publishing a
+// checkpoint that covers it, then ends the log's background work.
+func (l *Log) Close(ctx context.Context) error {
+	err := l.shutdown(ctx)
+	l.stop()
+	// The background goroutines notice the cancellation at their next step.
+	time.Sleep(50 * time.Millisecond)
+	return err
+}
 
 // Add appends an entry and returns its index once sequenced.
 func (l *Log) Add(ctx context.Context, entry []byte) (uint64, error) {

@@ -196,6 +196,10 @@ func watcher(f *fixture, actor rarex.Role, tenant string) *rarex.User {
 // overseer may not screen at all (403), while a screener asking for
 // another organisation's party or alert finds nothing (404).
 var deniedFor = map[string]map[rarex.Role]int{
+	// A draft is its exporter's alone: the authority finds nothing; an
+	// overseer may not read applications at all.
+	"GET /applications/{id}/edit [own]":            {rarex.RoleOverseer: 403},
+	"GET /applications/{id}/edit [other]":          {rarex.RoleOverseer: 403},
 	"POST /screen/parties/{id}/delete [other]":     {rarex.RoleOverseer: 403},
 	"POST /screen/alerts/{id}/acknowledge [other]": {rarex.RoleOverseer: 403},
 	"DELETE /api/v1/parties/{id} [other]":          {rarex.RoleOverseer: 403},

@@ -42,12 +42,14 @@ func (s *Server) handleApplicationsPage(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// newAppData fills the new-application form: the vocabularies and, after
-// a refused submission, what was typed.
+// newAppData fills the application form: the vocabularies and what is
+// typed (a draft's body when editing; what was sent after a refusal).
 type newAppData struct {
 	Classes, EndUserTypes, EndUses, Units, Currencies []string
 	Form                                              url.Values
 	Lines                                             []int
+	Action                                            string // where the form posts
+	Version                                           int    // the draft's version, when editing
 }
 
 func (s *Server) newAppData(form url.Values) newAppData {
@@ -55,7 +57,82 @@ func (s *Server) newAppData(form url.Values) newAppData {
 		form = url.Values{"ship_from": {"CN"}, "licence_type": {"individual"}, "validity_months": {"12"}, "unit_0": {"kg"}, "currency_0": {"USD"}, "origin_0": {"CN"}}
 	}
 	return newAppData{Classes: s.Regime.ItemClasses, EndUserTypes: s.Regime.EndUserTypes, EndUses: s.Regime.EndUseCategories,
-		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: []int{0, 1, 2}}
+		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: formLines, Action: "/applications"}
+}
+
+// formLines are the line rows the form offers; longer applications are
+// edited through the API.
+var formLines = []int{0, 1, 2}
+
+// formFromBody is bodyFromForm's inverse, to edit a draft in the form.
+func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
+	if len(b.Lines) > len(formLines) || len(b.Intermediaries) > 1 {
+		return nil, rarex.Errorf(rarex.ECONFLICT, "This draft has %d lines and %d intermediaries; the form edits at most %d and 1: edit it through the API (PUT /api/v1/applications/{id}).", len(b.Lines), len(b.Intermediaries), len(formLines))
+	}
+	f := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			f.Set(k, v)
+		}
+	}
+	for i, l := range b.Lines {
+		n := strconv.Itoa(i)
+		set("description_"+n, l.Description)
+		set("class_"+n, l.Class)
+		set("elements_"+n, strings.Join(l.Elements, ";"))
+		set("hs_code_"+n, l.HSCode)
+		set("origin_"+n, l.Origin)
+		set("quantity_"+n, l.Quantity.String())
+		set("unit_"+n, l.Unit)
+		set("value_"+n, l.Value.String())
+		set("currency_"+n, l.Currency)
+	}
+	set("ship_from", b.ShipFrom)
+	set("destination", b.Destination)
+	set("contract_ref", b.ContractRef)
+	set("consignee_name", b.Consignee.Name)
+	set("consignee_address", b.Consignee.Address)
+	set("consignee_country", b.Consignee.Country)
+	set("end_user_name", b.EndUser.Name)
+	set("end_user_address", b.EndUser.Address)
+	set("end_user_country", b.EndUser.Country)
+	set("end_user_type", b.EndUser.Type)
+	for _, im := range b.Intermediaries {
+		set("intermediary_name", im.Name)
+		set("intermediary_country", im.Country)
+		set("intermediary_type", im.Type)
+	}
+	set("end_use_category", b.EndUse.Category)
+	set("end_use_statement", b.EndUse.Statement)
+	set("licence_type", string(b.LicenceType))
+	set("validity_months", strconv.Itoa(b.ValidityMonths))
+	set("interpretation", b.Interpretation)
+	return f, nil
+}
+
+// handleEditApplicationPage shows a draft in the application form.
+func (s *Server) handleEditApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	v, err := s.Office.Get(r.Context(), actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := rarex.Authorize(actor, rarex.ActApply, v.App.OrgID); err != nil {
+		return err
+	}
+	if v.App.State != rarex.AppDraft {
+		return rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: only a draft can be edited.", v.App.Number, v.App.State)
+	}
+	form, err := formFromBody(v.App.Body)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, actor, "apps.edit_title")
+	p.Title = i18n.T(p.Lang, "apps.edit_title") + " " + v.App.Number
+	d := s.newAppData(form)
+	d.Action, d.Version = "/applications/"+v.App.ID+"/edit", v.App.Version
+	p.Data = d
+	s.render(w, r, http.StatusOK, "application_new", p)
+	return nil
 }
 
 func (s *Server) handleNewApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
@@ -217,6 +294,20 @@ func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, a
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
 		msg := r.PostFormValue("message")
 		switch action {
+		case "edit":
+			var b rarex.ApplicationBody
+			if b, err = bodyFromForm(r.PostForm); err == nil {
+				_, err = s.Office.UpdateDraft(ctx, actor, id, version, b)
+			}
+			if rarex.ErrorCode(err) == rarex.EINVALID { // back to the form, with what was typed
+				p := s.newPage(r, actor, "apps.edit_title")
+				p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
+				d := s.newAppData(r.PostForm)
+				d.Action, d.Version = "/applications/"+id+"/edit", version
+				p.Data = d
+				s.render(w, r, http.StatusBadRequest, "application_new", p)
+				return nil
+			}
 		case "submit":
 			_, err = s.Office.Submit(ctx, actor, id, version)
 		case "withdraw":

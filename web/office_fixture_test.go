@@ -251,6 +251,8 @@ func init() {
 		matrixCase{"DELETE /api/v1/register/{id}", "self", registerPath("/api/v1/register/%s"), adminOnly, 403, 0},
 		matrixCase{"GET /api/v1/organisations/{id}/profile", "own", exporterOrgPath("/api/v1/organisations/%s/profile", "own"), appViewers, 403, 0},
 		matrixCase{"GET /api/v1/organisations/{id}/profile", "other", exporterOrgPath("/api/v1/organisations/%s/profile", "other"), authority, 403, 0},
+		matrixCase{"GET /applications/{id}/edit", "own", appPath("/applications/%s/edit", "own", d), exporterOnly, 404, 0},
+		matrixCase{"GET /applications/{id}/edit", "other", appPath("/applications/%s/edit", "other", d), nil, 404, 0},
 		matrixCase{"GET /metrics", "other", fixed("/metrics", ""), adminOnly, 403, 0},
 		matrixCase{"GET /webhooks", "self", fixed("/webhooks", ""), exporterOnly, 403, 0},
 		matrixCase{"POST /webhooks", "self", fixed("/webhooks", form("url", "https://erp.example.com/hook")), exporterOnly, 403, 0},

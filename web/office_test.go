@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -279,5 +280,37 @@ func TestReceiptAndOpening(t *testing.T) {
 	}
 	if page := readBody(t, f.req("GET", "/applications/"+a.ID, "", "cookie:reviewer")); strings.Contains(page, "opening-link") {
 		t.Errorf("the reviewer is offered the exporter's opening")
+	}
+}
+
+// TestEditDraft: a draft opens in the form with its values, saves, and a
+// stale or submitted one is refused.
+func TestEditDraft(t *testing.T) {
+	f := newFixture(t)
+	a := f.application(f.users[rarex.RoleExporter], rarex.AppDraft)
+	page := readBody(t, f.req("GET", "/applications/"+a.ID+"/edit", "", "cookie:exporter"))
+	if !strings.Contains(page, `value="NdFeB magnets with Dy"`) || !strings.Contains(page, `action="/applications/`+a.ID+`/edit"`) || !strings.Contains(page, `name="version" value="1"`) {
+		t.Fatalf("the edit form is not filled in:\n%s", page)
+	}
+	edited := strings.Replace(newAppForm(), "description_0=Dy+metal", "description_0=Dy+metal%2C+99.9%25", 1) + "&version=1"
+	r := f.req("POST", "/applications/"+a.ID+"/edit", edited, "cookie:exporter")
+	if r.StatusCode != 303 {
+		t.Fatalf("save: %d %s", r.StatusCode, readBody(t, r))
+	}
+	v, _ := f.office.Get(context.Background(), f.users[rarex.RoleExporter], a.ID)
+	if v.App.Body.Lines[0].Description != "Dy metal, 99.9%" || v.App.Version != 2 {
+		t.Errorf("saved draft: %+v", v.App.Body.Lines[0])
+	}
+	if r := f.req("POST", "/applications/"+a.ID+"/edit", edited, "cookie:exporter"); r.StatusCode != 409 {
+		t.Errorf("a stale version saved: %d", r.StatusCode)
+	}
+	bad := strings.Replace(edited, "unit_0=kg", "unit_0=bushel", 1)
+	bad = strings.Replace(bad, "version=1", "version=2", 1)
+	if r := f.req("POST", "/applications/"+a.ID+"/edit", bad, "cookie:exporter"); r.StatusCode != 400 || !strings.Contains(readBody(t, r), "lines[0].unit") {
+		t.Errorf("a bad unit: %d", r.StatusCode)
+	}
+	u := f.application(f.users[rarex.RoleExporter], rarex.AppUnderReview)
+	if r := f.req("GET", "/applications/"+u.ID+"/edit", "", "cookie:exporter"); r.StatusCode != 409 {
+		t.Errorf("editing a submitted application: %d", r.StatusCode)
 	}
 }

@@ -163,6 +163,7 @@ func New(o Options) (*Server, error) {
 	add("GET", "/applications/new", false, s.page(s.handleNewApplicationPage))
 	add("POST", "/applications", false, s.page(s.handleCreateApplicationForm))
 	add("GET", "/applications/{id}", false, s.page(s.handleApplicationPage))
+	add("GET", "/applications/{id}/edit", false, s.page(s.handleEditApplicationPage))
 	add("POST", "/applications/{id}/{action}", false, s.upload(s.page(s.handleApplicationForm)))
 	add("GET", "/documents/{id}", false, s.page(s.serveDocument))
 	add("GET", "/applications/{id}/log/{entry}/receipt", false, s.page(s.serveReceipt))
