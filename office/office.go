@@ -542,21 +542,35 @@ func (s *Service) AddDocument(ctx context.Context, actor *rarex.User, id string,
 		return nil, nil, err
 	}
 	if a.State == rarex.AppIncomplete {
+		a, err = s.completeIfReady(ctx, actor, a)
+	}
+	return d, a, err
+}
+
+// completeIfReady starts the review of an incomplete application once
+// nothing is missing. Two last documents uploaded at once may both try:
+// the one that loses the race rereads and finds the work done.
+func (s *Service) completeIfReady(ctx context.Context, actor *rarex.User, a *rarex.Application) (*rarex.Application, error) {
+	for attempt := 0; ; attempt++ {
 		docs, err := s.Store.Documents(ctx, a.ID)
 		if err != nil {
-			return d, a, err
+			return a, err
 		}
-		if len(licensing.Missing(s.Proc, &a.Body, docs)) == 0 {
-			before := clone(a)
-			if err := licensing.Complete(a, nil, s.env()); err != nil {
-				return d, a, err
-			}
-			if err := s.save(ctx, actor, before, a, "complete", nil); err != nil {
-				return d, a, err
-			}
+		if a.State != rarex.AppIncomplete || len(licensing.Missing(s.Proc, &a.Body, docs)) > 0 {
+			return a, nil
+		}
+		before := clone(a)
+		if err := licensing.Complete(a, nil, s.env()); err != nil {
+			return a, err
+		}
+		err = s.save(ctx, actor, before, a, "complete", nil)
+		if rarex.ErrorCode(err) != rarex.ECONFLICT || attempt == 2 {
+			return a, err
+		}
+		if a, err = s.Store.Application(ctx, a.ID); err != nil {
+			return a, err
 		}
 	}
-	return d, a, nil
 }
 
 // Document returns a document and its bytes, if the actor may see its application.

@@ -381,3 +381,41 @@ func TestDraftsArePrivate(t *testing.T) {
 		t.Errorf("the queue shows a draft")
 	}
 }
+
+// TestLastDocumentsAtOnce: the two last documents uploaded at the same time
+// both succeed and the review starts once.
+func TestLastDocumentsAtOnce(t *testing.T) {
+	w := setup(t, sqliteDB(t))
+	ctx := context.Background()
+	for range 5 {
+		a, _ := w.svc.Create(ctx, w.exporter, body())
+		w.svc.AddDocument(ctx, w.exporter, a.ID, office.Upload{Kind: rarex.DocContract, Filename: "c.pdf", Data: pdf})
+		a, err := w.svc.Submit(ctx, w.exporter, a.ID, 0)
+		if err != nil || a.State != rarex.AppIncomplete {
+			t.Fatalf("submit: %v %s", err, a.State)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, k := range []rarex.DocKind{rarex.DocEndUserCert, rarex.DocEndUseCert} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, errs[i] = w.svc.AddDocument(ctx, w.exporter, a.ID, office.Upload{Kind: k, Filename: "x.pdf", Data: pdf})
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("concurrent last documents: %v, %v", errs[0], errs[1])
+		}
+		v, _ := w.svc.Get(ctx, w.exporter, a.ID)
+		completes := 0
+		for _, e := range v.History {
+			if e.Action == "complete" {
+				completes++
+			}
+		}
+		if v.App.State != rarex.AppUnderReview || completes != 1 {
+			t.Fatalf("state %s after %d completions", v.App.State, completes)
+		}
+	}
+}

@@ -144,6 +144,10 @@ func TestBrowserLicenceOffice(t *testing.T) {
 
 	// 2. The reviewer asks for information: the clock pauses.
 	signIn("zhang@authority.example")
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#applications tr.overdue").length`)); n == 0 {
+		fail("the demo queue shows no overdue application", nil)
+	}
+	shot("queue-reviewer")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(appPage),
 		chromedp.WaitVisible(chromedp.ID("review-actions")),
