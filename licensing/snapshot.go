@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"rarex"
@@ -223,14 +224,38 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 // findValidated finds the end user on the register: same country, same
 // name once normalised (case, punctuation, legal forms, script).
 func findValidated(reg []*rarex.ValidatedEndUser, p rarex.Party) *rarex.ValidatedEndUser {
-	want := screen.Normalize(p.Name).String()
+	want := normalName(p.Name)
 	for _, v := range reg {
-		if v.Country == p.Country && screen.Normalize(v.Name).String() == want {
+		if v.Country == p.Country && normalName(v.Name) == want {
 			return v
 		}
 	}
 	return nil
 }
+
+// normalName caches normal forms: the register is normalised once, not at
+// every assessment. The cache is dropped when it grows past a bound.
+func normalName(name string) string {
+	normalMu.Lock()
+	n, ok := normalCache[name]
+	normalMu.Unlock()
+	if ok {
+		return n
+	}
+	n = screen.Normalize(name).String()
+	normalMu.Lock()
+	if len(normalCache) >= 100_000 {
+		normalCache = map[string]string{}
+	}
+	normalCache[name] = n
+	normalMu.Unlock()
+	return n
+}
+
+var (
+	normalMu    sync.Mutex
+	normalCache = map[string]string{}
+)
 
 // Risks lists the signals a reviewer should weigh.
 func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rarex.AppLine) []Risk {
