@@ -57,6 +57,8 @@ var officeCatalog = map[string]msg{
 	"apps.unit":              {"Unit", "单位"},
 	"apps.value":             {"Value", "金额"},
 	"apps.currency":          {"Currency", "币种"},
+	"apps.bom":               {"Stored BOM (foreign-made product)", "已存物料清单（境外制造产品）"},
+	"apps.product":           {"Product id in the BOM", "物料清单中的产品编号"},
 	"apps.shipment":          {"Shipment", "运输"},
 	"apps.ship_from":         {"Ship from", "启运国"},
 	"apps.contract_ref":      {"Contract reference", "合同编号"},

@@ -176,7 +176,7 @@ func (s *Service) Create(ctx context.Context, actor *rarex.User, body rarex.Appl
 	if err := rarex.Authorize(actor, rarex.ActApply, actor.OrgID); err != nil {
 		return nil, err
 	}
-	if err := licensing.ValidateBody(s.Regime, s.Proc, &body); err != nil {
+	if err := s.validate(ctx, actor, &body); err != nil {
 		return nil, err
 	}
 	org, err := s.Store.FindOrgByID(ctx, actor.OrgID)
@@ -209,13 +209,30 @@ func (s *Service) loadDraft(ctx context.Context, actor *rarex.User, id string, v
 	return a, nil
 }
 
+// validate checks a body against the regime and the procedure, and that
+// every stored BOM it names is the actor's and holds the product.
+func (s *Service) validate(ctx context.Context, actor *rarex.User, b *rarex.ApplicationBody) error {
+	if err := licensing.ValidateBody(s.Regime, s.Proc, b); err != nil {
+		return err
+	}
+	for i, l := range b.Lines {
+		if l.BOMID == "" || s.BOMs == nil {
+			continue
+		}
+		if _, err := s.BOMs.Product(ctx, actor, l.BOMID, l.Product, b.Interpretation); err != nil {
+			return rarex.Errorf(rarex.EINVALID, "lines[%d].bom_id: %s", i, rarex.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
 // UpdateDraft replaces a draft's body.
 func (s *Service) UpdateDraft(ctx context.Context, actor *rarex.User, id string, version int, body rarex.ApplicationBody) (*rarex.Application, error) {
 	a, err := s.loadDraft(ctx, actor, id, version, "only a draft can be edited")
 	if err != nil {
 		return nil, err
 	}
-	if err := licensing.ValidateBody(s.Regime, s.Proc, &body); err != nil {
+	if err := s.validate(ctx, actor, &body); err != nil {
 		return nil, err
 	}
 	before := clone(a)

@@ -50,9 +50,20 @@ type newAppData struct {
 	Lines                                             []int
 	Action                                            string // where the form posts
 	Version                                           int    // the draft's version, when editing
+	BOMs                                              []*rarex.BOM
 }
 
-func (s *Server) newAppData(form url.Values) newAppData {
+// newAppData fills the form for actor, offering the organisation's stored
+// BOMs for lines that are foreign-made products.
+func (s *Server) newAppData(r *http.Request, actor *rarex.User, form url.Values) newAppData {
+	d := s.appFormData(form)
+	if list, err := s.BOMs.List(r.Context(), actor); err == nil {
+		d.BOMs = list
+	}
+	return d
+}
+
+func (s *Server) appFormData(form url.Values) newAppData {
 	if form == nil {
 		form = url.Values{"ship_from": {"CN"}, "licence_type": {"individual"}, "validity_months": {"12"}, "unit_0": {"kg"}, "currency_0": {"USD"}, "origin_0": {"CN"}}
 	}
@@ -86,6 +97,8 @@ func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
 		set("unit_"+n, l.Unit)
 		set("value_"+n, l.Value.String())
 		set("currency_"+n, l.Currency)
+		set("bom_id_"+n, l.BOMID)
+		set("product_"+n, l.Product)
 	}
 	set("ship_from", b.ShipFrom)
 	set("destination", b.Destination)
@@ -128,7 +141,7 @@ func (s *Server) handleEditApplicationPage(w http.ResponseWriter, r *http.Reques
 	}
 	p := s.newPage(r, actor, "apps.edit_title")
 	p.Title = i18n.T(p.Lang, "apps.edit_title") + " " + v.App.Number
-	d := s.newAppData(form)
+	d := s.newAppData(r, actor, form)
 	d.Action, d.Version = "/applications/"+v.App.ID+"/edit", v.App.Version
 	p.Data = d
 	s.render(w, r, http.StatusOK, "application_new", p)
@@ -140,7 +153,7 @@ func (s *Server) handleNewApplicationPage(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	p := s.newPage(r, actor, "apps.new_title")
-	p.Data = s.newAppData(nil)
+	p.Data = s.newAppData(r, actor, nil)
 	s.render(w, r, http.StatusOK, "application_new", p)
 	return nil
 }
@@ -186,7 +199,7 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 			els = append(els, e)
 		}
 		b.Lines = append(b.Lines, rarex.AppLine{Description: k("description"), Class: k("class"), Elements: els, HSCode: k("hs_code"),
-			Origin: strings.ToUpper(k("origin")), Quantity: q, Unit: k("unit"), Value: v, Currency: k("currency")})
+			Origin: strings.ToUpper(k("origin")), Quantity: q, Unit: k("unit"), Value: v, Currency: k("currency"), BOMID: k("bom_id"), Product: k("product")})
 	}
 	return b, nil
 }
@@ -206,7 +219,7 @@ func (s *Server) handleCreateApplicationForm(w http.ResponseWriter, r *http.Requ
 		}
 		p := s.newPage(r, actor, "apps.new_title")
 		p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
-		p.Data = s.newAppData(r.PostForm)
+		p.Data = s.newAppData(r, actor, r.PostForm)
 		s.render(w, r, http.StatusBadRequest, "application_new", p)
 		return nil
 	}
@@ -302,7 +315,7 @@ func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, a
 			if rarex.ErrorCode(err) == rarex.EINVALID { // back to the form, with what was typed
 				p := s.newPage(r, actor, "apps.edit_title")
 				p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
-				d := s.newAppData(r.PostForm)
+				d := s.newAppData(r, actor, r.PostForm)
 				d.Action, d.Version = "/applications/"+id+"/edit", version
 				p.Data = d
 				s.render(w, r, http.StatusBadRequest, "application_new", p)

@@ -314,3 +314,39 @@ func TestEditDraft(t *testing.T) {
 		t.Errorf("editing a submitted application: %d", r.StatusCode)
 	}
 }
+
+// TestBOMLine: a line that names a stored BOM and product is determined on
+// the BOM's roll-up.
+func TestBOMLine(t *testing.T) {
+	f := newFixture(t)
+	bomID := f.bomOf(f.users[rarex.RoleExporter])
+	page := readBody(t, f.req("GET", "/applications/new", "", "cookie:exporter"))
+	if !strings.Contains(page, `name="bom_id_0"`) || !strings.Contains(page, bomID) {
+		t.Fatalf("the form does not offer the stored BOM")
+	}
+	form := strings.Replace(newAppForm(), "class_0=metal", "class_0=other", 1)
+	form = strings.Replace(form, "origin_0=CN", "origin_0=VN", 1) + "&bom_id_0=" + bomID + "&product_0=motor"
+	r := f.req("POST", "/applications", form, "cookie:exporter")
+	if r.StatusCode != 303 {
+		t.Fatalf("create: %d %s", r.StatusCode, readBody(t, r))
+	}
+	id := strings.TrimPrefix(r.Header.Get("Location"), "/applications/")
+	v, err := f.office.Get(context.Background(), f.users[rarex.RoleExporter], id)
+	if err != nil || v.App.Body.Lines[0].BOMID != bomID {
+		t.Fatalf("stored line: %+v %v", v, err)
+	}
+	snap, err := f.office.Preview(context.Background(), f.users[rarex.RoleExporter], id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := snap.Lines[0].Determination; d.Content == nil || d.Content.ControlledValue <= 0 {
+		t.Errorf("the determination did not use the BOM's controlled content: %+v", d.Content)
+	}
+	// Another organisation's BOM, or a product not in the BOM: refused by field.
+	for _, bad := range []string{strings.Replace(form, bomID, f.bomOf(f.outside), 1), strings.Replace(form, "product_0=motor", "product_0=toaster", 1)} {
+		r = f.req("POST", "/applications", bad, "cookie:exporter")
+		if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "lines[0].bom_id") {
+			t.Errorf("a bad BOM line: %d", r.StatusCode)
+		}
+	}
+}
