@@ -166,13 +166,29 @@ func TestCrashLosesNoDecision(t *testing.T) {
 	for _, id := range ids {
 		postJSON(zhang, s.base+"/api/v1/applications/"+id+"/decision", `{"kind":"approve","reasons":"ok"}`) // 409 for those decided before the crash
 	}
-	time.Sleep(3 * time.Second) // the appender drains every 500 ms; checkpoints every second
+	// Wait until the appender has drained the outbox (the store is read
+	// from here while the server runs: SQLite in WAL mode allows it).
+	ctx := context.Background()
+	watch, err := sqlite.Open(ctx, filepath.Join(dir, "rarex.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		pending, err := watch.PendingLogEntries(ctx, 10)
+		if err == nil && len(pending) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox did not drain: %d pending (%v)\n%s", len(pending), err, s.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	watch.Close()
 	s.cmd.Process.Signal(os.Interrupt)
 	if err := s.cmd.Wait(); err != nil {
 		t.Fatalf("graceful stop: %v\n%s", err, s.out.String())
 	}
 
-	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "rarex.db"))
 	if err != nil {
 		t.Fatal(err)
