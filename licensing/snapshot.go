@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
 
 	"rarex"
 	"rarex/assess"
+	"rarex/i18n"
 	"rarex/rules"
 	"rarex/screen"
 )
@@ -66,17 +68,24 @@ type GreenCheck struct {
 }
 
 // Criterion is one condition; Code keys the message catalog (green.<code>).
+// Key and Args give the detail in any catalog language; Detail is it in
+// English, for API clients.
 type Criterion struct {
-	Code   string `json:"code"`
-	Met    bool   `json:"met"`
-	Detail string `json:"detail"`
+	Code   string   `json:"code"`
+	Met    bool     `json:"met"`
+	Detail string   `json:"detail"`
+	Key    string   `json:"detail_key"`
+	Args   []string `json:"detail_args,omitempty"`
 }
 
-// Risk is a signal for the reviewer; Code keys the message catalog (risk.<code>).
+// Risk is a signal for the reviewer; Code keys the message catalog
+// (risk.<code>), Key and Args its detail, as for Criterion.
 type Risk struct {
-	Code   string `json:"code"`
-	Level  string `json:"level"` // high or medium
-	Detail string `json:"detail"`
+	Code   string   `json:"code"`
+	Level  string   `json:"level"` // high or medium
+	Detail string   `json:"detail"`
+	Key    string   `json:"detail_key"`
+	Args   []string `json:"detail_args,omitempty"`
 }
 
 // JSON encodes the snapshot for storage.
@@ -150,8 +159,9 @@ func morePrecedent(a, b string) bool { return outcomeRank[a] > outcomeRank[b] }
 func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, f Facts) GreenCheck {
 	gc := reg.GreenChannel
 	g := GreenCheck{Eligible: true}
-	add := func(code string, met bool, detail string, args ...any) {
-		g.Criteria = append(g.Criteria, Criterion{Code: code, Met: met, Detail: fmt.Sprintf(detail, args...)})
+	add := func(code string, met bool, variant string, args ...string) {
+		key := "green.detail." + code + "." + variant
+		g.Criteria = append(g.Criteria, Criterion{Code: code, Met: met, Detail: english(key, args), Key: key, Args: args})
 		g.Eligible = g.Eligible && met
 	}
 	prof := f.Profile
@@ -160,27 +170,27 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 	}
 	if gc.RequireCompliance {
 		if prof.ICPReference != "" {
-			add("compliance_programme", true, "Internal compliance programme registered (%s).", prof.ICPReference)
+			add("compliance_programme", true, "met", prof.ICPReference)
 		} else {
-			add("compliance_programme", false, "No internal compliance programme is registered for the exporter.")
+			add("compliance_programme", false, "unmet")
 		}
 	}
 	years := p.Green.ViolationFreeYears
 	cutoff := f.Today.AddDate(-years, 0, 0).Format("2006-01-02")
 	if prof.LastViolation != "" && prof.LastViolation > cutoff {
-		add("no_violation", false, "A violation is on record on %s, within the last %d years.", prof.LastViolation, years)
+		add("no_violation", false, "unmet", prof.LastViolation, strconv.Itoa(years))
 	} else {
-		add("no_violation", true, "No violation on record in the last %d years.", years)
+		add("no_violation", true, "met", strconv.Itoa(years))
 	}
 	if gc.RequireValidatedEndUser {
 		if v := findValidated(f.Validated, b.EndUser); v != nil {
-			add("validated_end_user", true, "%s (%s) is on the register of validated end users.", v.Name, v.Country)
+			add("validated_end_user", true, "met", v.Name, v.Country)
 		} else {
-			add("validated_end_user", false, "%s (%s) is not on the register of validated end users.", b.EndUser.Name, b.EndUser.Country)
+			add("validated_end_user", false, "unmet", b.EndUser.Name, b.EndUser.Country)
 		}
 	}
 	civilian := slices.Contains(gc.EndUses, b.EndUse.Category) && slices.Contains(gc.EndUserTypes, b.EndUser.Type)
-	add("civilian_end_use", civilian, "End use %s by a %s end user; the green channel takes end uses %s by %s end users.",
+	add("civilian_end_use", civilian, "any",
 		b.EndUse.Category, b.EndUser.Type, strings.Join(gc.EndUses, ", "), strings.Join(gc.EndUserTypes, ", "))
 	var hits []string
 	for _, pc := range snap.Parties {
@@ -191,9 +201,9 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 		}
 	}
 	if len(hits) == 0 {
-		add("no_screening_hit", true, "No party matches a restricted-party list at %.2f or above.", p.Green.ScreeningThreshold)
+		add("no_screening_hit", true, "met", strconv.FormatFloat(p.Green.ScreeningThreshold, 'f', 2, 64))
 	} else {
-		add("no_screening_hit", false, "%s.", strings.Join(hits, "; "))
+		add("no_screening_hit", false, "unmet", strings.Join(hits, "; "))
 	}
 	var blocked []string
 	for _, lc := range snap.Lines {
@@ -202,9 +212,9 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 		}
 	}
 	if len(blocked) == 0 {
-		add("routine_outcome", true, "No line is case by case or presumed denied.")
+		add("routine_outcome", true, "met")
 	} else {
-		add("routine_outcome", false, "%s.", strings.Join(blocked, "; "))
+		add("routine_outcome", false, "unmet", strings.Join(blocked, "; "))
 	}
 	q, _ := Totals(b)
 	unit := ""
@@ -212,13 +222,23 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 		unit = b.Lines[0].Unit
 	}
 	if limit, ok := p.Cap(unit); !ok {
-		add("quantity_cap", false, "No green-channel cap is set for %s: such applications go to the standard queue.", unit)
+		add("quantity_cap", false, "none", unit)
 	} else if q > limit {
-		add("quantity_cap", false, "%s %s is above the green-channel cap of %s %s.", q, unit, limit, unit)
+		add("quantity_cap", false, "unmet", q.String(), unit, limit.String()+" "+unit)
 	} else {
-		add("quantity_cap", true, "%s %s is within the green-channel cap of %s %s.", q, unit, limit, unit)
+		add("quantity_cap", true, "met", q.String(), unit, limit.String()+" "+unit)
 	}
 	return g
+}
+
+// english renders a detail in English from the message catalog, which
+// holds every language's wording of it.
+func english(key string, args []string) string {
+	a := make([]any, len(args))
+	for i, x := range args {
+		a[i] = x
+	}
+	return i18n.T(i18n.English, key, a...)
 }
 
 // findValidated finds the end user on the register: same country, same
@@ -260,18 +280,19 @@ var (
 // Risks lists the signals a reviewer should weigh.
 func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rarex.AppLine) []Risk {
 	var out []Risk
-	add := func(code, level, detail string, args ...any) {
-		out = append(out, Risk{Code: code, Level: level, Detail: fmt.Sprintf(detail, args...)})
+	add := func(code, level string, args ...string) {
+		key := "risk.detail." + code
+		out = append(out, Risk{Code: code, Level: level, Detail: english(key, args), Key: key, Args: args})
 	}
 	text := b.EndUse.Statement
 	for _, l := range b.Lines {
 		text += "\n" + l.Description
 	}
 	if words := MilitaryWords(p, text); len(words) > 0 {
-		add("military_words", "high", "The end-use statement or a line mentions: %s.", strings.Join(words, ", "))
+		add("military_words", "high", strings.Join(words, ", "))
 	}
 	if b.EndUser.Type != "" && b.EndUser.Type != "civilian" {
-		add("end_user_type", "medium", "The end user is declared %s.", b.EndUser.Type)
+		add("end_user_type", "medium", b.EndUser.Type)
 	}
 	countries := []string{b.Destination, b.Consignee.Country, b.EndUser.Country}
 	for _, im := range b.Intermediaries {
@@ -284,11 +305,11 @@ func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rar
 		}
 	}
 	if len(embargoed) > 0 {
-		add("embargoed_destination", "high", "%s: under a UN Security Council arms embargo.", strings.Join(embargoed, ", "))
+		add("embargoed_destination", "high", strings.Join(embargoed, ", "))
 	}
 	for i, im := range b.Intermediaries {
 		if im.Country != b.Destination && im.Country != b.ShipFrom {
-			add("third_country_intermediary", "medium", "intermediaries[%d] %s is in %s, neither the origin nor the destination: check for diversion.", i, im.Name, im.Country)
+			add("third_country_intermediary", "medium", strconv.Itoa(i), im.Name, im.Country)
 		}
 	}
 	for _, pc := range snap.Parties {
@@ -300,7 +321,7 @@ func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rar
 			if h.Score >= p.Green.ScreeningThreshold {
 				level = "high"
 			}
-			add("screening_hit", level, "%s %q matches %q on %s (%s, %.2f).", pc.Role, pc.Name, h.EntryName, h.List, h.Meaning, h.Score)
+			add("screening_hit", level, pc.Role, pc.Name, h.EntryName, h.List, h.Meaning, strconv.FormatFloat(h.Score, 'f', 2, 64))
 		}
 	}
 	for i, l := range b.Lines {
@@ -316,8 +337,7 @@ func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rar
 		sort.Slice(earlier, func(a, b int) bool { return earlier[a] < earlier[b] })
 		med := earlier[len(earlier)/2]
 		if l.Quantity > med*rarex.Quantity(p.Risk.UnusualQuantityFactor) {
-			add("unusual_quantity", "medium", "lines[%d] asks for %s %s of %s; the exporter's median over %d earlier lines is %s %s.",
-				i, l.Quantity, l.Unit, l.Class, len(earlier), med, l.Unit)
+			add("unusual_quantity", "medium", strconv.Itoa(i), l.Quantity.String(), l.Unit, l.Class, strconv.Itoa(len(earlier)), med.String()+" "+l.Unit)
 		}
 	}
 	return out

@@ -155,6 +155,11 @@ func TestOfficePages(t *testing.T) {
 			}
 		}
 	}
+	// The engine's details read in the page's language.
+	zh := readBody(t, f.req("GET", "/applications/"+a.ID, "", "cookie:reviewer", "Cookie", "rarex_lang=zh-Hans"))
+	if !strings.Contains(zh, "该出口经营者未登记内部合规制度。") || !strings.Contains(zh, "近 3 年无违规记录。") {
+		t.Errorf("the green-channel details are not in Chinese")
+	}
 	// A reviewer's refused decision re-renders the page with the reason.
 	u := f.application(f.users[rarex.RoleExporter], rarex.AppUnderReview)
 	r = f.req("POST", "/applications/"+u.ID+"/decide", form("kind", "deny", "reasons", ""), "cookie:reviewer")

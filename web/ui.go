@@ -32,6 +32,18 @@ var funcs = template.FuncMap{
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"ptr": func(t time.Time) *time.Time { return &t },
+	// detail renders an engine's detail (message key and arguments) in the
+	// page's language, or its English text when it has no key.
+	"detail": func(lang, key string, args []string, english string) string {
+		if key == "" || !i18n.Has(key) {
+			return english
+		}
+		a := make([]any, len(args))
+		for i, x := range args {
+			a[i] = x
+		}
+		return i18n.T(lang, key, a...)
+	},
 	"deref64": func(p *int64) int64 {
 		if p == nil {
 			return 0
