@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"testing"
 
 	"rarex"
@@ -116,5 +117,20 @@ func TestSecondarySuppression(t *testing.T) {
 	m = ComputeLicenceStats(only, 0, 5).Months[0]
 	if m.Decided != nil || m.Outcomes["denied"] != nil || ints(m.Outcomes["approved"]) != 0 {
 		t.Errorf("a lone denial: total %v denied %v", m.Decided, m.Outcomes["denied"])
+	}
+}
+
+// BenchmarkLicenceStats: a year of a busy office, 10,000 decisions.
+func BenchmarkLicenceStats(b *testing.B) {
+	classes := []string{"metal", "oxide", "magnet_ndfeb", "alloy"}
+	regions := []string{"Asia", "Europe", "Americas", "Africa", "Oceania"}
+	outcomes := []string{"approved", "approved", "approved", "denied", "withdrawn"}
+	recs := make([]LicenceRecord, 10_000)
+	for i := range recs {
+		recs[i] = LicenceRecord{Month: fmt.Sprintf("2026-%02d", 1+i%12), Outcome: outcomes[i%5], Green: i%3 == 0, Days: i % 45,
+			Class: classes[i%4], Region: regions[i%5], Unit: "kg", Quantity: rarex.Quantity(1000 * (i%50 + 1)), Currency: "USD", Value: rarex.Money(100_00 * (i%20 + 1))}
+	}
+	for b.Loop() {
+		ComputeLicenceStats(recs, 50, 5)
 	}
 }

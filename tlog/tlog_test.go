@@ -294,3 +294,61 @@ func FuzzVerifyCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerifyReceipt: what an auditor pays per receipt (a tree of a
+// million entries would add ten proof hashes).
+func BenchmarkVerifyReceipt(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	key, _ := LoadOrCreateKey(dir, origin)
+	l, err := Open(ctx, dir, origin, key, Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 5 * time.Millisecond, Logger: quietLog})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close(ctx)
+	var es [][]byte
+	for i := range 1000 {
+		op, _ := NewOpening(i)
+		e, _ := decision(i, op).Canonical()
+		l.AddAsync(ctx, e)
+		es = append(es, e)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if s, _, _ := l.Size(ctx); s >= 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no checkpoint")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r, err := l.Receipt(ctx, 500, es[500])
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := r.Marshal()
+	pol, _ := NewPolicy(key.VKey, nil, 0)
+	for b.Loop() {
+		rc, err := ParseReceipt(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := VerifyReceipt(rc, origin, pol.Log, nil, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEntry: building a decision's opening, commitment and entry.
+func BenchmarkEntry(b *testing.B) {
+	rec := map[string]any{"application": "A-2026-00042", "holder": "Ningbo Magnet Works", "lines": []string{"NdFeB magnets 500 kg"}}
+	for b.Loop() {
+		op, err := NewOpening(rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := decision(1, op).Canonical(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -95,3 +95,18 @@ func TestLoadRefusesBadCalendars(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDue: a 45-working-day deadline across the Spring Festival with a pause.
+func BenchmarkDue(b *testing.B) {
+	c, err := China()
+	if err != nil {
+		b.Fatal(err)
+	}
+	start, _ := rules.ParseDate("2026-01-20")
+	from, _ := rules.ParseDate("2026-03-02")
+	to, _ := rules.ParseDate("2026-03-06")
+	pauses := []Interval{{From: from, To: to}}
+	for b.Loop() {
+		c.Due(start, 45, pauses)
+	}
+}
