@@ -160,6 +160,20 @@ func TestOfficePages(t *testing.T) {
 	if !strings.Contains(zh, "该出口经营者未登记内部合规制度。") || !strings.Contains(zh, "近 3 年无违规记录。") {
 		t.Errorf("the green-channel details are not in Chinese")
 	}
+	// The determination's warnings reach the reviewer: a Dy magnet declared
+	// under the non-Dy tariff line.
+	mis := appBody("Hanbit Motors Co., Ltd.")
+	mis.Lines[0].HSCode = "8505119000"
+	m, err := f.office.Create(context.Background(), f.users[rarex.RoleExporter], mis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.office.Submit(context.Background(), f.users[rarex.RoleExporter], m.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if page := readBody(t, f.req("GET", "/applications/"+m.ID, "", "cookie:reviewer")); !strings.Contains(page, "mis-declaration") {
+		t.Errorf("the HS warning is not on the application page")
+	}
 	// A reviewer's refused decision re-renders the page with the reason.
 	u := f.application(f.users[rarex.RoleExporter], rarex.AppUnderReview)
 	r = f.req("POST", "/applications/"+u.ID+"/decide", form("kind", "deny", "reasons", ""), "cookie:reviewer")
