@@ -26,6 +26,7 @@ import (
 	"rarex/rules"
 	"rarex/screen"
 	"rarex/screening"
+	"rarex/tlog"
 	"rarex/workdays"
 )
 
@@ -40,6 +41,9 @@ type Service struct {
 	Screening *screening.Service
 	BOMs      *boms.Service
 	Policy    licensing.Policy
+	// Log is the public log this instance keeps; nil on replicas, whose
+	// decisions wait in the outbox for the instance that keeps it.
+	Log *tlog.Log
 	// SkipLog makes decisions without public-log entries. It exists only to
 	// measure what the log costs (office benchmarks); rarex never sets it.
 	SkipLog bool

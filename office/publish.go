@@ -3,7 +3,9 @@ package office
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"rarex"
@@ -101,7 +103,7 @@ func (s *Service) decisionLogEntry(before, a *rarex.Application) (*rarex.LogEntr
 		if err := json.Unmarshal(a.Snapshot, &snap); err == nil {
 			for _, l := range snap.Lines {
 				for _, r := range l.Determination.Reasons {
-					if r.Outcome != rules.NotControlled && !contains(basis, r.Rule) {
+					if r.Outcome != rules.NotControlled && !slices.Contains(basis, r.Rule) {
 						basis = append(basis, r.Rule)
 					}
 				}
@@ -121,54 +123,42 @@ func (s *Service) decisionLogEntry(before, a *rarex.Application) (*rarex.LogEntr
 	return s.logEntry(a, typ, basis, days, decisionRecord{Body: &body, Decision: a.Decision, LicenceID: a.LicenceID})
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
+// LoggedEntry is one of an application's public-log entries and whether a
+// published checkpoint covers it yet (its receipt can then be made).
+type LoggedEntry struct {
+	*rarex.LogEntry
+	Published bool
 }
 
-// Receipt is what an exporter downloads for a logged decision.
-type Receipt struct {
-	Entry   *rarex.LogEntry
-	Receipt *tlog.Receipt // nil while no published checkpoint covers it
-}
-
-// LogReceipts returns an application's log entries with their receipts,
-// for the exporter (own) and the authority.
-func (s *Service) LogReceipts(ctx context.Context, actor *rarex.User, id string, log *tlog.Log) ([]Receipt, error) {
+// LogEntries returns an application's public-log entries, for the exporter
+// (own) and the authority. It reads the log's size once; receipts are built
+// only when one is asked for.
+func (s *Service) LogEntries(ctx context.Context, actor *rarex.User, id string) ([]LoggedEntry, error) {
 	a, err := s.load(ctx, actor, rarex.ActViewApps, id)
 	if err != nil {
 		return nil, err
 	}
 	es, err := s.Store.LogEntries(ctx, a.ID)
-	if err != nil {
+	if err != nil || len(es) == 0 {
 		return nil, err
 	}
-	out := make([]Receipt, len(es))
-	for i, e := range es {
-		out[i].Entry = e
-		if e.Index == nil || log == nil {
-			continue
-		}
-		r, err := log.Receipt(ctx, uint64(*e.Index), e.Entry)
-		switch {
-		case err == tlog.ErrNotPublished:
-		case err != nil:
+	var size uint64
+	if s.Log != nil {
+		if size, _, err = s.Log.Size(ctx); err != nil {
 			return nil, err
-		default:
-			out[i].Receipt = r
 		}
+	}
+	out := make([]LoggedEntry, len(es))
+	for i, e := range es {
+		out[i] = LoggedEntry{LogEntry: e, Published: e.Index != nil && uint64(*e.Index) < size}
 	}
 	return out, nil
 }
 
-// Opening returns the salt and record of one of an application's entries:
-// only for the exporter whose decision it is.
-func (s *Service) Opening(ctx context.Context, actor *rarex.User, id, entryID string) ([]byte, error) {
-	a, err := s.load(ctx, actor, rarex.ActApply, id)
+// entry finds one of an application's log entries, if actor may act on the
+// application under action.
+func (s *Service) entry(ctx context.Context, actor *rarex.User, action rarex.Action, id, entryID string) (*rarex.LogEntry, error) {
+	a, err := s.load(ctx, actor, action, id)
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +168,40 @@ func (s *Service) Opening(ctx context.Context, actor *rarex.User, id, entryID st
 	}
 	for _, e := range es {
 		if e.ID == entryID {
-			return e.Opening, nil
+			return e, nil
 		}
 	}
 	return nil, rarex.Errorf(rarex.ENOTFOUND, "Log entry %q not found.", entryID)
+}
+
+// Receipt proves one of an application's entries against the latest
+// published checkpoint: ECONFLICT until a checkpoint covers it.
+func (s *Service) Receipt(ctx context.Context, actor *rarex.User, id, entryID string) (*tlog.Receipt, error) {
+	e, err := s.entry(ctx, actor, rarex.ActViewApps, id, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if s.Log == nil {
+		return nil, rarex.Errorf(rarex.EUNAVAILABLE, "This instance does not keep the public log; ask the one that does.")
+	}
+	if e.Index == nil {
+		return nil, errNotPublished
+	}
+	r, err := s.Log.Receipt(ctx, uint64(*e.Index), e.Entry)
+	if errors.Is(err, tlog.ErrNotPublished) {
+		return nil, errNotPublished
+	}
+	return r, err
+}
+
+var errNotPublished = rarex.Errorf(rarex.ECONFLICT, "The decision is not yet in a published checkpoint of the log; the receipt is ready within seconds.")
+
+// Opening returns the salt and record of one of an application's entries:
+// only for the exporter whose decision it is.
+func (s *Service) Opening(ctx context.Context, actor *rarex.User, id, entryID string) ([]byte, error) {
+	e, err := s.entry(ctx, actor, rarex.ActApply, id, entryID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Opening, nil
 }

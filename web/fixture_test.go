@@ -95,6 +95,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pubLog.Close(context.Background()) })
+	officeSvc.Log = pubLog
 	srv, err := web.New(web.Options{PublicLog: pubLog, Accounts: svc, Store: db, Regime: regimes[0], BOMs: f0boms, Screening: screenSvc, Office: officeSvc, Webhooks: &webhooks.Service{Store: db, Clock: clock, IDs: rarex.RandomIDs{}, AllowInsecure: true, MaxPerOrg: 1000}, Log: log, MaxBodyBytes: 64 << 10, MaxUploadBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

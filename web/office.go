@@ -266,7 +266,7 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor
 			p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err)) // e.g. a stored BOM that is gone
 		}
 	}
-	logs, _, err := s.logViews(r, actor, v.App.ID)
+	logs, err := s.logViews(r, actor, v.App.ID)
 	if err != nil {
 		return err
 	}

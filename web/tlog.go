@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"rarex"
-	"rarex/office"
 )
 
 // The public log, read-only, in the C2SP tlog-tiles layout: anyone may
@@ -89,7 +88,7 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// logView is an application's public-log entries as its page and the API show them.
+// logView is an application's public-log entry as its page and the API show it.
 type logView struct {
 	ID        string `json:"id"`
 	Index     *int64 `json:"index,omitempty"`
@@ -97,20 +96,20 @@ type logView struct {
 	Entry     string `json:"entry"`
 }
 
-func (s *Server) logViews(r *http.Request, actor *rarex.User, id string) ([]logView, []office.Receipt, error) {
-	rs, err := s.Office.LogReceipts(r.Context(), actor, id, s.PublicLog)
+func (s *Server) logViews(r *http.Request, actor *rarex.User, id string) ([]logView, error) {
+	es, err := s.Office.LogEntries(r.Context(), actor, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	out := make([]logView, len(rs))
-	for i, rc := range rs {
-		out[i] = logView{ID: rc.Entry.ID, Index: rc.Entry.Index, Published: rc.Receipt != nil, Entry: string(rc.Entry.Entry)}
+	out := make([]logView, len(es))
+	for i, e := range es {
+		out[i] = logView{ID: e.ID, Index: e.Index, Published: e.Published, Entry: string(e.Entry)}
 	}
-	return out, rs, nil
+	return out, nil
 }
 
 func (s *Server) apiAppLog(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
-	vs, _, err := s.logViews(r, actor, r.PathValue("id"))
+	vs, err := s.logViews(r, actor, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -121,23 +120,14 @@ func (s *Server) apiAppLog(w http.ResponseWriter, r *http.Request, actor *rarex.
 // serveReceipt sends an entry's tlog-proof receipt once a published
 // checkpoint covers it.
 func (s *Server) serveReceipt(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
-	_, rs, err := s.logViews(r, actor, r.PathValue("id"))
+	rc, err := s.Office.Receipt(r.Context(), actor, r.PathValue("id"), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}
-	for _, rc := range rs {
-		if rc.Entry.ID != r.PathValue("entry") {
-			continue
-		}
-		if rc.Receipt == nil {
-			return rarex.Errorf(rarex.ECONFLICT, "The decision is not yet in a published checkpoint of the log; the receipt is ready within seconds.")
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="decision-`+strconv.FormatInt(*rc.Entry.Index, 10)+`.tlog-proof"`)
-		w.Write(rc.Receipt.Marshal())
-		return nil
-	}
-	return rarex.Errorf(rarex.ENOTFOUND, "Log entry %q not found.", r.PathValue("entry"))
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="decision-`+strconv.FormatUint(rc.Index, 10)+`.tlog-proof"`)
+	w.Write(rc.Marshal())
+	return nil
 }
 
 // serveOpening sends the salt and full record: the exporter's alone.

@@ -97,6 +97,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 				log.Warn("closing the public log", "err", err)
 			}
 		}()
+		officeSvc.Log = pubLog
 		fmt.Fprintf(a.Stdout, "Public log %q; overseers pin its verifier key:\n  %s\n", pubLog.Origin, pubLog.Key.VKey)
 	} else {
 		fmt.Fprintln(a.Stdout, "Public log: kept by another instance (--public-log=false); decisions wait in the shared outbox")
