@@ -37,6 +37,16 @@ func T(lang, key string, args ...any) string {
 	return s
 }
 
+// TS is T for string arguments, as engines record a message to be shown
+// later in the reader's language.
+func TS(lang, key string, args []string) string {
+	a := make([]any, len(args))
+	for i, x := range args {
+		a[i] = x
+	}
+	return T(lang, key, a...)
+}
+
 // Has reports whether key is in the catalog.
 func Has(key string) bool { _, ok := catalog[key]; return ok }
 

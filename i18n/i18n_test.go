@@ -23,6 +23,9 @@ func TestT(t *testing.T) {
 	if got := T(Chinese, "home.signed_in", "linh"); got != "当前用户：linh" {
 		t.Fatalf("T zh = %q", got)
 	}
+	if got := TS(Chinese, "home.signed_in", []string{"linh"}); got != "当前用户：linh" {
+		t.Fatalf("TS zh = %q", got)
+	}
 	if got := T(English, "nav.home"); got != "Home" {
 		t.Fatalf("T en = %q", got)
 	}

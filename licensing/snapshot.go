@@ -161,7 +161,7 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 	g := GreenCheck{Eligible: true}
 	add := func(code string, met bool, variant string, args ...string) {
 		key := "green.detail." + code + "." + variant
-		g.Criteria = append(g.Criteria, Criterion{Code: code, Met: met, Detail: english(key, args), Key: key, Args: args})
+		g.Criteria = append(g.Criteria, Criterion{Code: code, Met: met, Detail: i18n.TS(i18n.English, key, args), Key: key, Args: args})
 		g.Eligible = g.Eligible && met
 	}
 	prof := f.Profile
@@ -231,16 +231,6 @@ func Green(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody, snap *Snap
 	return g
 }
 
-// english renders a detail in English from the message catalog, which
-// holds every language's wording of it.
-func english(key string, args []string) string {
-	a := make([]any, len(args))
-	for i, x := range args {
-		a[i] = x
-	}
-	return i18n.T(i18n.English, key, a...)
-}
-
 // findValidated finds the end user on the register: same country, same
 // name once normalised (case, punctuation, legal forms, script).
 func findValidated(reg []*rarex.ValidatedEndUser, p rarex.Party) *rarex.ValidatedEndUser {
@@ -282,7 +272,7 @@ func Risks(p *Procedure, b *rarex.ApplicationBody, snap *Snapshot, history []rar
 	var out []Risk
 	add := func(code, level string, args ...string) {
 		key := "risk.detail." + code
-		out = append(out, Risk{Code: code, Level: level, Detail: english(key, args), Key: key, Args: args})
+		out = append(out, Risk{Code: code, Level: level, Detail: i18n.TS(i18n.English, key, args), Key: key, Args: args})
 	}
 	text := b.EndUse.Statement
 	for _, l := range b.Lines {

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -21,9 +22,11 @@ type Regions struct {
 	byCode map[string]string
 }
 
-// ShippedRegions returns the embedded M49 table; every ISO code rarex
-// accepts has exactly one region.
-func ShippedRegions() (*Regions, error) {
+// ShippedRegions returns the embedded M49 table, read once; every ISO code
+// rarex accepts has exactly one region.
+var ShippedRegions = sync.OnceValues(loadRegions)
+
+func loadRegions() (*Regions, error) {
 	var r Regions
 	dec := yaml.NewDecoder(bytes.NewReader(regionsYAML))
 	dec.KnownFields(true)

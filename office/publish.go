@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"rarex"
 	"rarex/licensing"
@@ -14,20 +13,6 @@ import (
 	"rarex/rules"
 	"rarex/tlog"
 )
-
-var (
-	regionsOnce sync.Once
-	regions     *monitor.Regions
-	regionsErr  error
-)
-
-func region(country string) (string, error) {
-	regionsOnce.Do(func() { regions, regionsErr = monitor.ShippedRegions() })
-	if regionsErr != nil {
-		return "", regionsErr
-	}
-	return regions.Region(country), nil
-}
 
 // decisionRecord is what a decision entry commits to: the full decision,
 // opened only by the exporter's choice.
@@ -47,10 +32,11 @@ type decisionRecord struct {
 // logEntry builds the public entry and the exporter's opening for a
 // decision of type typ (approved, denied, revoked, suspended) on a.
 func (s *Service) logEntry(a *rarex.Application, typ string, basis []string, days int, rec decisionRecord) (*rarex.LogEntry, error) {
-	reg, err := region(a.Body.Destination)
+	regions, err := monitor.ShippedRegions()
 	if err != nil {
 		return nil, err
 	}
+	reg := regions.Region(a.Body.Destination)
 	now := s.Clock.Now()
 	rec.Version, rec.Type, rec.Application, rec.ID, rec.Exporter, rec.At = 1, typ, a.Number, a.ID, a.OrgName, now.UTC().Format("2006-01-02T15:04:05Z")
 	op, err := tlog.NewOpening(rec)

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // EntryVersion is the version of the entry format.
@@ -73,7 +74,7 @@ func (d Decision) check() error {
 		return fmt.Errorf("entry kind: %q is not decision", d.Kind)
 	case !dayRE.MatchString(d.Day):
 		return fmt.Errorf("entry day: %q is not YYYY-MM-DD", d.Day)
-	case !in(DecisionTypes, d.Type):
+	case !slices.Contains(DecisionTypes, d.Type):
 		return fmt.Errorf("entry type: %q is not one of %v", d.Type, DecisionTypes)
 	case !tokenRE.MatchString(d.Class):
 		return fmt.Errorf("entry class: %q", d.Class)
@@ -92,15 +93,6 @@ func (d Decision) check() error {
 		}
 	}
 	return nil
-}
-
-func in(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // ParseEntry reads a logged decision entry strictly: it must be exactly the

@@ -38,11 +38,7 @@ var funcs = template.FuncMap{
 		if key == "" || !i18n.Has(key) {
 			return english
 		}
-		a := make([]any, len(args))
-		for i, x := range args {
-			a[i] = x
-		}
-		return i18n.T(lang, key, a...)
+		return i18n.TS(lang, key, args)
 	},
 	"deref64": func(p *int64) int64 {
 		if p == nil {
