@@ -3,7 +3,14 @@ package tlog
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 
 	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/merkle/proof"
@@ -93,4 +100,107 @@ func Consistent(ctx context.Context, readTile client.TileFetcherFunc, oldRaw []b
 		return &ForkError{Reason: fmt.Sprintf("the tree of size %d is not a prefix of the tree of size %d: %v", old.Size, cur.Size, err), Old: oldRaw, New: newRaw}
 	}
 	return nil
+}
+
+// Fetcher reads a log's public files: tessera's client.HTTPFetcher, or
+// the log's own reader.
+type Fetcher interface {
+	ReadCheckpoint(ctx context.Context) ([]byte, error)
+	ReadTile(ctx context.Context, level, index uint64, p uint8) ([]byte, error)
+	ReadEntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error)
+}
+
+// Latest fetches the log's checkpoint and verifies it under the policy.
+func (p *Policy) Latest(ctx context.Context, f Fetcher) ([]byte, *log.Checkpoint, error) {
+	raw, err := f.ReadCheckpoint(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetching the checkpoint: %v", err)
+	}
+	cp, err := p.Verify(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("NOT VERIFIED: %v", err)
+	}
+	return raw, cp, nil
+}
+
+// StatePath is where an auditor remembers this log's checkpoint under dir:
+// one file per log key.
+func (p *Policy) StatePath(dir string) string {
+	sum := sha256.Sum256([]byte(p.Log.Name() + "\n" + strconv.FormatUint(uint64(p.Log.KeyHash()), 10)))
+	return filepath.Join(dir, hex.EncodeToString(sum[:8])+".checkpoint")
+}
+
+// Advance is what one audit run found.
+type Advance struct {
+	Checkpoint *log.Checkpoint
+	Remembered bool   // a checkpoint was remembered from an earlier run
+	From       uint64 // its size: the new one extends it
+}
+
+// ErrNothingRemembered means an audit that needs an earlier checkpoint found none.
+var ErrNothingRemembered = errors.New("no checkpoint remembered")
+
+// Advance fetches and verifies the latest checkpoint, proves it extends the
+// one remembered in statePath (a ForkError if not), and remembers it.
+func (p *Policy) Advance(ctx context.Context, f Fetcher, statePath string, requireOld bool) (*Advance, error) {
+	raw, cp, err := p.Latest(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	adv := &Advance{Checkpoint: cp}
+	oldRaw, err := os.ReadFile(statePath)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if requireOld {
+			return nil, fmt.Errorf("%w in %s", ErrNothingRemembered, statePath)
+		}
+	case err != nil:
+		return nil, err
+	default:
+		old, err := p.Verify(oldRaw)
+		if err != nil {
+			return nil, fmt.Errorf("the remembered checkpoint %s does not verify: %v", statePath, err)
+		}
+		if err := Consistent(ctx, f.ReadTile, oldRaw, old, raw, cp); err != nil {
+			return nil, err
+		}
+		adv.Remembered, adv.From = true, old.Size
+	}
+	if err := writeFileAtomic(statePath, raw); err != nil {
+		return nil, err
+	}
+	return adv, nil
+}
+
+// Opened is a receipt verified under a policy, with the decision record
+// its opening revealed (nil without one).
+type Opened struct {
+	*Verified
+	Index  uint64
+	Record json.RawMessage
+}
+
+// Open verifies a receipt and, when opening is given, that it opens the
+// entry's commitment.
+func (p *Policy) Open(receipt, opening []byte) (*Opened, error) {
+	r, err := ParseReceipt(receipt)
+	if err != nil {
+		return nil, err
+	}
+	v, err := VerifyReceipt(r, p.Origin(), p.Log, p.Witnesses, p.Quorum)
+	if err != nil {
+		return nil, fmt.Errorf("NOT VERIFIED: %v", err)
+	}
+	out := &Opened{Verified: v, Index: r.Index}
+	if opening != nil {
+		var op Opening
+		if err := json.Unmarshal(opening, &op); err != nil {
+			return nil, fmt.Errorf("opening: %v", err)
+		}
+		if err := op.Opens(v.Entry); err != nil {
+			return nil, fmt.Errorf("opening: NOT VERIFIED: %v", err)
+		}
+		out.Record = op.Record
+	}
+	return out, nil
 }

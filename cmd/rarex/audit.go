@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/tessera/client"
 
 	"rarex/tlog"
@@ -102,40 +98,31 @@ func (a *App) auditReceipt(path, openingPath string, pol *tlog.Policy, asJSON bo
 	if err != nil {
 		return fmt.Errorf("audit receipt: %v", err)
 	}
-	r, err := tlog.ParseReceipt(b)
+	var opening []byte
+	if openingPath != "" {
+		if opening, err = os.ReadFile(openingPath); err != nil {
+			return fmt.Errorf("audit receipt: opening: %v", err)
+		}
+	}
+	o, err := pol.Open(b, opening)
 	if err != nil {
 		return fmt.Errorf("audit receipt %s: %v", path, err)
 	}
-	v, err := tlog.VerifyReceipt(r, pol.Origin(), pol.Log, pol.Witnesses, pol.Quorum)
-	if err != nil {
-		return fmt.Errorf("audit receipt %s: NOT VERIFIED: %v", path, err)
-	}
-	out := map[string]any{"verified": true, "index": r.Index, "tree_size": v.Checkpoint.Size, "entry": v.Entry}
-	if openingPath != "" {
-		ob, err := os.ReadFile(openingPath)
-		if err != nil {
-			return fmt.Errorf("audit receipt: opening: %v", err)
-		}
-		var op tlog.Opening
-		if err := json.Unmarshal(ob, &op); err != nil {
-			return fmt.Errorf("audit receipt: opening %s: %v", openingPath, err)
-		}
-		if err := op.Opens(v.Entry); err != nil {
-			return fmt.Errorf("audit receipt: opening %s: NOT VERIFIED: %v", openingPath, err)
-		}
-		out["record"] = op.Record
-	}
 	if asJSON {
+		out := map[string]any{"verified": true, "index": o.Index, "tree_size": o.Checkpoint.Size, "entry": o.Entry}
+		if o.Record != nil {
+			out["record"] = o.Record
+		}
 		return a.printJSON(out)
 	}
-	fmt.Fprintf(a.Stdout, "VERIFIED: entry %d is in the log %q (tree of %d entries, signed by the pinned key", r.Index, pol.Origin(), v.Checkpoint.Size)
+	fmt.Fprintf(a.Stdout, "VERIFIED: entry %d is in the log %q (tree of %d entries, signed by the pinned key", o.Index, pol.Origin(), o.Checkpoint.Size)
 	if pol.Quorum > 0 {
 		fmt.Fprintf(a.Stdout, ", cosigned by at least %d witnesses", pol.Quorum)
 	}
-	fmt.Fprintf(a.Stdout, ")\n  %s on %s: %s, %s, basis %s, green channel %v, %d working days\n", v.Entry.Type, v.Entry.Day, v.Entry.Class, v.Entry.Region,
-		strings.Join(v.Entry.Basis, " "), v.Entry.Green, v.Entry.Days)
-	if rec, ok := out["record"]; ok {
-		fmt.Fprintf(a.Stdout, "OPENED: the opening matches the entry's commitment; the decision record is:\n%s\n", rec)
+	e := o.Entry
+	fmt.Fprintf(a.Stdout, ")\n  %s on %s: %s, %s, basis %s, green channel %v, %d working days\n", e.Type, e.Day, e.Class, e.Region, strings.Join(e.Basis, " "), e.Green, e.Days)
+	if o.Record != nil {
+		fmt.Fprintf(a.Stdout, "OPENED: the opening matches the entry's commitment; the decision record is:\n%s\n", o.Record)
 	}
 	return nil
 }
@@ -148,29 +135,15 @@ func fetcher(base string) (*client.HTTPFetcher, error) {
 	return client.NewHTTPFetcher(u, &http.Client{Timeout: 30 * time.Second})
 }
 
-// latest fetches the log's checkpoint and verifies it under the policy.
-func latest(ctx context.Context, base string, pol *tlog.Policy) (*client.HTTPFetcher, []byte, *log.Checkpoint, error) {
+// auditReplay downloads the log, recomputes its root and every statement.
+func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tlog.Policy, asJSON bool) error {
 	f, err := fetcher(base)
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	raw, err := f.ReadCheckpoint(ctx)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("audit: fetching the checkpoint: %v", err)
-	}
-	cp, err := pol.Verify(raw)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("audit: NOT VERIFIED: %v", err)
-	}
-	return f, raw, cp, nil
-}
-
-// auditReplay downloads the whole log, recomputes its root and every
-// statement's aggregates.
-func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tlog.Policy, asJSON bool) error {
-	f, _, cp, err := latest(ctx, base, pol)
-	if err != nil {
 		return err
+	}
+	_, cp, err := pol.Latest(ctx, f)
+	if err != nil {
+		return fmt.Errorf("audit: %v", err)
 	}
 	rep, err := tlog.Replay(ctx, f.ReadEntryBundle, f.ReadTile, from, cp.Size, cp.Hash)
 	if err != nil {
@@ -196,7 +169,7 @@ func (a *App) auditReplay(ctx context.Context, base string, from uint64, pol *tl
 }
 
 func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *tlog.Policy, requireOld, asJSON bool) error {
-	f, raw, cp, err := latest(ctx, base, pol)
+	f, err := fetcher(base)
 	if err != nil {
 		return err
 	}
@@ -207,43 +180,21 @@ func (a *App) auditCheckpoint(ctx context.Context, base, stateDir string, pol *t
 		}
 		stateDir = filepath.Join(d, "rarex", "audit")
 	}
-	sum := sha256.Sum256([]byte(pol.Log.Name() + "\n" + fmt.Sprint(pol.Log.KeyHash())))
-	statePath := filepath.Join(stateDir, hex.EncodeToString(sum[:8])+".checkpoint")
-	oldRaw, err := os.ReadFile(statePath)
-	var grewFrom uint64
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if requireOld {
-			return fmt.Errorf("audit consistency: no checkpoint remembered in %s: run rarex audit checkpoint first", statePath)
-		}
-	case err != nil:
-		return fmt.Errorf("audit: %v", err)
-	default:
-		old, err := pol.Verify(oldRaw)
-		if err != nil {
-			return fmt.Errorf("audit: the remembered checkpoint %s does not verify: %v", statePath, err)
-		}
-		if err := tlog.Consistent(ctx, f.ReadTile, oldRaw, old, raw, cp); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		grewFrom = old.Size
+	statePath := pol.StatePath(stateDir)
+	adv, err := pol.Advance(ctx, f, statePath, requireOld)
+	if errors.Is(err, tlog.ErrNothingRemembered) {
+		return fmt.Errorf("audit consistency: %v: run rarex audit checkpoint first", err)
 	}
-	if err := os.MkdirAll(stateDir, 0o700); err != nil {
-		return fmt.Errorf("audit: %v", err)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
 	}
-	tmp := statePath + ".tmp"
-	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
-		return fmt.Errorf("audit: %v", err)
-	}
-	if err := os.Rename(tmp, statePath); err != nil {
-		return fmt.Errorf("audit: %v", err)
-	}
+	cp := adv.Checkpoint
 	if asJSON {
-		return a.printJSON(map[string]any{"verified": true, "origin": cp.Origin, "size": cp.Size, "root": cp.Hash, "consistent_from": grewFrom, "state": statePath})
+		return a.printJSON(map[string]any{"verified": true, "origin": cp.Origin, "size": cp.Size, "root": cp.Hash, "consistent_from": adv.From, "state": statePath})
 	}
 	fmt.Fprintf(a.Stdout, "VERIFIED: %s has %d entries (root %x)\n", cp.Origin, cp.Size, cp.Hash)
-	if len(oldRaw) > 0 {
-		fmt.Fprintf(a.Stdout, "CONSISTENT: it extends the remembered tree of %d entries\n", grewFrom)
+	if adv.Remembered {
+		fmt.Fprintf(a.Stdout, "CONSISTENT: it extends the remembered tree of %d entries\n", adv.From)
 	}
 	fmt.Fprintf(a.Stdout, "remembered in %s\n", statePath)
 	return nil
