@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/transparency-dev/tessera/client"
+
 	"rarex"
 )
 
@@ -29,21 +31,25 @@ type Appender struct {
 // chinaTime is the regime's calendar, in which statements are daily.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// scanStatements finds where the last statement left off.
+// scanStatements finds where the last statement left off, reading the
+// log's entry bundles from the end: statements are daily, so the last one
+// is near the end and start-up does not read the whole log.
 func (a *Appender) scanStatements(ctx context.Context) error {
 	size, _, err := a.Log.Size(ctx)
 	if err != nil {
 		return err
 	}
-	es, err := a.Log.Entries(ctx, 0, size)
-	if err != nil {
-		return err
-	}
-	for i, e := range es {
-		if kindOf(e) == "statement" {
+	for bi := int64(size+255)/256 - 1; bi >= 0; bi-- {
+		b, err := client.GetEntryBundle(ctx, a.Log.reader.ReadEntryBundle, uint64(bi), size)
+		if err != nil {
+			return err
+		}
+		for j := len(b.Entries) - 1; j >= 0; j-- {
 			var st Statement
-			if json.Unmarshal(e, &st) == nil {
-				a.nextFrom, a.lastStatement = uint64(i)+1, st.Day
+			if kindOf(b.Entries[j]) == "statement" && json.Unmarshal(b.Entries[j], &st) == nil {
+				a.nextFrom, a.lastStatement = uint64(bi)*256+uint64(j)+1, st.Day
+				a.scanned = true
+				return nil
 			}
 		}
 	}

@@ -153,3 +153,38 @@ func checkpointOf(t *testing.T, l *Log) (uint64, []byte) {
 	}
 	return cp.Size, cp.Hash
 }
+
+// TestStatementScanAcrossBundles: after a restart the appender finds the
+// last statement in an earlier entry bundle than the log's last one.
+func TestStatementScanAcrossBundles(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t, t.TempDir())
+	for i := range 250 {
+		op, _ := NewOpening(i)
+		e, _ := decision(i, op).Canonical()
+		l.AddAsync(ctx, e)
+	}
+	waitPublished(t, l, 250)
+	clock := &rarex.FixedClock{T: time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC)}
+	ap := &Appender{Log: l, Store: memOutbox{}, Clock: clock, Logger: quietLog}
+	if n, err := ap.Statement(ctx); err != nil || n != 1 {
+		t.Fatalf("statement: %d %v", n, err)
+	}
+	for i := range 20 { // the log's last bundle now holds no statement
+		op, _ := NewOpening(1000 + i)
+		e, _ := decision(i, op).Canonical()
+		l.AddAsync(ctx, e)
+	}
+	waitPublished(t, l, 271)
+	clock.Advance(24 * time.Hour)
+	restarted := &Appender{Log: l, Store: memOutbox{}, Clock: clock, Logger: quietLog}
+	if n, err := restarted.Statement(ctx); err != nil || n != 1 {
+		t.Fatalf("next day: %d %v", n, err)
+	}
+	waitPublished(t, l, 272)
+	es, _ := l.Entries(ctx, 271, 272)
+	var st Statement
+	if err := json.Unmarshal(es[0], &st); err != nil || st.From != 251 || st.To != 271 {
+		t.Fatalf("the restarted appender's statement: %s", es[0])
+	}
+}
