@@ -730,6 +730,11 @@ func (s *Service) Queue(ctx context.Context, actor *rarex.User, f QueueFilter) (
 		}
 		rows = append(rows, r)
 	}
+	if filter.OrgID != "" {
+		// An exporter's list is newest first, as the store returns it.
+		c.Shown = len(rows)
+		return rows, c, nil
+	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		di, dj := dueKey(rows[i]), dueKey(rows[j])
 		if di != dj {
@@ -737,10 +742,6 @@ func (s *Service) Queue(ctx context.Context, actor *rarex.User, f QueueFilter) (
 		}
 		return rows[i].App.Number < rows[j].App.Number
 	})
-	if filter.OrgID != "" {
-		// An exporter's list is newest first.
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].App.CreatedAt.After(rows[j].App.CreatedAt) })
-	}
 	c.Shown = len(rows)
 	return rows, c, nil
 }

@@ -139,22 +139,35 @@ func (s *Server) handleEditApplicationPage(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	p := s.newPage(r, actor, "apps.edit_title")
-	p.Title = i18n.T(p.Lang, "apps.edit_title") + " " + v.App.Number
-	d := s.newAppData(r, actor, form)
-	d.Action, d.Version = "/applications/"+v.App.ID+"/edit", v.App.Version
-	p.Data = d
-	s.render(w, r, http.StatusOK, "application_new", p)
+	s.renderAppForm(w, r, actor, http.StatusOK, form, v.App.ID, v.App.Number, v.App.Version, nil)
 	return nil
+}
+
+// renderAppForm shows the application form, new (editID "") or editing a
+// draft, with what is typed and the error that sent it back, if any.
+func (s *Server) renderAppForm(w http.ResponseWriter, r *http.Request, actor *rarex.User, status int, form url.Values, editID, number string, version int, err error) {
+	key := "apps.new_title"
+	d := s.newAppData(r, actor, form)
+	if editID != "" {
+		key = "apps.edit_title"
+		d.Action, d.Version = "/applications/"+editID+"/edit", version
+	}
+	p := s.newPage(r, actor, key)
+	if number != "" {
+		p.Title += " " + number
+	}
+	if err != nil {
+		p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
+	}
+	p.Data = d
+	s.render(w, r, status, "application_new", p)
 }
 
 func (s *Server) handleNewApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
 	if err := rarex.Authorize(actor, rarex.ActApply, actor.OrgID); err != nil {
 		return err
 	}
-	p := s.newPage(r, actor, "apps.new_title")
-	p.Data = s.newAppData(r, actor, nil)
-	s.render(w, r, http.StatusOK, "application_new", p)
+	s.renderAppForm(w, r, actor, http.StatusOK, nil, "", "", 0, nil)
 	return nil
 }
 
@@ -217,10 +230,7 @@ func (s *Server) handleCreateApplicationForm(w http.ResponseWriter, r *http.Requ
 		if rarex.ErrorCode(err) != rarex.EINVALID {
 			return err
 		}
-		p := s.newPage(r, actor, "apps.new_title")
-		p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
-		p.Data = s.newAppData(r, actor, r.PostForm)
-		s.render(w, r, http.StatusBadRequest, "application_new", p)
+		s.renderAppForm(w, r, actor, http.StatusBadRequest, r.PostForm, "", "", 0, err)
 		return nil
 	}
 	http.Redirect(w, r, "/applications/"+a.ID, http.StatusSeeOther)
@@ -313,12 +323,7 @@ func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, a
 				_, err = s.Office.UpdateDraft(ctx, actor, id, version, b)
 			}
 			if rarex.ErrorCode(err) == rarex.EINVALID { // back to the form, with what was typed
-				p := s.newPage(r, actor, "apps.edit_title")
-				p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
-				d := s.newAppData(r, actor, r.PostForm)
-				d.Action, d.Version = "/applications/"+id+"/edit", version
-				p.Data = d
-				s.render(w, r, http.StatusBadRequest, "application_new", p)
+				s.renderAppForm(w, r, actor, http.StatusBadRequest, r.PostForm, id, "", version, err)
 				return nil
 			}
 		case "submit":
