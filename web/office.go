@@ -112,6 +112,7 @@ func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
 	set("end_user_type", b.EndUser.Type)
 	for _, im := range b.Intermediaries {
 		set("intermediary_name", im.Name)
+		set("intermediary_address", im.Address)
 		set("intermediary_country", im.Country)
 		set("intermediary_type", im.Type)
 	}
@@ -184,7 +185,7 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 		b.EndUser.Name, b.EndUser.Address, b.EndUser.Country = b.Consignee.Name, b.Consignee.Address, b.Consignee.Country
 	}
 	if name := g("intermediary_name"); name != "" {
-		b.Intermediaries = []rarex.Party{{Name: name, Country: strings.ToUpper(g("intermediary_country")), Type: g("intermediary_type")}}
+		b.Intermediaries = []rarex.Party{{Name: name, Address: g("intermediary_address"), Country: strings.ToUpper(g("intermediary_country")), Type: g("intermediary_type")}}
 	}
 	if v := g("validity_months"); v != "" {
 		n, err := strconv.Atoi(v)
