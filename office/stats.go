@@ -24,6 +24,17 @@ func (s *Service) Statistics(ctx context.Context, actor *rarex.User) (*monitor.L
 	if rarex.ScopeOf(actor.Role, rarex.ActViewApps) == rarex.ScopeAny {
 		k = 1
 	}
+	return s.statistics(ctx, k)
+}
+
+// PublishedStatistics are the statistics as published outside the
+// authority (cells of at least SuppressionK), for the operator's
+// command line, which has no signed-in user.
+func (s *Service) PublishedStatistics(ctx context.Context) (*monitor.LicenceStats, error) {
+	return s.statistics(ctx, SuppressionK)
+}
+
+func (s *Service) statistics(ctx context.Context, k int) (*monitor.LicenceStats, error) {
 	regions, err := monitor.ShippedRegions()
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ Usage:
   rarex screen ownership --list FILE... --holdings H.csv|E.ftm.json [--json]
   rarex lists import --id ID --file FILE [--format F] [--title T] [--force]
   rarex lists status [--id ID]
-  rarex monitor [--date D] [--rules DIR] [--json]
+  rarex monitor [--date D] [--rules DIR] [--db DSN] [--json]
   rarex audit checkpoint|consistency|replay --url URL --vkey KEY [--witness KEY]... [--quorum K]
   rarex audit receipt --vkey KEY [--opening FILE] RECEIPT.tlog-proof
   rarex witness serve --log-vkey KEY --key FILE [--name NAME] [--addr 127.0.0.1:8090]

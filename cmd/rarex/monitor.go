@@ -2,30 +2,40 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"rarex"
 	"rarex/monitor"
+	"rarex/rules"
 )
 
 // monitorCmd prints the supply-stability indicators.
 func (a *App) monitorCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rarex monitor", flag.ContinueOnError)
-	fs.SetOutput(a.Stderr)
-	dir := fs.String("rules", a.Getenv("RAREX_RULES"), "directory of regime YAML files (for the measures log)")
-	date := fs.String("date", "", "as of this date (default: today in China)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	reg, err := loadRegime(*dir)
+	var dir, date string
+	var asJSON bool
+	cfg, _, err := a.config("monitor", args, func(c *Config, fs *flag.FlagSet) {
+		c.bindStoreFlags(fs)
+		fs.StringVar(&dir, "rules", a.Getenv("RAREX_RULES"), "directory of regime YAML files (for the measures log)")
+		fs.StringVar(&date, "date", "", "as of this date (default: today in China)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
 	if err != nil {
 		return err
 	}
-	d, err := a.dateOrToday(*date)
+	reg, err := loadRegime(dir)
+	if err != nil {
+		return err
+	}
+	d, err := a.dateOrToday(date)
 	if err != nil {
 		return err
 	}
@@ -34,7 +44,10 @@ func (a *App) monitorCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	in := facts.Compute(reg, d)
-	if *asJSON {
+	if in.LicenceStats, err = a.licenceStats(ctx, &cfg, reg); err != nil {
+		return err
+	}
+	if asJSON {
 		return a.printJSON(in)
 	}
 	tw := tabwriter.NewWriter(a.Stdout, 2, 4, 2, ' ', 0)
@@ -74,6 +87,65 @@ func (a *App) monitorCmd(ctx context.Context, args []string) error {
 	for _, m := range in.Measures {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Instrument, strings.Join(m.HSCodes, " "), m.Type, m.From, m.To, m.Status)
 	}
-	fmt.Fprintf(tw, "\nLicence statistics: from the licence office's database, on the dashboard and GET /api/v1/indicators of rarex serve\nEU supply risk: %s\n", in.SupplyRiskNote)
+	fmt.Fprintln(tw)
+	printLicenceStats(tw, in.LicenceStats, cfg.DB)
+	fmt.Fprintf(tw, "\nEU supply risk: %s\n", in.SupplyRiskNote)
 	return tw.Flush()
+}
+
+// licenceStats reads the licence office's published statistics from the
+// configured database; nil when a SQLite database has not been created yet
+// (the command does not create one just to find it empty).
+func (a *App) licenceStats(ctx context.Context, cfg *Config, reg *rules.Regime) (*monitor.LicenceStats, error) {
+	kind, path, err := splitDSN(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "sqlite" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	store, err := openStore(ctx, *cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	off, err := newOffice(cfg, store, reg, nil, nil, rarex.SystemClock{})
+	if err != nil {
+		return nil, err
+	}
+	return off.PublishedStatistics(ctx)
+}
+
+// printLicenceStats prints the month table; "-" is a withheld figure.
+func printLicenceStats(tw io.Writer, st *monitor.LicenceStats, db string) {
+	if st == nil {
+		fmt.Fprintf(tw, "Licence statistics: no licence office database at %s\n", db)
+		return
+	}
+	n := func(p *int) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.Itoa(*p)
+	}
+	f := func(p *float64, format string) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf(format, *p)
+	}
+	pct := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f%%", *p*100)
+	}
+	fmt.Fprintf(tw, "LICENCES\tDECIDED\tAPPROVED\tDENIED\tAPPROVAL\tMEDIAN DAYS\tP90 DAYS\tGREEN\n")
+	for _, m := range st.Months {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Month, n(m.Decided), n(m.Outcomes["approved"]), n(m.Outcomes["denied"]),
+			pct(m.ApprovalRate), f(m.MedianDays, "%.0f"), f(m.P90Days, "%.0f"), n(m.Green))
+	}
+	fmt.Fprintf(tw, "awaiting a decision\t%s\n%s\n", n(st.Open), st.Method)
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -149,12 +152,16 @@ func TestScreenOwnership(t *testing.T) {
 }
 
 func TestMonitorCommand(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none", "rarex.db")
 	app, out, _ := newApp(nil, "")
-	if err := app.Run(context.Background(), []string{"monitor", "--date", "2026-11-28"}); err != nil {
+	if err := app.Run(context.Background(), []string{"monitor", "--date", "2026-11-28", "--db", "sqlite:" + none}); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"refining       2023", "8490", "DOJ/FTC 2023 high", "mining 2023: no world total", "65% (over)", "MOFCOM Announcement No. 61 (2025)", "suspension of export licensing"} {
+	if _, err := os.Stat(filepath.Dir(none)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("monitor created the data directory of a database that did not exist: %v", err)
+	}
+	for _, want := range []string{"refining       2023", "8490", "DOJ/FTC 2023 high", "mining 2023: no world total", "65% (over)", "MOFCOM Announcement No. 61 (2025)", "suspension of export licensing", "no licence office database at sqlite:" + none} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("monitor output lacks %q:\n%s", want, got)
 		}
@@ -166,5 +173,29 @@ func TestMonitorCommand(t *testing.T) {
 	app, _, _ = newApp(nil, "")
 	if err := app.Run(context.Background(), []string{"monitor", "--date", "someday"}); err == nil {
 		t.Fatal("a bad date was accepted")
+	}
+}
+
+// With a licence office behind it, the command prints the published
+// statistics: months of decisions, with cells under five withheld.
+func TestMonitorCommandLicenceStatistics(t *testing.T) {
+	dir := t.TempDir()
+	startServe(t, "--data", dir, "--demo")
+	app, out, _ := newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"monitor", "--data", dir}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"LICENCES ", "awaiting a decision", "fewer than 5 applications are withheld"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("monitor output lacks %q:\n%s", want, got)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^20\d\d-\d\d +\d+ +\d+ +[-\d]+ +[-\d]+%?`).MatchString(got) {
+		t.Errorf("no month row with figures:\n%s", got)
+	}
+	app, out, _ = newApp(nil, "")
+	if err := app.Run(context.Background(), []string{"monitor", "--json", "--data", dir}); err != nil || !strings.Contains(out.String(), `"k": 5`) {
+		t.Fatalf("json: %v\n%s", err, out)
 	}
 }
