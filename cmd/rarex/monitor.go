@@ -142,9 +142,9 @@ func printLicenceStats(tw io.Writer, st *monitor.LicenceStats, db string) {
 		}
 		return fmt.Sprintf("%.0f%%", *p*100)
 	}
-	fmt.Fprintf(tw, "LICENCES\tDECIDED\tAPPROVED\tDENIED\tAPPROVAL\tMEDIAN DAYS\tP90 DAYS\tGREEN\n")
+	fmt.Fprintf(tw, "LICENCES\tDECIDED\tAPPROVED\tDENIED\tWITHDRAWN\tAPPROVAL\tMEDIAN DAYS\tP90 DAYS\tGREEN\n")
 	for _, m := range st.Months {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Month, n(m.Decided), n(m.Outcomes["approved"]), n(m.Outcomes["denied"]),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Month, n(m.Decided), n(m.Outcomes["approved"]), n(m.Outcomes["denied"]), n(m.Outcomes["withdrawn"]),
 			pct(m.ApprovalRate), f(m.MedianDays, "%.0f"), f(m.P90Days, "%.0f"), n(m.Green))
 	}
 	fmt.Fprintf(tw, "awaiting a decision\t%s\n%s\n", n(st.Open), st.Method)

@@ -186,12 +186,12 @@ func TestMonitorCommandLicenceStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"LICENCES ", "awaiting a decision", "fewer than 5 applications are withheld"} {
+	for _, want := range []string{"WITHDRAWN", "awaiting a decision", "fewer than 5 applications are withheld"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("monitor output lacks %q:\n%s", want, got)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^20\d\d-\d\d +\d+ +\d+ +[-\d]+ +[-\d]+%?`).MatchString(got) {
+	if !regexp.MustCompile(`(?m)^20\d\d-\d\d +\d+ +\d+ +[-\d]+ +[-\d]+ +\d+%`).MatchString(got) {
 		t.Errorf("no month row with figures:\n%s", got)
 	}
 	app, out, _ = newApp(nil, "")
