@@ -166,7 +166,7 @@ func (b *builder) addPart(p Part) int32 {
 	if i := g.ids.findString(p.ID); i >= 0 {
 		return i
 	}
-	v, _ := parseDecimal([]byte(p.UnitValue))
+	v, _ := parseDecimal(p.UnitValue)
 	g.Parts = append(g.Parts, p)
 	g.value = append(g.value, v)
 	g.ids.add(p.ID)
@@ -195,20 +195,45 @@ func (b *builder) finish() (*Graph, error) {
 	if int64(m) > math.MaxInt32 {
 		return nil, fmt.Errorf("the BOM has %d edges; at most %d are supported", m, math.MaxInt32)
 	}
-	// Each parent's edges as a list in arrival order: head[p], then next[e]
-	// (written over eparent, which is not needed after this).
-	head := make([]int32, n)
-	for i := range head {
-		head[i] = -1
-	}
-	parents := make([]int32, n)
-	next := b.eparent
-	for e := m - 1; e >= 0; e-- {
-		p := next[e]
-		next[e], head[p] = head[p], int32(e)
+	// Each parent's edges as a row of the arrival arrays: first[p] and
+	// count[p]. Files list a parent's edges together, nearly always; when
+	// they do not, the edges are first sorted by parent (stably).
+	first, count, parents := make([]int32, n), make([]int32, n), make([]int32, n)
+	grouped := true
+	for e, p := range b.eparent {
+		if count[p] == 0 {
+			first[p] = int32(e)
+		} else if b.eparent[e-1] != p {
+			grouped = false
+		}
+		count[p]++
 		parents[b.echild[e]]++
 	}
-	order, err := b.sort(head, next)
+	arrival := func(e int32) int32 { return e } // arrival number of row edge e
+	if !grouped {
+		at := int32(0)
+		for p := range n {
+			first[p] = at
+			at += count[p]
+		}
+		child, qty := make([]int32, m), make([]float64, m)
+		var from []int32
+		if len(b.long) > 0 {
+			from = make([]int32, m)
+			arrival = func(e int32) int32 { return from[e] }
+		}
+		next := slices.Clone(first)
+		for e, p := range b.eparent {
+			k := next[p]
+			next[p]++
+			child[k], qty[k] = b.echild[e], b.eqty[e]
+			if from != nil {
+				from[k] = int32(e)
+			}
+		}
+		b.echild, b.eqty = child, qty
+	}
+	order, err := b.sort(first, count)
 	if err != nil {
 		return nil, err
 	}
@@ -216,46 +241,24 @@ func (b *builder) finish() (*Graph, error) {
 	for i, p := range order {
 		pos[p] = int32(i)
 	}
-	// Lay the edges out by parent in place order without a second copy:
-	// give every edge its destination (written over next, read just
-	// before), then move the edges there cycle by cycle.
+	// Lay the rows out in the new order, children renumbered.
 	g.start = make([]int32, n+1)
-	dest := next
-	cursor := int32(0)
+	child, qty := make([]int32, m), make([]float64, m)
+	k := int32(0)
 	for i, p := range order {
-		for e := head[p]; e >= 0; {
-			nxt := next[e]
-			dest[e] = cursor
-			cursor++
-			e = nxt
-		}
-		g.start[i+1] = cursor
-	}
-	head = nil
-	child, qty := b.echild, b.eqty
-	moved := make([]uint64, (m+63)/64)
-	for i := range int32(m) {
-		if moved[i/64]&(1<<(i%64)) != 0 {
-			continue
-		}
-		c, q := child[i], qty[i]
-		for j := dest[i]; ; j = dest[j] {
-			c, child[j] = child[j], c
-			q, qty[j] = qty[j], q
-			moved[j/64] |= 1 << (j % 64)
-			if j == i {
-				break
+		for e := first[p]; e < first[p]+count[p]; e++ {
+			child[k], qty[k] = pos[b.echild[e]], b.eqty[e]
+			if len(b.long) > 0 {
+				if text, ok := b.long[arrival(e)]; ok {
+					if g.long == nil {
+						g.long = map[int32]string{}
+					}
+					g.long[k] = text
+				}
 			}
+			k++
 		}
-	}
-	for k, c := range child {
-		child[k] = pos[c]
-	}
-	for e, text := range b.long {
-		if g.long == nil {
-			g.long = map[int32]string{}
-		}
-		g.long[dest[e]] = text
+		g.start[i+1] = k
 	}
 	g.child, g.qty = child, qty
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
@@ -285,7 +288,8 @@ func (b *builder) finish() (*Graph, error) {
 
 // sort computes a leaves-first order with an iterative depth-first search
 // from each part in input order, reporting the first cycle found as a path.
-func (b *builder) sort(head, next []int32) ([]int32, error) {
+// Part p's children are echild[first[p]:first[p]+count[p]].
+func (b *builder) sort(first, count []int32) ([]int32, error) {
 	const (
 		white = iota
 		grey
@@ -295,23 +299,23 @@ func (b *builder) sort(head, next []int32) ([]int32, error) {
 	n := len(g.Parts)
 	color := make([]uint8, n)
 	order := make([]int32, 0, n)
-	type frame struct{ node, next int32 }
+	type frame struct{ node, next, end int32 }
 	var stack []frame
 	for root := range int32(n) {
 		if color[root] != white {
 			continue
 		}
-		stack = append(stack[:0], frame{root, head[root]})
+		stack = append(stack[:0], frame{root, first[root], first[root] + count[root]})
 		color[root] = grey
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
-			if top.next >= 0 {
+			if top.next < top.end {
 				c := b.echild[top.next]
-				top.next = next[top.next]
+				top.next++
 				switch color[c] {
 				case white:
 					color[c] = grey
-					stack = append(stack, frame{c, head[c]})
+					stack = append(stack, frame{c, first[c], first[c] + count[c]})
 				case grey:
 					var path []string
 					for i := range stack {
@@ -336,11 +340,11 @@ func (b *builder) sort(head, next []int32) ([]int32, error) {
 
 // parseDecimal reads a non-negative decimal (already checked) as a
 // float64, with the exact fast path when its digits fit in 2^53.
-func parseDecimal(b []byte) (float64, bool) {
+func parseDecimal[T string | []byte](b T) (float64, bool) {
 	var mant uint64
 	scale, digits, dot := 0, 0, false
-	for _, c := range b {
-		switch {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
 		case c == '.':
 			dot = true
 		case c >= '0' && c <= '9':
@@ -370,7 +374,7 @@ func parseDecimal(b []byte) (float64, bool) {
 	return float64(mant) / pow10[scale], true
 }
 
-func slowDecimal(b []byte) (float64, bool) {
+func slowDecimal[T string | []byte](b T) (float64, bool) {
 	v, err := strconv.ParseFloat(string(b), 64)
 	return v, err == nil
 }

@@ -174,6 +174,10 @@ func SplitList(s string) []string {
 	return out
 }
 
+// partColumns are the columns of parts.csv the readers take, in the order
+// they index them.
+var partColumns = []string{"part_id", "description", "class", "hs_code", "origin", "unit_value", "elements", "cn_technology"}
+
 // partRows streams the rows of parts.csv, checked field by field.
 type partRows struct {
 	t       *table
@@ -188,7 +192,7 @@ func openParts(r io.Reader, file string, vocab Vocabulary) (*partRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &partRows{t: t, vocab: vocab, c: t.index("part_id", "description", "class", "hs_code", "origin", "unit_value", "elements", "cn_technology")}, nil
+	return &partRows{t: t, vocab: vocab, c: t.index(partColumns...)}, nil
 }
 
 // next returns the next part; io.EOF at the end. The row's fields share
@@ -260,8 +264,11 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 	return edges, nil
 }
 
+// edgeColumns are the columns of edges.csv, all required.
+var edgeColumns = []string{"parent_id", "child_id", "quantity"}
+
 func openEdges(r io.Reader, file string) (*table, error) {
-	return openTable(r, file, []string{"parent_id", "child_id", "quantity"}, nil)
+	return openTable(r, file, edgeColumns, nil)
 }
 
 // sizeOf returns the size of r in bytes when r can tell it (a file, a
@@ -292,7 +299,7 @@ func rowsHint(size int64, s *scanner, rows int) int {
 // most of the memory of a large BOM. An edge naming an unknown part is an
 // error with its file, line and column.
 func ReadGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary) (*Graph, error) {
-	return StreamGraph(parts, partsFile, edges, edgesFile, vocab, nil, nil)
+	return readGraph(parts, partsFile, edges, edgesFile, vocab)
 }
 
 // StreamGraph is ReadGraph that also hands each checked row on as it goes
@@ -355,7 +362,13 @@ func (b *builder) readEdges(r io.Reader, file, partsFile string) error {
 	if err != nil {
 		return err
 	}
-	c := t.index("parent_id", "child_id", "quantity")
+	return b.readEdgeRows(t, size, file, partsFile)
+}
+
+// readEdgeRows reads the rows of edges.csv after its header; size is the
+// file's size in bytes when known (-1 when not), to size the arrays.
+func (b *builder) readEdgeRows(t *table, size int64, file, partsFile string) error {
+	c := t.index(edgeColumns...)
 	g := b.g
 	// Edges usually come grouped by parent: remember the last one.
 	var last []byte
@@ -364,6 +377,14 @@ func (b *builder) readEdges(r io.Reader, file, partsFile string) error {
 	// lookups lets the processor overlap their cache misses, which one
 	// lookup per parsed line does not.
 	var batch edgeBatch
+	// An error ends the reading, but edges of the batch come before it
+	// and one of them may be the first error.
+	fail := func(err error) error {
+		if ferr := b.flush(&batch, file, partsFile); ferr != nil {
+			return ferr
+		}
+		return err
+	}
 	for n := 0; ; n++ {
 		if n == hintAfter {
 			if h := rowsHint(size, t.s, n); h > cap(b.echild) {
@@ -375,22 +396,22 @@ func (b *builder) readEdges(r io.Reader, file, partsFile string) error {
 		if err := t.next(); err == io.EOF {
 			break
 		} else if err != nil {
-			return err
+			return fail(err)
 		}
 		parent, child, qty := t.bytes(c[0]), t.bytes(c[1]), t.bytes(c[2])
 		if field, msg := checkEdge(parent, child, qty); field != "" {
-			return t.errf(field, "%s", msg)
+			return fail(t.errf(field, "%s", msg))
 		}
 		pi := lastIndex
 		if pi < 0 || !bytes.Equal(parent, last) {
 			if pi = g.ids.find(parent); pi < 0 {
-				return t.errf("parent_id", "%q is not a part in %s", parent, partsFile)
+				return fail(t.errf("parent_id", "%q is not a part in %s", parent, partsFile))
 			}
 			last, lastIndex = append(last[:0], parent...), pi
 		}
 		q, long, ok := parseQuantity(qty)
 		if !ok {
-			return t.errf("quantity", "%q is not a decimal number greater than 0", qty)
+			return fail(t.errf("quantity", "%q is not a decimal number greater than 0", qty))
 		}
 		line, col := t.s.pos(c[1])
 		batch.add(pi, parent, child, qty, q, long, line, col)

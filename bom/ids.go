@@ -1,6 +1,10 @@
 package bom
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+	"slices"
+)
 
 // idTable maps part ids to dense indexes: open addressing over 8-byte
 // slots holding the upper half of the id's hash and its index, with the
@@ -11,8 +15,12 @@ import "hash/maphash"
 type idTable struct {
 	seed  maphash.Seed
 	slots []uint64 // hash>>32<<32 | index+1; 0 is empty
-	keys  []string // id of each index while building; then nil, and parts says
-	parts *[]Part
+	// The slots may be split into 2^shards tables by the hash's top bits,
+	// each probed within itself, so that goroutines can fill one each.
+	shards uint
+	dup    [2]int32 // see duplicate
+	keys   []string // id of each index while building; then nil, and parts says
+	parts  *[]Part
 }
 
 func newIDTable(hint int) *idTable {
@@ -25,11 +33,21 @@ func newIDTable(hint int) *idTable {
 	return t
 }
 
+// home returns the first slot to probe for hash h and the mask of its shard.
+func (t *idTable) home(h uint64) (base, mask, i uint64) {
+	size := uint64(len(t.slots)) >> t.shards
+	base = (h >> (64 - t.shards)) * size
+	if t.shards == 0 {
+		base = 0
+	}
+	return base, size - 1, h & (size - 1)
+}
+
 func (t *idTable) lookup(h uint64, eq func(string) bool) int32 {
-	mask := uint64(len(t.slots) - 1)
+	base, mask, i := t.home(h)
 	fp := h >> 32 << 32
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
+	for ; ; i = (i + 1) & mask {
+		s := t.slots[base+i]
 		if s == 0 {
 			return -1
 		}
@@ -58,10 +76,9 @@ func (t *idTable) reserve(n int) {
 	}
 	old := t.slots
 	t.slots = make([]uint64, size)
-	mask := uint64(size - 1)
 	for _, s := range old {
 		if s != 0 {
-			t.put(maphash.String(t.seed, t.keys[uint32(s)-1]), s, mask)
+			t.put(maphash.String(t.seed, t.keys[uint32(s)-1]), s)
 		}
 	}
 	if cap(t.keys) < n {
@@ -87,24 +104,23 @@ func (t *idTable) add(id string) {
 	if 2*(len(t.keys)+1) > len(t.slots) {
 		old := t.slots
 		t.slots = make([]uint64, 2*len(old))
-		mask := uint64(len(t.slots) - 1)
 		for _, s := range old {
 			if s != 0 {
-				t.put(maphash.String(t.seed, t.keys[uint32(s)-1]), s, mask)
+				t.put(maphash.String(t.seed, t.keys[uint32(s)-1]), s)
 			}
 		}
 	}
 	t.keys = append(t.keys, id)
 	h := maphash.String(t.seed, id)
-	t.put(h, h>>32<<32|uint64(len(t.keys)), uint64(len(t.slots)-1))
+	t.put(h, h>>32<<32|uint64(len(t.keys)))
 }
 
-func (t *idTable) put(h, slot, mask uint64) {
-	i := h & mask
-	for t.slots[i] != 0 {
+func (t *idTable) put(h, slot uint64) {
+	base, mask, i := t.home(h)
+	for t.slots[base+i] != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = slot
+	t.slots[base+i] = slot
 }
 
 // renumber moves every entry from old index i to to[i], and from then on
@@ -118,3 +134,56 @@ func (t *idTable) renumber(to []int32, parts *[]Part) {
 	}
 	t.keys, t.parts = nil, parts
 }
+
+// fill builds the table for parts (whose ids hash to hashes) with one
+// goroutine per shard, reading ids from parts from then on. Repeated ids
+// are not added; duplicate tells the first of them.
+func (t *idTable) fill(parts []Part, hashes []uint64) {
+	w := workers(len(parts) * 64)
+	t.shards = uint(bits.TrailingZeros(uint(w)))
+	// Each shard at most half full: ids do not spread evenly over shards.
+	counts := make([]int, w)
+	for _, h := range hashes {
+		counts[h>>(64-t.shards)&uint64(w-1)]++
+	}
+	sub := 8
+	for sub < 2*slices.Max(counts) {
+		sub *= 2
+	}
+	t.slots = make([]uint64, sub*w)
+	t.keys, t.parts = nil, &parts
+	dups := make([][2]int32, w)
+	parallel(w, func(shard int) {
+		dups[shard] = [2]int32{-1, -1}
+		for i, h := range hashes {
+			if t.shards > 0 && int(h>>(64-t.shards)) != shard {
+				continue
+			}
+			base, mask, j := t.home(h)
+			fp := h >> 32 << 32
+			for ; ; j = (j + 1) & mask {
+				s := t.slots[base+j]
+				if s == 0 {
+					t.slots[base+j] = fp | uint64(i+1)
+					break
+				}
+				if s&^0xffffffff == fp && parts[uint32(s)-1].ID == parts[i].ID {
+					if d := dups[shard]; d[0] < 0 {
+						dups[shard] = [2]int32{int32(i), int32(uint32(s) - 1)}
+					}
+					break
+				}
+			}
+		}
+	})
+	t.dup = [2]int32{-1, -1}
+	for _, d := range dups {
+		if d[0] >= 0 && (t.dup[0] < 0 || d[0] < t.dup[0]) {
+			t.dup = d
+		}
+	}
+}
+
+// duplicate returns the first part whose id an earlier part has, and that
+// earlier part; -1, -1 when there is none.
+func (t *idTable) duplicate() (dup, first int32) { return t.dup[0], t.dup[1] }

@@ -46,3 +46,6 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Size is the file's size: the BOM reader reads sized files whole.
+func (p *progressReader) Size() int64 { return p.total }

@@ -1,0 +1,695 @@
+package bom
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"unsafe"
+
+	"rarex"
+)
+
+// The fast reader. ReadGraph holds the parts file in memory as one string
+// that every Part's fields slice (no allocation per row), parses it on
+// every core, fills the id table shard by shard, and resolves the edges,
+// read in blocks, on every core too. It gives exactly what the streaming
+// reader gives, errors included; files with quoted fields, of unknown size
+// or larger than fastMax take the streaming reader.
+
+const fastMax = 1 << 30 // larger parts files stream
+
+// Variables, so that tests can make them small enough for a few lines to
+// take every path.
+var (
+	edgeBlock = 4 << 20   // edges are read this much at a time
+	minChunk  = 256 << 10 // the least a goroutine is given
+)
+
+// workers is how many goroutines share a file of n bytes: a power of two,
+// so that the id table splits into that many shards.
+func workers(n int) int {
+	w := min(runtime.GOMAXPROCS(0), 8, max(1, n/minChunk))
+	return 1 << (bits.Len(uint(w)) - 1)
+}
+
+// chunks cuts data into about w pieces that end at line ends.
+func chunks(data []byte, w int) [][]byte {
+	out := make([][]byte, 0, w)
+	for k := w; k > 1 && len(data) > 0; k-- {
+		cut := len(data) / k
+		nl := bytes.IndexByte(data[cut:], '\n')
+		if nl < 0 {
+			break
+		}
+		out = append(out, data[:cut+nl+1])
+		data = data[cut+nl+1:]
+	}
+	return append(out, data)
+}
+
+// readAllSized reads r whole when its size is known and at most limit;
+// ok is false (and nothing read) otherwise.
+func readAllSized(r io.Reader, limit int64) (data []byte, ok bool, err error) {
+	size := sizeOf(r)
+	if size < 0 || size > limit {
+		return nil, false, nil
+	}
+	// Exactly size bytes, not a growing buffer: that would double a large
+	// file's memory just to find its end.
+	data = make([]byte, size)
+	n, err := io.ReadFull(r, data)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return data[:n], true, nil // it shrank
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	// It may have grown since its size was taken.
+	rest, err := io.ReadAll(r)
+	return append(data, rest...), true, err
+}
+
+// readGraph is ReadGraph.
+func readGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile string, vocab Vocabulary) (*Graph, error) {
+	data, ok, err := readAllSized(parts, fastMax)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", partsFile, err)
+	}
+	if !ok {
+		return StreamGraph(parts, partsFile, edges, edgesFile, vocab, nil, nil)
+	}
+	if bytes.IndexByte(data, '"') >= 0 {
+		return StreamGraph(bytes.NewReader(data), partsFile, edges, edgesFile, vocab, nil, nil)
+	}
+	b, err := loadParts(data, partsFile, vocab)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.loadEdges(edges, edgesFile, partsFile); err != nil {
+		return nil, err
+	}
+	return b.finish()
+}
+
+// header parses the first record of data with the streaming reader's
+// rules and returns the table and the offset of the next line. When more
+// may follow data (!whole) and the header's line does not end in it, the
+// table is nil.
+func header(data []byte, whole bool, file string, open func(io.Reader, string) (*table, error)) (*table, int, error) {
+	end := 0
+	for {
+		nl := bytes.IndexByte(data[end:], '\n')
+		if nl < 0 {
+			if !whole {
+				return nil, 0, nil
+			}
+			end = len(data)
+			break
+		}
+		line := bytes.TrimSuffix(data[end:end+nl], []byte{'\r'})
+		end += nl + 1
+		if len(line) > 0 {
+			break
+		}
+	}
+	t, err := open(bytes.NewReader(data[:end]), file)
+	return t, end, err
+}
+
+// rowError is a bad row found by a worker: where its line starts in the
+// chunk (the line number is counted once the error is known to be the
+// first), the field's byte column and what is wrong.
+type rowError struct {
+	off    int // of the line start in the chunk
+	column int // 1-based byte column of the field; 0 for the whole line
+	field  string
+	msg    string
+}
+
+// fields splits an unquoted line on commas into at most len(at)-1 fields;
+// at[i] is where field i starts, at[i+1]-1 where it ends. It returns the
+// number of fields.
+func splitFields(line []byte, at []int32) int {
+	n, start := 0, 0
+	for i := 0; i < len(line) && n < len(at)-2; i++ {
+		if line[i] == ',' {
+			at[n] = int32(start)
+			n++
+			start = i + 1
+		}
+	}
+	at[n] = int32(start)
+	// The last field taken runs to the next comma or the line's end.
+	end := len(line)
+	if i := bytes.IndexByte(line[start:], ','); i >= 0 {
+		end = start + i
+	}
+	at[n+1] = int32(end + 1)
+	return n + 1
+}
+
+// column is the 1-based byte column of field c of a split line, or 1 when
+// the row has no such field, as the streaming reader reports it.
+func column(at []int32, n, c int) int {
+	if c < 0 || c >= n {
+		return 1
+	}
+	return int(at[c]) + 1
+}
+
+// fieldOf returns field c (trimmed) of a split line, and whether it exists.
+func fieldOf(line []byte, at []int32, n, c int) []byte {
+	if c < 0 || c >= n {
+		return nil
+	}
+	return trim(line[at[c] : at[c+1]-1])
+}
+
+// partLoader parses rows of parts.csv for one worker.
+type partLoader struct {
+	s       string // the whole file
+	base    int    // offset of the chunk in s
+	cols    []int  // part_id, description, class, hs_code, origin, unit_value, elements, cn_technology
+	maxCol  int
+	vocab   Vocabulary
+	seed    maphash.Seed
+	classes map[string]bool
+	lists   map[string][]string // elements and stages lists by their text
+	badList map[string]bool
+	country [26 * 26]int8 // 0 unknown, 1 a country, -1 not
+}
+
+func (l *partLoader) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(l.s))))
+	return l.s[off : off+len(b)]
+}
+
+func (l *partLoader) isCountry(c string) bool {
+	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+		return rarex.IsCountry(c)
+	}
+	k := int(c[0]-'A')*26 + int(c[1]-'A')
+	if l.country[k] == 0 {
+		l.country[k] = -1
+		if rarex.IsCountry(c) {
+			l.country[k] = 1
+		}
+	}
+	return l.country[k] > 0
+}
+
+// list returns the ;-separated list text as a slice shared by every row
+// that writes it the same way; ok is false when an item is not known.
+func (l *partLoader) list(text string, known func(string) bool) ([]string, bool) {
+	if text == "" {
+		return nil, true
+	}
+	if v, ok := l.lists[text]; ok {
+		return v, true
+	}
+	if l.badList[text] {
+		return nil, false
+	}
+	v := SplitList(text)
+	for _, item := range v {
+		if !known(item) {
+			l.badList[text] = true
+			return nil, false
+		}
+	}
+	l.lists[text] = v
+	return v, true
+}
+
+// parse fills out, values and hashes from the rows of chunk and returns
+// how many rows it read, and the first bad row.
+func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []uint64) (int, *rowError) {
+	at := make([]int32, l.maxCol+3)
+	n := 0
+	for pos := 0; pos < len(chunk); {
+		line := chunk[pos:]
+		start := pos
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+			pos += nl + 1
+			if nl > 0 && line[nl-1] == '\r' { // as the streaming reader: only before a line feed
+				line = line[:nl-1]
+			}
+		} else {
+			pos = len(chunk)
+		}
+		if len(line) > maxRecord {
+			return n, &rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)}
+		}
+		if len(line) == 0 {
+			continue
+		}
+		nf := splitFields(line, at)
+		f := func(i int) string { return l.str(fieldOf(line, at, nf, l.cols[i])) }
+		p := &out[n]
+		*p = Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5)}
+		ok := p.ID != ""
+		if ok {
+			valid, seen := l.classes[p.Class]
+			if !seen {
+				valid = l.vocab.IsClass(p.Class)
+				l.classes[p.Class] = valid
+			}
+			ok = valid && l.isCountry(p.Origin) && isDecimal(p.UnitValue) && (p.HSCode == "" || rarex.IsHSCode(p.HSCode))
+		}
+		var okE, okT bool
+		if ok {
+			p.Elements, okE = l.list(f(6), rarex.IsElement)
+			p.CNTechnology, okT = l.list(f(7), l.vocab.IsStage)
+			ok = okE && okT
+		}
+		if !ok {
+			q := *p
+			q.Elements, q.CNTechnology = SplitList(f(6)), SplitList(f(7))
+			field, msg := checkPart(&q, l.vocab)
+			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)]), field: field, msg: msg}
+		}
+		values[n], _ = parseDecimal(p.UnitValue)
+		hashes[n] = maphash.String(l.seed, p.ID)
+		n++
+	}
+	return n, nil
+}
+
+// parallel runs f(0) … f(n-1), each on a goroutine of its own when n > 1.
+func parallel(n int, f func(k int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() { f(k) })
+	}
+	wg.Wait()
+}
+
+// lineAt returns the line number of byte off of data, whose first byte is
+// on line first.
+func lineAt(data []byte, off, first int) int {
+	return first + bytes.Count(data[:off], []byte{'\n'})
+}
+
+func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
+	t, end, err := header(data, true, file, func(r io.Reader, f string) (*table, error) {
+		pr, err := openParts(r, f, vocab)
+		if err != nil {
+			return nil, err
+		}
+		return pr.t, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cols := t.index(partColumns...)
+	body, first := data[end:], t.line()+1
+	cs := chunks(body, workers(len(body)))
+	lines := make([]int, len(cs))
+	total := 0
+	for k, c := range cs {
+		lines[k] = bytes.Count(c, []byte{'\n'})
+		if len(c) > 0 && c[len(c)-1] != '\n' {
+			lines[k]++
+		}
+		total += lines[k]
+	}
+	parts, values, hashes := make([]Part, total), make([]float64, total), make([]uint64, total)
+	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	seed := maphash.MakeSeed()
+	parallel(len(cs), func(k int) {
+		base := 0
+		for _, n := range lines[:k] {
+			base += n
+		}
+		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, seed: seed,
+			classes: map[string]bool{}, lists: map[string][]string{}, badList: map[string]bool{}}
+		end := base + lines[k]
+		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end])
+	})
+	// Close the gaps that empty lines left, up to the first bad row.
+	n, line := 0, first
+	var bad error
+	for k := range cs {
+		base := 0
+		for _, m := range lines[:k] {
+			base += m
+		}
+		if n != base {
+			copy(parts[n:], parts[base:base+rows[k]])
+			copy(values[n:], values[base:base+rows[k]])
+			copy(hashes[n:], hashes[base:base+rows[k]])
+		}
+		n += rows[k]
+		if e := errs[k]; e != nil {
+			bad = &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
+			break
+		}
+		line += lines[k]
+	}
+	clear(parts[n:])
+	parts, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
+	ids := &idTable{seed: seed}
+	ids.fill(parts, hashes)
+	if dup, first := ids.duplicate(); dup >= 0 {
+		// A repeated id before the first bad row is the first error.
+		return nil, dupError(data, file, parts, dup, first)
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	g := &Graph{Parts: parts, value: values, ids: ids}
+	return &builder{g: g}, nil
+}
+
+// dupError reports part dup as a repeat of part first, at the line and
+// column where dup's id is written.
+func dupError(data []byte, file string, parts []Part, dup, first int32) error {
+	where := func(id string) (line, col int) {
+		off := int(uintptr(unsafe.Pointer(unsafe.StringData(id))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+		start := bytes.LastIndexByte(data[:off], '\n') + 1
+		for off > start && (data[off-1] == ' ' || data[off-1] == '\t') {
+			off--
+		}
+		return lineAt(data, start, 1), off - start + 1
+	}
+	line, col := where(parts[dup].ID)
+	firstLine, _ := where(parts[first].ID)
+	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", parts[dup].ID, firstLine)}
+}
+
+// edgeLoader parses rows of edges.csv for one worker, into arrays of its
+// own that the caller appends in file order.
+type edgeLoader struct {
+	ids       *idTable
+	cols      []int
+	at        []int32
+	partsFile string
+	chunk     []byte
+	parent    []int32
+	child     []int32
+	qty       []float64
+	long      map[int32]string // by index in this chunk
+	lines     int              // lines read
+	// Ids waiting to be resolved in a batch, whose independent lookups
+	// overlap their cache misses.
+	pending []pendingID
+	from    int // first edge not resolved yet
+	sink    uint64
+}
+
+// pendingID is an id to look up (no pointers: appending it costs no
+// write barrier while the collector runs).
+type pendingID struct {
+	hash     uint64
+	from, to int32 // the id in the chunk
+	off      int32 // its line's start in the chunk
+	column   int32
+	edge     int32
+	parent   bool
+}
+
+// sameParent marks an edge whose parent is the previous edge's: edges
+// usually come grouped by parent, so most parents need no lookup.
+const sameParent = -2
+
+func (l *edgeLoader) reset(chunk []byte) {
+	l.parent, l.child, l.qty, l.pending = l.parent[:0], l.child[:0], l.qty[:0], l.pending[:0]
+	l.lines, l.from, l.chunk = 0, 0, chunk
+	clear(l.long)
+}
+
+// resolve looks the pending ids up, in stages of independent loads: the
+// slots, then the ids they point to, then the comparison. On an unknown
+// id the edges are cut back to the ones before it.
+func (l *edgeLoader) resolve() *rowError {
+	var (
+		slot [batchSize]uint64
+		key  [batchSize]string
+	)
+	t := l.ids
+	parts := *t.parts
+	pend := l.pending
+	// Each stage loads what the next needs, one independent load per id,
+	// so that the processor has many misses in flight instead of one.
+	var sink uint64
+	for i := range pend {
+		base, _, j := t.home(pend[i].hash)
+		sink += t.slots[base+j]
+	}
+	for i := range pend {
+		// The first slot with the id's fingerprint (or an empty one).
+		h := pend[i].hash
+		base, mask, j := t.home(h)
+		for {
+			s := t.slots[base+j]
+			if s == 0 || s&^0xffffffff == h>>32<<32 {
+				slot[i] = s
+				break
+			}
+			j = (j + 1) & mask
+		}
+	}
+	for i := range pend {
+		if s := slot[i]; s != 0 {
+			key[i] = parts[uint32(s)-1].ID
+		}
+	}
+	for i := range pend {
+		if len(key[i]) > 0 {
+			sink += uint64(key[i][0])
+		}
+	}
+	l.sink = sink
+	for i := range pend {
+		p := &pend[i]
+		id := l.chunk[p.from:p.to]
+		c := int32(-1)
+		if key[i] == string(id) {
+			c = int32(uint32(slot[i]) - 1)
+		} else {
+			c = t.find(id)
+		}
+		if c < 0 {
+			e := int(p.edge)
+			l.parent, l.child, l.qty = l.parent[:e], l.child[:e], l.qty[:e]
+			for k := range l.long {
+				if int(k) >= e {
+					delete(l.long, k)
+				}
+			}
+			l.pending = l.pending[:0]
+			field := "child_id"
+			if p.parent {
+				field = "parent_id"
+			}
+			return &rowError{off: int(p.off), column: int(p.column), field: field, msg: fmt.Sprintf("%q is not a part in %s", id, l.partsFile)}
+		}
+		if p.parent {
+			l.parent[p.edge] = c
+		} else {
+			l.child[p.edge] = c
+		}
+	}
+	for e := l.from; e < len(l.parent); e++ {
+		if l.parent[e] == sameParent {
+			l.parent[e] = l.parent[e-1]
+		}
+	}
+	l.from = len(l.parent)
+	l.pending = l.pending[:0]
+	return nil
+}
+
+// fail resolves what is pending (an unknown id there comes first)
+// and returns err.
+func (l *edgeLoader) fail(err *rowError) *rowError {
+	if e := l.resolve(); e != nil {
+		return e
+	}
+	return err
+}
+
+func (l *edgeLoader) parse() *rowError {
+	chunk := l.chunk
+	maxCol := slices.Max(l.cols)
+	if len(l.at) < maxCol+3 {
+		l.at = make([]int32, maxCol+3)
+	}
+	at := l.at
+	var last []byte
+	for pos := 0; pos < len(chunk); {
+		line := chunk[pos:]
+		start := pos
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+			pos += nl + 1
+			if nl > 0 && line[nl-1] == '\r' { // as the streaming reader: only before a line feed
+				line = line[:nl-1]
+			}
+		} else {
+			pos = len(chunk)
+		}
+		l.lines++
+		if len(line) > maxRecord {
+			return l.fail(&rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)})
+		}
+		if len(line) == 0 {
+			continue
+		}
+		nf := splitFields(line, at)
+		parent, child, qty := fieldOf(line, at, nf, l.cols[0]), fieldOf(line, at, nf, l.cols[1]), fieldOf(line, at, nf, l.cols[2])
+		bad := func(field, msg string) *rowError {
+			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)]), field: field, msg: msg})
+		}
+		if field, msg := checkEdge(parent, child, qty); field != "" {
+			return bad(field, msg)
+		}
+		q, long, ok := parseQuantity(qty)
+		if !ok {
+			return bad("quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty))
+		}
+		e := int32(len(l.child))
+		if long != "" {
+			if l.long == nil {
+				l.long = map[int32]string{}
+			}
+			l.long[e] = long
+		}
+		pi := int32(sameParent)
+		if e == 0 || !bytes.Equal(parent, last) {
+			l.pending = l.pendingID(parent, start, column(at, nf, l.cols[0]), e, true)
+			pi = -1
+		}
+		last = parent
+		l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
+		l.pending = l.pendingID(child, start, column(at, nf, l.cols[1]), e, false)
+		if len(l.pending) >= batchSize-1 {
+			if e := l.resolve(); e != nil {
+				return e
+			}
+		}
+	}
+	return l.resolve()
+}
+
+// pendingID appends id b to the pending ones, field by field (a struct
+// literal appended whole stalls on store forwarding).
+func (l *edgeLoader) pendingID(b []byte, line, column int, edge int32, parent bool) []pendingID {
+	from := int32(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
+	pend := slices.Grow(l.pending, 1)[:len(l.pending)+1]
+	p := &pend[len(pend)-1]
+	p.hash = maphash.Bytes(l.ids.seed, b)
+	p.from, p.to, p.off, p.column, p.edge, p.parent = from, from+int32(len(b)), int32(line), int32(column), edge, parent
+	return pend
+}
+
+// loadEdges reads edges.csv in blocks, each parsed on every core.
+func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
+	buf := make([]byte, edgeBlock)
+	n, err := io.ReadFull(r, buf)
+	eof := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !eof {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	buf = buf[:n]
+	stream := func(rest []byte, t *table, line int) error {
+		var from io.Reader = bytes.NewReader(rest)
+		if !eof {
+			from = io.MultiReader(from, r)
+		}
+		t.s = newScanner(from, file)
+		t.s.next = line
+		return b.readEdgeRows(t, -1, file, partsFile)
+	}
+	// Quoted fields (a record may then span lines) or a header longer
+	// than a block: stream it all.
+	streamAll := func() error { return b.readEdges(io.MultiReader(bytes.NewReader(buf), r), file, partsFile) }
+	if bytes.IndexByte(buf, '"') >= 0 {
+		return streamAll()
+	}
+	t, end, err := header(buf, eof, file, openEdges)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return streamAll()
+	}
+	cols := t.index(edgeColumns...)
+	line := t.line() + 1
+	w := workers(len(buf))
+	loaders := make([]*edgeLoader, w)
+	for k := range loaders {
+		loaders[k] = &edgeLoader{ids: b.g.ids, cols: cols, partsFile: partsFile}
+	}
+	if size := sizeOf(r); size > 0 && end < n {
+		// Size the arrays once from the first block's lines.
+		per := float64(n-end) / float64(max(1, bytes.Count(buf[end:], []byte{'\n'})))
+		h := int(float64(size) / per * 1.02)
+		b.eparent, b.echild, b.eqty = make([]int32, 0, h), make([]int32, 0, h), make([]float64, 0, h)
+	}
+	data := buf[end:]
+	for {
+		// Parse the whole lines of data; keep the last, partial one.
+		whole := data
+		if !eof {
+			nl := bytes.LastIndexByte(data, '\n')
+			if nl < 0 && len(data) > maxRecord {
+				return &ParseError{File: file, Line: line, Field: "csv", Msg: fmt.Sprintf("line longer than %d bytes", maxRecord)}
+			}
+			whole = data[:nl+1]
+		}
+		if bytes.IndexByte(whole, '"') >= 0 {
+			return stream(data, &table{file: file, col: t.col}, line)
+		}
+		cs := chunks(whole, w)
+		errs := make([]*rowError, len(cs))
+		parallel(len(cs), func(k int) {
+			loaders[k].reset(cs[k])
+			errs[k] = loaders[k].parse()
+		})
+		for k, l := range loaders[:len(cs)] {
+			at := int32(len(b.echild))
+			b.eparent, b.echild, b.eqty = append(b.eparent, l.parent...), append(b.echild, l.child...), append(b.eqty, l.qty...)
+			for i, text := range l.long {
+				if b.long == nil {
+					b.long = map[int32]string{}
+				}
+				b.long[at+i] = text
+			}
+			if e := errs[k]; e != nil {
+				return &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
+			}
+			line += l.lines
+		}
+		if eof {
+			return nil
+		}
+		// Move the partial line to the front and fill the rest (a line
+		// longer than the block gets a larger one).
+		if len(whole) == 0 {
+			buf = append(buf[:cap(buf)], make([]byte, cap(buf))...)
+		}
+		rest := copy(buf[:cap(buf)], data[len(whole):])
+		buf = buf[:cap(buf)]
+		n, err := io.ReadFull(r, buf[rest:])
+		eof = err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		data = buf[:rest+n]
+	}
+}

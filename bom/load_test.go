@@ -1,0 +1,235 @@
+package bom
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// smallBlocks makes the fast reader cut even a few lines into several
+// chunks, id-table shards and edge blocks, so that tests reach every path.
+func smallBlocks(t testing.TB) {
+	chunk, block := minChunk, edgeBlock
+	procs := runtime.GOMAXPROCS(4)
+	minChunk, edgeBlock = 8, 48
+	t.Cleanup(func() { minChunk, edgeBlock = chunk, block; runtime.GOMAXPROCS(procs) })
+}
+
+// bothReaders reads parts and edges with the fast reader and with the
+// streaming one, and fails unless they agree on the graph or the error.
+func bothReaders(t testing.TB, parts, edges string) (*Graph, error) {
+	t.Helper()
+	fast, ferr := ReadGraph(strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv", vocab{})
+	slow, serr := StreamGraph(strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv", vocab{}, nil, nil)
+	if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+		t.Fatalf("the readers disagree:\nfast:   %v\nstream: %v\nparts:\n%q\nedges:\n%q", ferr, serr, parts, edges)
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	for _, c := range []struct {
+		name string
+		a, b any
+	}{
+		{"parts", fast.Parts, slow.Parts}, {"seq", fast.seq, slow.seq}, {"value", fast.value, slow.value},
+		{"start", fast.start, slow.start}, {"child", fast.child, slow.child}, {"qty", fast.qty, slow.qty},
+		{"long", fast.long, slow.long}, {"parents", fast.parents, slow.parents}, {"china", fast.china, slow.china},
+		{"tech", fast.hasTech, slow.hasTech},
+	} {
+		if !reflect.DeepEqual(c.a, c.b) {
+			t.Fatalf("the readers disagree on %s:\nfast:   %v\nstream: %v\nparts:\n%q\nedges:\n%q", c.name, c.a, c.b, parts, edges)
+		}
+	}
+	for _, p := range fast.Parts {
+		i, ok := fast.Index(p.ID)
+		if j, _ := slow.Index(p.ID); !ok || i != j {
+			t.Fatalf("id %q: fast index %d, stream index %d", p.ID, i, j)
+		}
+	}
+	return fast, nil
+}
+
+const loadHead = "part_id,description,class,elements,hs_code,origin,unit_value,cn_technology\n"
+
+// TestFastReaderBadInput: each bad file fails the same way in both
+// readers, with the file, line, column and field, at the first bad row
+// even when later chunks, shards or blocks hold other errors.
+func TestFastReaderBadInput(t *testing.T) {
+	smallBlocks(t)
+	var good strings.Builder
+	good.WriteString(loadHead)
+	for i := range 40 {
+		fmt.Fprintf(&good, "p%d,part %d,other,,,VN,%d.5,\n", i, i, i)
+	}
+	goodParts := good.String()
+	var ge strings.Builder
+	ge.WriteString("parent_id,child_id,quantity\n")
+	for i := range 39 {
+		fmt.Fprintf(&ge, "p%d,p%d,%d\n", i, i+1, i%3+1)
+	}
+	goodEdges := ge.String()
+	lines := func(s string) []string { return strings.SplitAfter(s, "\n") }
+	replace := func(s string, line int, with string) string { // line is 1-based
+		l := lines(s)
+		l[line-1] = with
+		return strings.Join(l, "")
+	}
+	for _, c := range []struct {
+		name, parts, edges, want string
+	}{
+		{"fine", goodParts, goodEdges, ""},
+		{"empty parts", "", goodEdges, "parts.csv:1: header"},
+		{"empty edges", goodParts, "", "edges.csv:1: header"},
+		{"only headers", loadHead, "parent_id,child_id,quantity\n", ""},
+		{"no final newline", strings.TrimSuffix(goodParts, "\n"), strings.TrimSuffix(goodEdges, "\n"), ""},
+		{"blank lines", "\n" + strings.ReplaceAll(goodParts, "\n", "\n\n"), "\n\n" + strings.ReplaceAll(goodEdges, "\n", "\n\r\n"), ""},
+		{"CRLF and a BOM mark", "\ufeff" + strings.ReplaceAll(goodParts, "\n", "\r\n"), "\ufeff" + strings.ReplaceAll(goodEdges, "\n", "\r\n"), ""},
+		{"columns reordered, one unknown", "unit_value,extra,origin,class,part_id\n2,x,VN,other,a\n1,y,CN,metal,b\n", "quantity,child_id,parent_id\n3,b,a\n", ""},
+		{"spaces around fields", loadHead + " a , x ,other, Dy ; Nd ,,VN, 2 ,\nb,,other,,,VN,1,\n", "parent_id,child_id,quantity\n a , b , 2 \n", ""},
+		{"short rows", "part_id,class,origin,unit_value,description\na,other,VN,1\nb,other,VN,2\n", "parent_id,child_id,quantity\na,b,1\n", ""},
+		{"bad class in a late chunk", replace(goodParts, 35, "p33,x,gizmo,,,VN,1,\n"), goodEdges, `parts.csv:35:7: class: "gizmo" is not an item class`},
+		{"two bad rows in two chunks", replace(replace(goodParts, 8, "p6,x,other,,,XX,1,\n"), 35, "p33,x,gizmo,,,VN,1,\n"), goodEdges, `parts.csv:8:14: origin`},
+		{"duplicate far apart", replace(goodParts, 38, "p3,x,other,,,VN,1,\n"), goodEdges, `parts.csv:38:1: part_id: "p3" is listed twice (first on line 5)`},
+		{"duplicate before a bad row", replace(replace(goodParts, 20, "p3,x,other,,,VN,1,\n"), 30, "p28,x,other,,,VN,-1,\n"), goodEdges, `parts.csv:20:1: part_id: "p3" is listed twice`},
+		{"bad row before a duplicate", replace(replace(goodParts, 20, "p18,x,other,,,VN,-1,\n"), 30, "p3,x,other,,,VN,1,\n"), goodEdges, `parts.csv:20:18: unit_value`},
+		{"duplicate with spaces", replace(goodParts, 38, "  p3,x,other,,,VN,1,\n"), goodEdges, `parts.csv:38:1: part_id: "p3" is listed twice`},
+		{"bad element", replace(goodParts, 12, "p10,x,metal,Dy;Qq,,CN,1,\n"), goodEdges, `parts.csv:12:13: elements: "Qq" is not an element symbol`},
+		{"bad stage", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1,alchemy\n"), goodEdges, `cn_technology: "alchemy" is not a technology stage`},
+		{"bad hs code", replace(goodParts, 12, "p10,x,metal,Dy,85A5,CN,1,\n"), goodEdges, `hs_code`},
+		{"empty id", replace(goodParts, 12, ",x,metal,Dy,,CN,1,\n"), goodEdges, `parts.csv:12:1: part_id: empty`},
+		{"quoted parts stream", replace(goodParts, 12, "p10,\"a, quoted\",other,,,CN,1,\n"), goodEdges, ""},
+		{"unknown child in a late block", goodParts, replace(goodEdges, 36, "p34,ghost,1\n"), `edges.csv:36:5: child_id: "ghost" is not a part in parts.csv`},
+		{"unknown parent", goodParts, replace(goodEdges, 20, "ghost,p3,1\n"), `edges.csv:20:1: parent_id: "ghost" is not a part in parts.csv`},
+		{"unknown child before a bad quantity", goodParts, replace(replace(goodEdges, 10, "p8,ghost,1\n"), 11, "p9,p10,0\n"), `edges.csv:10:4: child_id: "ghost"`},
+		{"bad quantity", goodParts, replace(goodEdges, 30, "p28,p29,-1\n"), `edges.csv:30:9: quantity`},
+		{"empty child", goodParts, replace(goodEdges, 30, "p28,,1\n"), `edges.csv:30:5: child_id: empty`},
+		{"long quantity", goodParts, replace(goodEdges, 30, "p28,p29,1.00000000000000000001\n"), ""},
+		{"edges not grouped by parent", goodParts, goodEdges + "p0,p5,2\np3,p9,1\n", ""},
+		{"cycle", goodParts, goodEdges + "p30,p2,1\n", "cycle in the BOM: p2 → p3"},
+		{"quoted edges stream from a late block", goodParts, replace(goodEdges, 30, "\"p28\",p29,1\n"), ""},
+		{"line longer than a block", goodParts, replace(goodEdges, 20, "p18,p19,"+strings.Repeat("0", 200)+"1\n"), ""},
+		{"line longer than a record", goodParts, replace(goodEdges, 20, "p18,p19,1"+strings.Repeat(" ", maxRecord)+"\n"), "edges.csv:20: csv: line longer than"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := bothReaders(t, c.parts, c.edges)
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestFastReaderAgreesOnRandomBOMs: random DAGs written in random ways
+// (column order, spaces, CRLF, blank lines, edges shuffled or grouped),
+// with a random fault in some, read the same by both readers.
+func TestFastReaderAgreesOnRandomBOMs(t *testing.T) {
+	smallBlocks(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for iter := range 400 {
+		parts, edges := randomBOM(rng, 2+rng.IntN(30))
+		if rng.IntN(2) == 0 {
+			rng.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
+		}
+		ps, es := writeRandomly(rng, parts, edges)
+		if rng.IntN(3) == 0 {
+			ps, es = fault(rng, ps, es)
+		}
+		g, err := bothReaders(t, ps, es)
+		if err == nil && g.Len() != len(parts) {
+			t.Fatalf("iteration %d: %d parts, want %d", iter, g.Len(), len(parts))
+		}
+	}
+}
+
+// writeRandomly writes parts and edges as CSV with a random column order,
+// padding, line ends and blank lines.
+func writeRandomly(rng *rand.Rand, parts []Part, edges []Edge) (string, string) {
+	pad := func(s string) string {
+		if rng.IntN(8) == 0 {
+			return " " + s + "\t"
+		}
+		return s
+	}
+	nl := "\n"
+	if rng.IntN(3) == 0 {
+		nl = "\r\n"
+	}
+	blank := func(b *strings.Builder) {
+		if rng.IntN(10) == 0 {
+			b.WriteString(nl)
+		}
+	}
+	pcols := slices.Clone(partColumns)
+	rng.Shuffle(len(pcols), func(i, j int) { pcols[i], pcols[j] = pcols[j], pcols[i] })
+	var pb strings.Builder
+	pb.WriteString(strings.Join(pcols, ",") + nl)
+	for _, p := range parts {
+		row := make([]string, len(pcols))
+		for i, c := range pcols {
+			row[i] = pad(map[string]string{"part_id": p.ID, "description": "d " + p.ID, "class": p.Class, "hs_code": "",
+				"origin": p.Origin, "unit_value": p.UnitValue, "elements": strings.Join(p.Elements, ";"), "cn_technology": ""}[c])
+		}
+		pb.WriteString(strings.Join(row, ",") + nl)
+		blank(&pb)
+	}
+	ecols := slices.Clone(edgeColumns)
+	rng.Shuffle(len(ecols), func(i, j int) { ecols[i], ecols[j] = ecols[j], ecols[i] })
+	var eb strings.Builder
+	eb.WriteString(strings.Join(ecols, ",") + nl)
+	for _, e := range edges {
+		v := map[string]string{"parent_id": e.Parent, "child_id": e.Child, "quantity": e.Quantity}
+		eb.WriteString(pad(v[ecols[0]]) + "," + pad(v[ecols[1]]) + "," + pad(v[ecols[2]]) + nl)
+		blank(&eb)
+	}
+	return pb.String(), eb.String()
+}
+
+// fault spoils one random line of one file: an unknown or repeated id, a
+// bad number, a bad code, or a cycle.
+func fault(rng *rand.Rand, parts, edges string) (string, string) {
+	spoil := func(s string, f func(line string) string) string {
+		l := strings.SplitAfter(s, "\n")
+		if len(l) < 3 {
+			return s
+		}
+		i := 1 + rng.IntN(len(l)-2)
+		l[i] = f(l[i])
+		return strings.Join(l, "")
+	}
+	swap := func(old, new string) func(string) string {
+		return func(line string) string { return strings.Replace(line, old, new, 1) }
+	}
+	switch rng.IntN(7) {
+	case 0:
+		return spoil(parts, swap("VN", "XX")), edges
+	case 1:
+		return spoil(parts, swap(".", "..")), edges
+	case 2:
+		return spoil(parts, func(line string) string { return line + line }), edges
+	case 3:
+		return parts, spoil(edges, swap("p", "q"))
+	case 4:
+		return parts, spoil(edges, func(line string) string { return strings.Replace(line, "1", "-1", 1) })
+	case 5:
+		return parts, edges + "p" + strconv.Itoa(rng.IntN(5)+5) + ",p0,1\n"
+	default:
+		return spoil(parts, swap("other", "gizmo")), edges
+	}
+}
+
+// FuzzFastReader: for any parts and edges text, the fast reader gives
+// what the streaming reader gives, graph or error, and never panics.
+func FuzzFastReader(f *testing.F) {
+	smallBlocks(f)
+	f.Add(motorParts, motorEdges)
+	f.Add(loadHead+"a,,other,,,VN,1,\nb,,metal,Dy,,CN,2,\n", "parent_id,child_id,quantity\na,b,2\n")
+	f.Add(loadHead+"a,,other,,,VN,1,\na,,other,,,VN,1,\n", "parent_id,child_id,quantity\r\na,a,1\r\n")
+	f.Fuzz(func(t *testing.T, parts, edges string) {
+		bothReaders(t, parts, edges)
+	})
+}
