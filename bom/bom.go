@@ -262,6 +262,12 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	g.child, g.qty = child, qty
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
+	// Origins and technology in file order first: the parts and the text
+	// their fields point into are then read in order, not at random.
+	china, tech := make([]bool, n), make([]bool, n)
+	for p := range g.Parts {
+		china[p], tech[p] = g.Parts[p].Origin == "CN", len(g.Parts[p].CNTechnology) > 0
+	}
 	// Renumber the parts in place, cycle by cycle: place i takes order[i].
 	done := make([]bool, n)
 	for i := range n {
@@ -279,7 +285,7 @@ func (b *builder) finish() (*Graph, error) {
 	g.parents, g.china, g.hasTech, g.seq = make([]int32, n), make([]bool, n), make([]bool, n), order
 	for i, p := range order {
 		value[i], g.parents[i] = g.value[p], parents[p]
-		g.china[i], g.hasTech[i] = g.Parts[i].Origin == "CN", len(g.Parts[i].CNTechnology) > 0
+		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
 	g.ids.renumber(pos, &g.Parts)
