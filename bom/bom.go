@@ -241,9 +241,24 @@ func (b *builder) finish() (*Graph, error) {
 	for i, p := range order {
 		pos[p] = int32(i)
 	}
-	// Lay the rows out in the new order, children renumbered.
-	g.start = make([]int32, n+1)
-	child, qty := make([]int32, m), make([]float64, m)
+	// The edges and the parts move to their new places independently: on
+	// two cores at once.
+	parallel(2, func(half int) {
+		if half == 0 {
+			b.layEdges(order, pos, first, count, arrival)
+		} else {
+			g.renumber(order, pos, parents)
+		}
+	})
+	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
+	return g, nil
+}
+
+// layEdges lays the rows out in the new order, children renumbered.
+func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32) {
+	g := b.g
+	g.start = make([]int32, len(order)+1)
+	child, qty := make([]int32, len(b.echild)), make([]float64, len(b.echild))
 	k := int32(0)
 	for i, p := range order {
 		for e := first[p]; e < first[p]+count[p]; e++ {
@@ -261,14 +276,19 @@ func (b *builder) finish() (*Graph, error) {
 		g.start[i+1] = k
 	}
 	g.child, g.qty = child, qty
-	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
+}
+
+// renumber moves the parts and what is known of each to their places in
+// order (place i takes part order[i]).
+func (g *Graph) renumber(order, pos, parents []int32) {
+	n := len(order)
 	// Origins and technology in file order first: the parts and the text
 	// their fields point into are then read in order, not at random.
 	china, tech := make([]bool, n), make([]bool, n)
 	for p := range g.Parts {
 		china[p], tech[p] = g.Parts[p].Origin == "CN", len(g.Parts[p].CNTechnology) > 0
 	}
-	// Renumber the parts in place, cycle by cycle: place i takes order[i].
+	// The parts move in place, cycle by cycle.
 	done := make([]bool, n)
 	for i := range n {
 		if done[i] {
@@ -289,7 +309,6 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	g.value = value
 	g.ids.renumber(pos, &g.Parts)
-	return g, nil
 }
 
 // sort computes a leaves-first order with an iterative depth-first search
@@ -398,7 +417,7 @@ func parseQuantity(b []byte) (q float64, long string, ok bool) {
 	if q, ok = parseDecimal(b); !ok {
 		return 0, "", false
 	}
-	if q == 0 || math.IsInf(q, 0) || significant(b) > 15 {
+	if q == 0 || math.IsInf(q, 0) || len(b) > 15 && significant(b) > 15 {
 		long = string(b)
 	}
 	return q, long, true

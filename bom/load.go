@@ -552,15 +552,14 @@ func (l *edgeLoader) parse() *rowError {
 		}
 		nf := splitFields(line, at)
 		parent, child, qty := fieldOf(line, at, nf, l.cols[0]), fieldOf(line, at, nf, l.cols[1]), fieldOf(line, at, nf, l.cols[2])
-		bad := func(field, msg string) *rowError {
-			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)]), field: field, msg: msg})
-		}
-		if field, msg := checkEdge(parent, child, qty); field != "" {
-			return bad(field, msg)
-		}
+		// parseQuantity checks what checkEdge would; checkEdge words it.
 		q, long, ok := parseQuantity(qty)
-		if !ok {
-			return bad("quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty))
+		if !ok || len(parent) == 0 || len(child) == 0 {
+			field, msg := checkEdge(parent, child, qty)
+			if field == "" { // a decimal too large for a float64
+				field, msg = "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty)
+			}
+			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)]), field: field, msg: msg})
 		}
 		e := int32(len(l.child))
 		if long != "" {

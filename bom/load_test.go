@@ -108,6 +108,7 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"unknown child before a bad quantity", goodParts, replace(replace(goodEdges, 10, "p8,ghost,1\n"), 11, "p9,p10,0\n"), `edges.csv:10:4: child_id: "ghost"`},
 		{"bad quantity", goodParts, replace(goodEdges, 30, "p28,p29,-1\n"), `edges.csv:30:9: quantity`},
 		{"empty child", goodParts, replace(goodEdges, 30, "p28,,1\n"), `edges.csv:30:5: child_id: empty`},
+		{"quantity too large for a float", goodParts, replace(goodEdges, 30, "p28,p29,1"+strings.Repeat("0", 400)+"\n"), `edges.csv:30:9: quantity`},
 		{"long quantity", goodParts, replace(goodEdges, 30, "p28,p29,1.00000000000000000001\n"), ""},
 		{"edges not grouped by parent", goodParts, goodEdges + "p0,p5,2\np3,p9,1\n", ""},
 		{"cycle", goodParts, goodEdges + "p30,p2,1\n", "cycle in the BOM: p2 → p3"},
