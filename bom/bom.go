@@ -243,9 +243,12 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	// The edges and the parts move to their new places independently: on
 	// two cores at once.
+	child, qty := make([]int32, m), make([]float64, m)
+	prefault(child)
+	prefault(qty)
 	parallel(2, func(half int) {
 		if half == 0 {
-			b.layEdges(order, pos, first, count, arrival)
+			b.layEdges(order, pos, first, count, arrival, child, qty)
 		} else {
 			g.renumber(order, pos, parents)
 		}
@@ -255,10 +258,10 @@ func (b *builder) finish() (*Graph, error) {
 }
 
 // layEdges lays the rows out in the new order, children renumbered.
-func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32) {
+// child and qty are the new arrays (fresh pages already written to).
+func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32, child []int32, qty []float64) {
 	g := b.g
 	g.start = make([]int32, len(order)+1)
-	child, qty := make([]int32, len(b.echild)), make([]float64, len(b.echild))
 	k := int32(0)
 	for i, p := range order {
 		for e := first[p]; e < first[p]+count[p]; e++ {

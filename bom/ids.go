@@ -151,6 +151,7 @@ func (t *idTable) fill(parts []Part, hashes []uint64) {
 		sub *= 2
 	}
 	t.slots = make([]uint64, sub*w)
+	prefault(t.slots)
 	t.keys, t.parts = nil, &parts
 	dups := make([][2]int32, w)
 	parallel(w, func(shard int) {

@@ -284,6 +284,21 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 	return n, nil
 }
 
+// prefault writes a zero into each page of s, whose elements are all
+// zero (it is fresh from make), on one goroutine. Where the kernel maps
+// pages in as they are first written, several threads writing fresh
+// pages at once wait on each other: here, 144 MB of parts took three
+// times as long on two cores as on one.
+func prefault[T any](s []T) {
+	if len(s) == 0 {
+		return
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), uintptr(len(s))*unsafe.Sizeof(s[0]))
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 0
+	}
+}
+
 // parallel runs f(0) … f(n-1), each on a goroutine of its own when n > 1.
 func parallel(n int, f func(k int)) {
 	if n == 1 {
@@ -327,6 +342,9 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		total += lines[k]
 	}
 	parts, values, hashes := make([]Part, total), make([]float64, total), make([]uint64, total)
+	prefault(parts)
+	prefault(values)
+	prefault(hashes)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	seed := maphash.MakeSeed()
