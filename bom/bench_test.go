@@ -101,3 +101,61 @@ func BenchmarkReadLines(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPhases times the fast reader's phases one by one: the parts
+// (parse and id table), the edges (parse and resolve), the layout
+// (order, rows, renumbering) and the roll-up with verdicts.
+func BenchmarkPhases(b *testing.B) {
+	pb, eb := benchFiles(b)
+	load := func(b *testing.B) *builder {
+		bl, err := loadParts(pb, "parts.csv", vocab{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return bl
+	}
+	withEdges := func(b *testing.B) *builder {
+		bl := load(b)
+		if err := bl.loadEdges(bytes.NewReader(eb), "edges.csv", "parts.csv"); err != nil {
+			b.Fatal(err)
+		}
+		return bl
+	}
+	b.Run("parts", func(b *testing.B) {
+		for b.Loop() {
+			load(b)
+		}
+	})
+	b.Run("edges", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			bl := load(b)
+			b.StartTimer()
+			if err := bl.loadEdges(bytes.NewReader(eb), "edges.csv", "parts.csv"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("layout", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			bl := withEdges(b)
+			b.StartTimer()
+			if _, err := bl.finish(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("rollup", func(b *testing.B) {
+		g, err := withEdges(b).finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			r := Roll(g, part1, official)
+			for _, p := range g.Products() {
+				r.verdict(p)
+			}
+		}
+	})
+}

@@ -131,25 +131,28 @@ type rowError struct {
 	msg    string
 }
 
-// fields splits an unquoted line on commas into at most len(at)-1 fields;
-// at[i] is where field i starts, at[i+1]-1 where it ends. It returns the
-// number of fields.
+// splitFields splits an unquoted line on commas into at most len(at)-2
+// fields; at[i] is where field i starts, at[i+1]-1 where it ends. It
+// returns the number of fields.
 func splitFields(line []byte, at []int32) int {
-	n, start := 0, 0
-	for i := 0; i < len(line) && n < len(at)-2; i++ {
+	n, start, limit := 0, 0, len(at)-2
+	for i := 0; i < len(line); i++ {
 		if line[i] == ',' {
 			at[n] = int32(start)
 			n++
 			start = i + 1
+			if n == limit {
+				// The last field wanted runs to the next comma.
+				end := len(line)
+				if j := bytes.IndexByte(line[start:], ','); j >= 0 {
+					end = start + j
+				}
+				at[n], at[n+1] = int32(start), int32(end+1)
+				return n + 1
+			}
 		}
 	}
-	at[n] = int32(start)
-	// The last field taken runs to the next comma or the line's end.
-	end := len(line)
-	if i := bytes.IndexByte(line[start:], ','); i >= 0 {
-		end = start + i
-	}
-	at[n+1] = int32(end + 1)
+	at[n], at[n+1] = int32(start), int32(len(line)+1)
 	return n + 1
 }
 
@@ -297,6 +300,36 @@ func prefault[T any](s []T) {
 	for i := 0; i < len(b); i += 4096 {
 		b[i] = 0
 	}
+}
+
+// quickQuantity reads a plain quantity (a decimal greater than 0 of at
+// most 15 digits) in one pass, as parseQuantity would; ok is false for
+// anything else, which parseQuantity then reads or refuses.
+func quickQuantity(b []byte) (float64, bool) {
+	if len(b) == 0 || len(b) > 15 || b[len(b)-1] == '.' || b[0] == '.' {
+		return 0, false
+	}
+	var mant uint64
+	scale, dot := 0, false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if mant == 0 {
+		return 0, false
+	}
+	// Exact operands (fewer than 16 digits, 10^scale ≤ 10^14): the quotient
+	// is correctly rounded, the float parseDecimal gives.
+	return float64(mant) / pow10[scale], true
 }
 
 // parallel runs f(0) … f(n-1), each on a goroutine of its own when n > 1.
@@ -571,7 +604,11 @@ func (l *edgeLoader) parse() *rowError {
 		nf := splitFields(line, at)
 		parent, child, qty := fieldOf(line, at, nf, l.cols[0]), fieldOf(line, at, nf, l.cols[1]), fieldOf(line, at, nf, l.cols[2])
 		// parseQuantity checks what checkEdge would; checkEdge words it.
-		q, long, ok := parseQuantity(qty)
+		q, ok := quickQuantity(qty)
+		long := ""
+		if !ok {
+			q, long, ok = parseQuantity(qty)
+		}
 		if !ok || len(parent) == 0 || len(child) == 0 {
 			field, msg := checkEdge(parent, child, qty)
 			if field == "" { // a decimal too large for a float64

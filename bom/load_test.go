@@ -234,3 +234,29 @@ func FuzzFastReader(f *testing.F) {
 		bothReaders(t, parts, edges)
 	})
 }
+
+// TestQuickQuantity: the one-pass reader gives what parseQuantity gives,
+// or leaves the quantity to it.
+func TestQuickQuantity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	digits := "0123456789.."
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(18))
+		for i := range b {
+			b[i] = digits[rng.IntN(len(digits))]
+		}
+		q, ok := quickQuantity(b)
+		if !ok {
+			continue
+		}
+		want, long, wok := parseQuantity(b)
+		if !wok || long != "" || q != want {
+			t.Fatalf("%q: quick %v, parseQuantity %v %q %v", b, q, want, long, wok)
+		}
+	}
+	for _, s := range []string{"", ".", "1.", ".5", "0", "0.0", "1..2", "1e5", "-1", "1234567890123456"} {
+		if _, ok := quickQuantity([]byte(s)); ok {
+			t.Errorf("%q: quick reader took it", s)
+		}
+	}
+}
