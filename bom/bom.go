@@ -199,7 +199,10 @@ func (b *builder) finish() (*Graph, error) {
 	// count[p]. Files list a parent's edges together, nearly always; when
 	// they do not, the edges are first sorted by parent (stably).
 	first, count, parents := make([]int32, n), make([]int32, n), make([]int32, n)
-	grouped := true
+	// Whether every child comes after its parent in the parts file (or
+	// every one before): the file's order, reversed or as it is, is then
+	// already a topological one, as in BOMs listed top down (or bottom up).
+	grouped, after, before := true, true, true
 	for e, p := range b.eparent {
 		if count[p] == 0 {
 			first[p] = int32(e)
@@ -207,7 +210,9 @@ func (b *builder) finish() (*Graph, error) {
 			grouped = false
 		}
 		count[p]++
-		parents[b.echild[e]]++
+		c := b.echild[e]
+		parents[c]++
+		after, before = after && c > p, before && c < p
 	}
 	arrival := func(e int32) int32 { return e } // arrival number of row edge e
 	if !grouped {
@@ -233,9 +238,23 @@ func (b *builder) finish() (*Graph, error) {
 		}
 		b.echild, b.eqty = child, qty
 	}
-	order, err := b.sort(first, count)
-	if err != nil {
-		return nil, err
+	var order []int32
+	switch {
+	case before: // leaves first already
+		order = make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+	case after:
+		order = make([]int32, n)
+		for i := range order {
+			order[i] = int32(n - 1 - i)
+		}
+	default:
+		var err error
+		if order, err = b.sort(first, count); err != nil {
+			return nil, err
+		}
 	}
 	pos := make([]int32, n)
 	for i, p := range order {

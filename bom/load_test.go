@@ -136,6 +136,12 @@ func TestFastReaderAgreesOnRandomBOMs(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			rng.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
 		}
+		switch rng.IntN(3) { // parts top down (as made), bottom up, or in no order
+		case 1:
+			slices.Reverse(parts)
+		case 2:
+			rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+		}
 		ps, es := writeRandomly(rng, parts, edges)
 		if rng.IntN(3) == 0 {
 			ps, es = fault(rng, ps, es)
@@ -257,6 +263,55 @@ func TestQuickQuantity(t *testing.T) {
 	for _, s := range []string{"", ".", "1.", ".5", "0", "0.0", "1..2", "1e5", "-1", "1234567890123456"} {
 		if _, ok := quickQuantity([]byte(s)); ok {
 			t.Errorf("%q: quick reader took it", s)
+		}
+	}
+}
+
+// TestPartOrderDoesNotMatter: a BOM whose parts are listed top down,
+// bottom up or in no order (the layout then takes the file's order
+// reversed, as it is, or a depth-first search) rolls up the same: the
+// same values to the bit, verdicts and top paths.
+func TestPartOrderDoesNotMatter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := range 200 {
+		parts, edges := randomBOM(rng, 2+rng.IntN(25))
+		rng.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
+		type result struct {
+			acc   acc
+			over  bool
+			paths []Path
+		}
+		var want map[string]result
+		for variant := range 3 {
+			ps := slices.Clone(parts)
+			switch variant {
+			case 1:
+				slices.Reverse(ps)
+			case 2:
+				rng.Shuffle(len(ps), func(i, j int) { ps[i], ps[j] = ps[j], ps[i] })
+			}
+			g, err := Build(ps, edges)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range g.Len() { // the numbering is topological whatever the way
+				for k := g.start[i]; k < g.start[i+1]; k++ {
+					if g.child[k] >= int32(i) {
+						t.Fatalf("iteration %d, variant %d: part %d uses %d", iter, variant, i, g.child[k])
+					}
+				}
+			}
+			r := Roll(g, part1, official)
+			got := map[string]result{}
+			for i := range int32(g.Len()) {
+				over, _ := r.verdict(i)
+				got[g.Parts[i].ID] = result{*r.at(i), over, r.TopPaths(i, 3)}
+			}
+			if want == nil {
+				want = got
+			} else if !reflect.DeepEqual(got, want) {
+				t.Fatalf("iteration %d: parts listed another way (variant %d) roll up differently", iter, variant)
+			}
 		}
 	}
 }
