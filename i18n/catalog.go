@@ -322,4 +322,27 @@ var catalog = map[string]msg{
 	"determine.exporter_name":   {"Exporter (your company)", "出口经营者（贵公司）"},
 	"determine.general_licence": {"%s holds %s, valid until %s: the export may go under it if the customer is named in it.", "%s 持有%s，有效期至 %s：如客户在该许可证所列范围内，可凭其出口。"},
 	"boms.check":                {"Check whether exporting this product needs a licence", "判定出口本产品是否需要许可证"},
+
+	// Warnings of the determination engine and of end-user screening
+	// (rules.Determination.WarningMessages).
+	"warn.value_zero":                         {"item.value is 0: the controlled share cannot be computed and is treated as not reached", "item.value 为 0：无法计算管制成分占比，按未达到阈值处理"},
+	"warn.uncertain":                          {"%s is of uncertain status on %s: %s. It is treated as in force; outcome_if_not_in_force gives the other reading.", "%s 于 %s 的效力状态不明：%s。按有效处理；outcome_if_not_in_force 给出按未生效解读的结果。"},
+	"warn.no_content_value":                   {"item.cn_controlled_content_value is not given: the China-origin content test (Ann. 61 Art. 1(1)) was not assessed.", "未提供 item.cn_controlled_content_value：未评估中国原产成分比例规则（第61号公告第一条第（一）项）。"},
+	"warn.no_end_user_type":                   {"end_user.type is not given: end-user rules were assessed as for an unknown, non-military end user.", "未提供 end_user.type：最终用户规则按未知的非军事最终用户评估。"},
+	"warn.no_end_use":                         {"end_use.category is not given: end-use rules were not assessed.", "未提供 end_use.category：未评估最终用途规则。"},
+	"warn.hs_class":                           {"item.hs_code %s is the line for %s, but item.class is %s: check the declaration.", "item.hs_code %s 对应的是%s，但 item.class 为 %s：请核对申报。"},
+	"warn.hs_elements_any":                    {"item.hs_code %s is the line for %s, but item.elements has none of %s: check the declaration.", "item.hs_code %s 对应的是%s，但 item.elements 不含 %s 中的任何一种：请核对申报。"},
+	"warn.hs_elements_none":                   {"item.hs_code %s is the line for %s, but item.elements has %s: customs treat this as a mis-declaration.", "item.hs_code %s 对应的是%s，但 item.elements 含有 %s：海关将视为申报不实。"},
+	"warn.general_licence_not_for":            {"%s holds %s, but it does not cover end users on these lists: %s.", "%s 持有%s，但该许可证不适用于以下名单上的最终用户：%s。"},
+	"warn.end_user_listed":                    {"end_user.name matches %q on %s (%s, score %s): the end user is treated as on a %s list; a reviewer can clear the hit if it is another party.", "end_user.name %q 与%s上的条目相符（%s，相似度 %s）：最终用户按列入 %s 类名单处理；如为其他主体，审查人员可排除该命中。"},
+	"warn.asleep.suspended":                   {"%s %s would apply but is suspended on %s.", "%s%s本应适用，但于 %s 暂停实施。"},
+	"warn.asleep.suspended.by":                {"%s %s would apply but is suspended on %s (by %s).", "%s%s本应适用，但于 %s 暂停实施（依据%s）。"},
+	"warn.asleep.suspended.by_until":          {"%s %s would apply but is suspended on %s (by %s until %s).", "%s%s本应适用，但于 %s 暂停实施（依据%s，至 %s）。"},
+	"warn.asleep.expired":                     {"%s %s would apply but is expired on %s.", "%s%s本应适用，但于 %s 已失效。"},
+	"warn.asleep.expired.by":                  {"%s %s would apply but is expired on %s (by %s).", "%s%s本应适用，但于 %s 已失效（依据%s）。"},
+	"warn.asleep.expired.by_until":            {"%s %s would apply but is expired on %s (by %s until %s).", "%s%s本应适用，但于 %s 已失效（依据%s，至 %s）。"},
+	"warn.asleep.not_yet_effective":           {"%s %s would apply but is not yet effective on %s.", "%s%s本应适用，但于 %s 尚未生效。"},
+	"warn.asleep.not_yet_effective.by":        {"%s %s would apply but is not yet effective on %s (by %s).", "%s%s本应适用，但于 %s 尚未生效（依据%s）。"},
+	"warn.asleep.not_yet_effective.by_until":  {"%s %s would apply but is not yet effective on %s (by %s until %s).", "%s%s本应适用，但于 %s 尚未生效（依据%s，至 %s）。"},
+	"warn.asleep.not_yet_effective.effective": {"%s %s would apply but is not yet effective on %s; it takes effect on %s.", "%s%s本应适用，但于 %s 尚未生效；将于 %s 生效。"},
 }

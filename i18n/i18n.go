@@ -47,6 +47,19 @@ func TS(lang, key string, args []string) string {
 	return T(lang, key, a...)
 }
 
+// Msg is a message an engine records now, to be shown later in the
+// reader's language: a catalog key and its string arguments.
+type Msg struct {
+	Key  string   `json:"key"`
+	Args []string `json:"args,omitempty"`
+}
+
+// M makes a Msg.
+func M(key string, args ...string) Msg { return Msg{Key: key, Args: args} }
+
+// In renders m in lang.
+func (m Msg) In(lang string) string { return TS(lang, m.Key, m.Args) }
+
 // Has reports whether key is in the catalog.
 func Has(key string) bool { _, ok := catalog[key]; return ok }
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"rarex/i18n"
 )
 
 func shippedRegime(t testing.TB) *Regime {
@@ -210,6 +212,7 @@ func TestDeterminations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkWarningMessages(t, d)
 			if d.Outcome != c.outcome {
 				t.Fatalf("outcome %s, want %s\nreasons %+v\nwarnings %q", d.Outcome, c.outcome, d.Reasons, d.Warnings)
 			}
@@ -304,6 +307,7 @@ func TestGeneralLicences(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkWarningMessages(t, d)
 			got := ""
 			if len(d.GeneralLicences) == 1 {
 				got = d.GeneralLicences[0].Holder
@@ -341,10 +345,52 @@ func TestTariffLineWarnings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkWarningMessages(t, d)
 			has := slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, "item.hs_code") })
 			if c.warn == "" && has || c.warn != "" && !slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, c.warn) }) {
 				t.Fatalf("warnings %q, want %q", d.Warnings, c.warn)
 			}
 		})
+	}
+}
+
+// checkWarningMessages: every warning is also a catalog message, in both
+// languages, whose English is the warning.
+func checkWarningMessages(t *testing.T, d *Determination) {
+	t.Helper()
+	if len(d.WarningMessages) != len(d.Warnings) {
+		t.Fatalf("%d warnings, %d messages", len(d.Warnings), len(d.WarningMessages))
+	}
+	zh := d.WarningsIn(i18n.Chinese)
+	for i, m := range d.WarningMessages {
+		if !i18n.Has(m.Key) {
+			t.Errorf("warning %q: key %q is not in the catalog", d.Warnings[i], m.Key)
+		}
+		if d.Warnings[i] != m.In(i18n.English) {
+			t.Errorf("warning %q is not its message's English %q", d.Warnings[i], m.In(i18n.English))
+		}
+		if zh[i] == d.Warnings[i] || strings.Contains(zh[i], "%!") {
+			t.Errorf("warning %q in Chinese: %q", d.Warnings[i], zh[i])
+		}
+	}
+}
+
+// TestAsleepWarningKeys: every wording the engine can choose for a rule
+// that would apply but is not in force is in the catalog, in both
+// languages, with room for its arguments.
+func TestAsleepWarningKeys(t *testing.T) {
+	args := []string{"MOFCOM Announcement No. 61 [2025]", "Art. 2", "2026-01-05", "MOFCOM Announcement No. 70 [2025]", "2026-11-10"}
+	for _, st := range []string{Suspended, Expired, NotYetEffective} {
+		for suffix, n := range map[string]int{"": 3, ".by": 4, ".by_until": 5, ".effective": 4} {
+			if suffix == ".effective" && st != NotYetEffective {
+				continue
+			}
+			m := i18n.M("warn.asleep."+st+suffix, args[:n]...)
+			for _, lang := range i18n.Langs {
+				if s := m.In(lang); !i18n.Has(m.Key) || strings.Contains(s, "%!") || !strings.Contains(s, args[n-1]) {
+					t.Errorf("%s in %s: %q", m.Key, lang, s)
+				}
+			}
+		}
 	}
 }

@@ -8,18 +8,23 @@ import (
 	"strings"
 
 	"rarex"
+	"rarex/i18n"
 )
 
 // Determination is the answer to a Request, with its reasons.
 type Determination struct {
-	Date                string              `json:"date"`
-	Regime              string              `json:"regime"`
-	Interpretation      string              `json:"interpretation"`
-	Outcome             string              `json:"outcome"`
-	ControlCodes        []string            `json:"control_codes"`
-	Reasons             []Reason            `json:"reasons"`
-	Instruments         []InstrumentStatus  `json:"instruments"`
-	Warnings            []string            `json:"warnings"`
+	Date           string             `json:"date"`
+	Regime         string             `json:"regime"`
+	Interpretation string             `json:"interpretation"`
+	Outcome        string             `json:"outcome"`
+	ControlCodes   []string           `json:"control_codes"`
+	Reasons        []Reason           `json:"reasons"`
+	Instruments    []InstrumentStatus `json:"instruments"`
+	Warnings       []string           `json:"warnings"`
+	// WarningMessages are the warnings as catalog messages, one for each
+	// of Warnings (which holds them in English), for readers of any
+	// catalog language.
+	WarningMessages     []i18n.Msg          `json:"warning_messages"`
 	OutcomeIfNotInForce string              `json:"outcome_if_not_in_force,omitempty"`
 	Content             *Content            `json:"content,omitempty"`
 	GreenChannel        GreenChannelResult  `json:"green_channel"`
@@ -164,7 +169,7 @@ type checked struct {
 	lists    map[string]bool
 	content  *Content
 	over     bool
-	warnings []string
+	warnings []i18n.Msg
 }
 
 // check validates req and returns EINVALID naming the first bad field.
@@ -259,7 +264,7 @@ func (c *checked) measureContent() {
 	ct := &Content{Value: it.Value.Float(), ControlledValue: it.CNControlledContentValue.Float(), Inclusive: c.interp.DeminimisInclusive}
 	ct.Threshold, _ = ratio.Float64()
 	if it.Value.Rat.Sign() == 0 {
-		c.warnings = append(c.warnings, "item.value is 0: the controlled share cannot be computed and is treated as not reached")
+		c.warnings = append(c.warnings, i18n.M("warn.value_zero"))
 		c.content = ct
 		return
 	}
@@ -377,6 +382,26 @@ func outcomeOf(rules []*Rule) string {
 	return best
 }
 
+// Warn adds a warning, in English to Warnings and as a message to
+// WarningMessages.
+func (d *Determination) Warn(m i18n.Msg) {
+	d.Warnings = append(d.Warnings, m.In(i18n.English))
+	d.WarningMessages = append(d.WarningMessages, m)
+}
+
+// WarningsIn returns the warnings in lang. A determination stored before
+// warnings were messages has none: its English ones are returned.
+func (d *Determination) WarningsIn(lang string) []string {
+	if len(d.WarningMessages) != len(d.Warnings) {
+		return d.Warnings
+	}
+	out := make([]string, len(d.WarningMessages))
+	for i, m := range d.WarningMessages {
+		out[i] = m.In(lang)
+	}
+	return out
+}
+
 // Determine answers req. The result is deterministic and every outcome
 // other than not_controlled carries the rules that produced it.
 // Errors: EINVALID naming the bad field.
@@ -387,7 +412,10 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 	}
 	rules, asleep := r.fired(c, false)
 	d := &Determination{Date: c.date.String(), Regime: r.ID, Interpretation: c.interp.ID, Outcome: outcomeOf(rules),
-		Instruments: r.Statuses(c.date), Content: c.content, Warnings: append([]string{}, c.warnings...), Reasons: []Reason{}}
+		Instruments: r.Statuses(c.date), Content: c.content, Warnings: []string{}, WarningMessages: []i18n.Msg{}, Reasons: []Reason{}}
+	for _, m := range c.warnings {
+		d.Warn(m)
+	}
 	codes := map[string]bool{}
 	uncertain := map[string]bool{}
 	for _, ru := range rules {
@@ -397,7 +425,7 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 			Outcome: ru.Outcome, Status: st, Text: ru.Text, TextZh: ru.TextZh, Sources: ru.Sources})
 		if st == Uncertain && !uncertain[in.ID] {
 			uncertain[in.ID] = true
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s is of uncertain status on %s: %s. It is treated as in force; outcome_if_not_in_force gives the other reading.", in.Number, d.Date, w.Missing))
+			d.Warn(i18n.M("warn.uncertain", in.Number, d.Date, w.Missing))
 		}
 		if ru.Outcome == LicenseRequired {
 			for _, code := range ru.ControlCodes {
@@ -415,30 +443,31 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 	for _, ru := range asleep {
 		in := r.instruments[ru.Instrument]
 		st, w := r.ruleStatus(ru, c.date)
-		msg := fmt.Sprintf("%s %s would apply but is %s on %s", in.Number, ru.Article, strings.ReplaceAll(st, "_", " "), d.Date)
+		// warn.asleep.<status>[.by|.by_until|.effective]: one key for
+		// each wording, so that every language words it whole.
+		key, args := "warn.asleep."+st, []string{in.Number, ru.Article, d.Date}
 		if w != nil && w.By != "" {
-			msg += fmt.Sprintf(" (by %s", r.instruments[w.By].Number)
+			key, args = key+".by", append(args, r.instruments[w.By].Number)
 			if !w.To.IsZero() {
-				msg += " until " + w.To.String()
+				key, args = key+"_until", append(args, w.To.String())
 			}
-			msg += ")"
 		} else if st == NotYetEffective && !ru.Effective.IsZero() {
-			msg += "; it takes effect on " + ru.Effective.String()
+			key, args = key+".effective", append(args, ru.Effective.String())
 		}
-		d.Warnings = append(d.Warnings, msg+".")
+		d.Warn(i18n.M(key, args...))
 	}
 	if len(uncertain) > 0 {
 		strictRules, _ := r.fired(c, true)
 		d.OutcomeIfNotInForce = outcomeOf(strictRules)
 	}
 	if c.content == nil && r.contentRuleCould(c) {
-		d.Warnings = append(d.Warnings, "item.cn_controlled_content_value is not given: the China-origin content test (Ann. 61 Art. 1(1)) was not assessed.")
+		d.Warn(i18n.M("warn.no_content_value"))
 	}
 	if c.EndUser.Type == "" {
-		d.Warnings = append(d.Warnings, "end_user.type is not given: end-user rules were assessed as for an unknown, non-military end user.")
+		d.Warn(i18n.M("warn.no_end_user_type"))
 	}
 	if c.EndUse.Category == "" {
-		d.Warnings = append(d.Warnings, "end_use.category is not given: end-use rules were not assessed.")
+		d.Warn(i18n.M("warn.no_end_use"))
 	}
 	d.ControlCodes = make([]string, 0, len(codes))
 	for code := range codes {
@@ -447,7 +476,9 @@ func (r *Regime) Determine(req Request) (*Determination, error) {
 	sort.Strings(d.ControlCodes)
 	d.GreenChannel = r.greenChannel(c, d.Outcome)
 	d.GeneralLicences = r.generalLicences(c, rules, d)
-	d.Warnings = append(d.Warnings, r.hsWarnings(c)...)
+	for _, m := range r.hsWarnings(c) {
+		d.Warn(m)
+	}
 	return d, nil
 }
 
@@ -476,7 +507,7 @@ func (r *Regime) generalLicences(c *checked, fired []*Rule, d *Determination) []
 			continue
 		}
 		if anyIn(gl.NotForLists, c.lists) {
-			d.Warnings = append(d.Warnings, fmt.Sprintf("%s holds %s, but it does not cover end users on the %s.", holder, in.Number, strings.Join(gl.NotForLists, " or ")))
+			d.Warn(i18n.M("warn.general_licence_not_for", holder, in.Number, strings.Join(gl.NotForLists, ", ")))
 			continue
 		}
 		hit := GeneralLicenceHit{ID: gl.ID, Number: in.Number, Holder: holder, Scope: gl.Scope, Sources: gl.Sources}
@@ -550,23 +581,23 @@ func (r *Regime) greenChannel(c *checked, outcome string) GreenChannelResult {
 
 // hsWarnings compares a declared tariff code with the item's class and
 // elements, using the reference lines in the data.
-func (r *Regime) hsWarnings(c *checked) []string {
+func (r *Regime) hsWarnings(c *checked) []i18n.Msg {
 	code := c.Item.HSCode
 	if code == "" {
 		return nil
 	}
-	var out []string
+	var out []i18n.Msg
 	for _, h := range r.HSLines {
 		if !strings.HasPrefix(code, h.Prefix) {
 			continue
 		}
 		switch {
 		case len(h.Classes) > 0 && !in(h.Classes, c.Item.Class):
-			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.class is %s: check the declaration.", code, h.Note, c.Item.Class))
+			out = append(out, i18n.M("warn.hs_class", code, h.Note, c.Item.Class))
 		case len(h.ElementsAny) > 0 && !c.anyElement(h.ElementsAny):
-			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.elements has none of %s: check the declaration.", code, h.Note, strings.Join(h.ElementsAny, ", ")))
+			out = append(out, i18n.M("warn.hs_elements_any", code, h.Note, strings.Join(h.ElementsAny, ", ")))
 		case len(h.ElementsNone) > 0 && c.anyElement(h.ElementsNone):
-			out = append(out, fmt.Sprintf("item.hs_code %s is the line for %s, but item.elements has %s: customs treat this as a mis-declaration.", code, h.Note, strings.Join(h.ElementsNone, " or ")))
+			out = append(out, i18n.M("warn.hs_elements_none", code, h.Note, strings.Join(h.ElementsNone, ", ")))
 		}
 	}
 	return out

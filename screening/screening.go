@@ -14,11 +14,13 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"rarex"
+	"rarex/i18n"
 	"rarex/screen"
 )
 
@@ -381,7 +383,7 @@ func (s *Service) Clear(ctx context.Context, actor *rarex.User, req ClearRequest
 // military end user without the caller saying so. It returns the hits used
 // and a warning for each. A caller who may not screen, an empty name or no
 // loaded list leaves the request as given.
-func (s *Service) EndUser(ctx context.Context, actor *rarex.User, name, country string, vocabulary []string, lists *[]string) ([]Hit, []string) {
+func (s *Service) EndUser(ctx context.Context, actor *rarex.User, name, country string, vocabulary []string, lists *[]string) ([]Hit, []i18n.Msg) {
 	name = strings.TrimSpace(name)
 	if name == "" || rarex.ScopeOf(actor.Role, rarex.ActScreen) == rarex.ScopeNone {
 		return nil, nil
@@ -391,15 +393,14 @@ func (s *Service) EndUser(ctx context.Context, actor *rarex.User, name, country 
 		return nil, nil
 	}
 	var used []Hit
-	var warnings []string
+	var warnings []i18n.Msg
 	for _, h := range res[0].Hits {
 		meaning := string(h.Entry.Meaning)
 		if h.Cleared != nil || !slices.Contains(vocabulary, meaning) {
 			continue
 		}
 		used = append(used, h)
-		warnings = append(warnings, fmt.Sprintf("end_user.name matches %q on %s (%s, score %.3f): the end user is treated as on a %s list; a reviewer can clear the hit if it is another party.",
-			h.Name, h.Entry.List, h.ListID, h.Score, meaning))
+		warnings = append(warnings, i18n.M("warn.end_user_listed", h.Name, h.Entry.List, h.ListID, strconv.FormatFloat(h.Score, 'f', 3, 64), meaning))
 		if !slices.Contains(*lists, meaning) {
 			*lists = append(*lists, meaning)
 		}

@@ -40,7 +40,9 @@ func (s *Server) apiDetermine(w http.ResponseWriter, r *http.Request, actor *rar
 	if err != nil {
 		return err
 	}
-	d.Warnings = append(d.Warnings, warnings...)
+	for _, m := range warnings {
+		d.Warn(m)
+	}
 	writeJSON(w, http.StatusOK, struct {
 		*assess.Result
 		EndUserScreening []screening.Hit `json:"end_user_screening,omitempty"`
@@ -170,7 +172,9 @@ func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, act
 	} else if err != nil {
 		return err
 	}
-	res.Warnings = append(res.Warnings, warnings...)
+	for _, m := range warnings {
+		res.Warn(m)
+	}
 	return s.renderDetermine(w, r, actor, http.StatusOK, f, res, "")
 }
 

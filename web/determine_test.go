@@ -72,6 +72,13 @@ func TestCheckAnItemPage(t *testing.T) {
 		if lang == i18n.Chinese && !strings.Contains(body, "境外制造的第二部分物项") {
 			t.Errorf("the Chinese page does not show the rule's Chinese paraphrase")
 		}
+		// The warnings are in the reader's language.
+		if lang == i18n.Chinese && (!strings.Contains(body, "效力状态不明") || strings.Contains(body, "is of uncertain status")) {
+			t.Errorf("the Chinese page does not show its warnings in Chinese")
+		}
+		if lang == i18n.English && !strings.Contains(body, "is of uncertain status") {
+			t.Errorf("the English page lacks the uncertain-status warning")
+		}
 	}
 	resp := f.req("POST", "/determine", form("date", "2026-11-20", "ship_from", "CN", "destination", "DE", "class", "metal", "elements", "Dy, Unobtainium", "origin", "CN"), "cookie:exporter")
 	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "item.elements[1]") || !strings.Contains(body, `value="Dy, Unobtainium"`) {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"strings"
 	"testing"
@@ -170,6 +171,23 @@ func TestOfficePages(t *testing.T) {
 	}
 	if _, err := f.office.Submit(context.Background(), f.users[rarex.RoleExporter], m.ID, 0); err != nil {
 		t.Fatal(err)
+	}
+	zhPage := readBody(t, f.req("GET", "/applications/"+m.ID, "", "cookie:reviewer", "Cookie", "rarex_lang=zh-Hans"))
+	if !strings.Contains(zhPage, "海关将视为申报不实") {
+		t.Errorf("the HS warning is not in Chinese on the Chinese application page")
+	}
+	mv, err := f.office.Get(context.Background(), f.users[rarex.RoleReviewer], m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := mv.Snapshot
+	if snap == nil || len(snap.Lines) == 0 || len(snap.Lines[0].Determination.Reasons) == 0 {
+		t.Fatalf("snapshot: %+v", snap)
+	}
+	for _, r := range snap.Lines[0].Determination.Reasons {
+		if r.TextZh != "" && !strings.Contains(zhPage, template.HTMLEscapeString(r.TextZh)) {
+			t.Errorf("rule %s is not paraphrased in Chinese on the Chinese application page", r.Rule)
+		}
 	}
 	if page := readBody(t, f.req("GET", "/applications/"+m.ID, "", "cookie:reviewer")); !strings.Contains(page, "mis-declaration") {
 		t.Errorf("the HS warning is not on the application page")

@@ -221,6 +221,10 @@ func TestDeterminationScreensTheEndUser(t *testing.T) {
 	if !strings.Contains(body, "treated as on a control_list list") {
 		t.Fatalf("page:\n%s", body)
 	}
+	body = readBody(t, f.req("POST", "/determine", form("date", "2026-01-15", "ship_from", "CN", "destination", "US", "class", "metal", "elements", "Dy", "origin", "CN", "end_user_name", "Northwind Defence Electronics", "end_user_type", "civilian"), "cookie:exporter", "Cookie", "rarex_lang=zh-Hans"))
+	if !strings.Contains(body, "按列入 control_list 类名单处理") {
+		t.Fatalf("the Chinese page does not say the end user is treated as listed:\n%s", body)
+	}
 }
 
 func TestIndicatorsAPI(t *testing.T) {
