@@ -93,6 +93,8 @@ type Service struct {
 	// AllowInsecure accepts http:// URLs and private addresses, for tests
 	// and closed networks; by default hooks must be https to public hosts.
 	AllowInsecure bool
+	// Sealer encrypts the secrets it stores; nil stores them as they are.
+	Sealer *Sealer
 	// MaxPerOrg caps an organisation's hooks; 0 means DefaultMaxPerOrg.
 	MaxPerOrg int
 }
@@ -136,7 +138,10 @@ func (s *Service) Create(ctx context.Context, actor *rarex.User, rawURL string) 
 		return nil, err
 	}
 	secret := "whsec_" + hex.EncodeToString(b[:])
-	h := &rarex.Webhook{ID: s.IDs.NewID(), OrgID: actor.OrgID, URL: rawURL, Secret: secret, LastSeq: last, CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
+	h := &rarex.Webhook{ID: s.IDs.NewID(), OrgID: actor.OrgID, URL: rawURL, LastSeq: last, CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
+	if h.Secret, err = s.Sealer.Seal(h.ID, secret); err != nil {
+		return nil, err
+	}
 	ev := &rarex.AuditEvent{ID: s.IDs.NewID(), OrgID: actor.OrgID, Subject: "webhook", SubjectID: h.ID, Action: "webhook.create", ActorID: actor.ID, ActorRole: actor.Role, At: h.CreatedAt}
 	ev.After, _ = json.Marshal(map[string]string{"url": rawURL})
 	if err := s.Store.CreateWebhook(ctx, h, ev); err != nil {
@@ -196,6 +201,8 @@ type Dispatcher struct {
 	IDs    rarex.IDSource
 	Log    *slog.Logger
 	Client *http.Client // nil: SafeClient(false)
+	// Sealer opens the secrets the Service sealed (the same key).
+	Sealer *Sealer
 }
 
 // SafeClient is an HTTP client for webhooks: a 10 s timeout, no redirects,
@@ -291,14 +298,20 @@ func (d *Dispatcher) Tick(ctx context.Context) error {
 func (d *Dispatcher) send(ctx context.Context, client *http.Client, h *rarex.Webhook, dl *rarex.Delivery) {
 	now := d.Clock.Now()
 	dl.Attempts++
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(dl.Payload))
+	// Nothing goes out unsigned: a secret that does not open fails the
+	// attempt, with the reason in the delivery log.
+	secret, err := d.Sealer.Open(h.ID, h.Secret)
+	var req *http.Request
+	if err == nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(dl.Payload))
+	}
 	code := 0
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "rarex-webhooks/1")
 		req.Header.Set("Rarex-Delivery", dl.ID)
 		req.Header.Set("Rarex-Event-Seq", strconv.FormatInt(dl.EventSeq, 10))
-		req.Header.Set(SignatureHeader, Sign(h.Secret, now, dl.Payload))
+		req.Header.Set(SignatureHeader, Sign(secret, now, dl.Payload))
 		var resp *http.Response
 		if resp, err = client.Do(req); err == nil {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -48,6 +49,7 @@ func TestBackoffAndSignature(t *testing.T) {
 
 type receiver struct {
 	mu     sync.Mutex
+	calls  int
 	got    []int64
 	fail   int // answer 500 this many times first
 	secret string
@@ -57,6 +59,7 @@ type receiver struct {
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
+	rc.calls++
 	defer rc.mu.Unlock()
 	if err := webhooks.Verify(rc.secret, r.Header.Get(webhooks.SignatureHeader), body, time.Now(), 24*time.Hour*365*10); err != nil {
 		rc.errs = append(rc.errs, err.Error())
@@ -87,7 +90,12 @@ func TestDispatch(t *testing.T) {
 	}
 	clock := &rarex.FixedClock{T: time.Now().UTC()}
 	ids := &rarex.SequenceIDs{Prefix: "w"}
-	svc := &webhooks.Service{Store: db, Clock: clock, IDs: ids}
+	key := bytes.Repeat([]byte{7}, webhooks.SecretsKeySize)
+	sealer, err := webhooks.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &webhooks.Service{Store: db, Clock: clock, IDs: ids, Sealer: sealer}
 	exporter := &rarex.User{ID: "u1", OrgID: "o1", Role: rarex.RoleExporter}
 	if _, err := svc.Create(ctx, exporter, "http://127.0.0.1:9/hook"); rarex.ErrorCode(err) != rarex.EINVALID {
 		t.Fatalf("http without AllowInsecure: %v", err)
@@ -117,10 +125,14 @@ func TestDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.secret = h.Secret
+	// The database holds the secret sealed, not as it was shown.
+	if stored, err := db.Webhooks(ctx, "o1"); err != nil || len(stored) != 1 || strings.Contains(stored[0].Secret, h.Secret) || !strings.HasPrefix(stored[0].Secret, "sealed.v1:") {
+		t.Fatalf("stored secret: %+v, %v", stored, err)
+	}
 	event("o1", "one")
 	event("o2", "other tenant")
 	event("o1", "two")
-	d := &webhooks.Dispatcher{Store: db, Clock: clock, IDs: ids, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Client: webhooks.SafeClient(true)}
+	d := &webhooks.Dispatcher{Store: db, Clock: clock, IDs: ids, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Client: webhooks.SafeClient(true), Sealer: sealer}
 	if err := d.Tick(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -186,5 +198,101 @@ func TestDispatch(t *testing.T) {
 		if (i < 2) != (err == nil) || (i == 2 && rarex.ErrorCode(err) != rarex.ECONFLICT) {
 			t.Errorf("hook %d of at most 2: %v", i+1, err)
 		}
+	}
+}
+
+// TestSealedSecrets: a dispatcher whose key does not open a hook's secret
+// sends nothing and says why in the delivery log; with the right key the
+// delivery goes out signed with the secret the organisation was shown.
+func TestSealedSecrets(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateOrg(ctx, &rarex.Organisation{ID: "o1", Name: "o1", Kind: rarex.OrgExporter}); err != nil {
+		t.Fatal(err)
+	}
+	clock := &rarex.FixedClock{T: time.Now().UTC()}
+	ids := &rarex.SequenceIDs{Prefix: "s"}
+	right, _ := webhooks.NewSealer(bytes.Repeat([]byte{1}, webhooks.SecretsKeySize))
+	wrong, _ := webhooks.NewSealer(bytes.Repeat([]byte{2}, webhooks.SecretsKeySize))
+	svc := &webhooks.Service{Store: db, Clock: clock, IDs: ids, AllowInsecure: true, Sealer: right}
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	exporter := &rarex.User{ID: "u1", OrgID: "o1", Role: rarex.RoleExporter}
+	h, err := svc.Create(ctx, exporter, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.secret = h.Secret
+	d := &webhooks.Dispatcher{Store: db, Clock: clock, IDs: ids, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Client: webhooks.SafeClient(true)}
+	for _, c := range []struct {
+		sealer *webhooks.Sealer
+		want   string
+	}{{wrong, "does not open with this server's secrets key"}, {nil, "no secrets key"}} {
+		d.Sealer = c.sealer
+		if err := d.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		log, _ := svc.Deliveries(ctx, exporter, h.ID)
+		rc.mu.Lock()
+		calls := rc.calls
+		rc.mu.Unlock()
+		if len(log) != 1 || !strings.Contains(log[0].LastError, c.want) || calls != 0 {
+			t.Fatalf("want %q: %+v, %d requests", c.want, log, calls)
+		}
+		clock.Advance(webhooks.MaxDelay)
+	}
+	d.Sealer = right
+	if err := d.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.got) != 1 || len(rc.errs) != 0 {
+		t.Fatalf("with the right key: delivered %v, receiver errors %v", rc.got, rc.errs)
+	}
+}
+
+func TestSealer(t *testing.T) {
+	s, err := webhooks.NewSealer(bytes.Repeat([]byte{3}, webhooks.SecretsKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := webhooks.NewSealer([]byte("short")); err == nil {
+		t.Error("a 5-byte key was taken")
+	}
+	sealed, err := s.Seal("h1", "whsec_abc")
+	if err != nil || !strings.HasPrefix(sealed, "sealed.v1:") || strings.Contains(sealed, "whsec_abc") {
+		t.Fatalf("sealed %q, %v", sealed, err)
+	}
+	if again, _ := s.Seal("h1", "whsec_abc"); again == sealed {
+		t.Error("two seals of one secret are equal: the nonce is not fresh")
+	}
+	if got, err := s.Open("h1", sealed); err != nil || got != "whsec_abc" {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	if _, err := s.Open("h2", sealed); err == nil {
+		t.Error("a secret sealed for h1 opened for h2")
+	}
+	tampered := sealed[:len(sealed)-2] + "AA"
+	if tampered == sealed {
+		tampered = sealed[:len(sealed)-2] + "BB"
+	}
+	for _, bad := range []string{tampered, "sealed.v1:", "sealed.v1:!!!", "sealed.v1:AAAA"} {
+		if _, err := s.Open("h1", bad); err == nil {
+			t.Errorf("%q opened", bad)
+		}
+	}
+	// A secret stored before sealing is used as it is.
+	if got, err := s.Open("h1", "whsec_legacy"); err != nil || got != "whsec_legacy" {
+		t.Errorf("legacy: %q, %v", got, err)
+	}
+	var none *webhooks.Sealer
+	if got, _ := none.Seal("h1", "x"); got != "x" {
+		t.Errorf("nil sealer sealed: %q", got)
 	}
 }

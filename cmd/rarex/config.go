@@ -39,6 +39,10 @@ type Config struct {
 	// WebhooksInsecure lets webhooks use http:// and private addresses
 	// (closed networks, tests); by default they must be https to public hosts.
 	WebhooksInsecure bool
+	// SecretsKey is the file of the key that seals webhook secrets in the
+	// database (default <data>/secrets.key, made at first start). Every
+	// instance on one database needs the same file.
+	SecretsKey string
 	// LogOrigin names the public log in its checkpoints; it is fixed for
 	// the life of the log (default: <host name>/rarex/log).
 	LogOrigin string
@@ -71,6 +75,7 @@ var envVars = []struct {
 	{"RAREX_PUBLIC_LOG", func(c *Config, v string) (err error) { c.PublicLog, err = strconv.ParseBool(v); return }},
 	{"RAREX_LOG_ORIGIN", func(c *Config, v string) error { c.LogOrigin = v; return nil }},
 	{"RAREX_WEBHOOKS_INSECURE", func(c *Config, v string) (err error) { c.WebhooksInsecure, err = strconv.ParseBool(v); return }},
+	{"RAREX_SECRETS_KEY", func(c *Config, v string) error { c.SecretsKey = v; return nil }},
 	{"RAREX_COUNTERSIGN_ABOVE", func(c *Config, v string) error { c.CountersignAbove = v; return nil }},
 	{"RAREX_DEMO", func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }},
 	{"RAREX_SESSION_TTL", func(c *Config, v string) (err error) { c.SessionTTL, err = time.ParseDuration(v); return }},
@@ -120,6 +125,7 @@ func (c *Config) bindServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.PublicLog, "public-log", c.PublicLog, "keep the public log of decisions in this instance (exactly one instance does)")
 	fs.StringVar(&c.LogOrigin, "log-origin", c.LogOrigin, "the public log's origin line, fixed for its life (default <host name>/rarex/log)")
 	fs.BoolVar(&c.WebhooksInsecure, "webhooks-insecure", c.WebhooksInsecure, "allow webhooks over http:// and to private addresses (closed networks only)")
+	fs.StringVar(&c.SecretsKey, "secrets-key", c.SecretsKey, "the key file that seals webhook secrets in the database; every instance on one database needs the same (default <data>/secrets.key, made at first start)")
 	fs.StringVar(&c.CountersignAbove, "countersign-above", c.CountersignAbove, "approvals above these values need a second reviewer: CUR=AMOUNT,... (other currencies always do)")
 }
 

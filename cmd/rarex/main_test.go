@@ -374,6 +374,8 @@ func TestServeErrors(t *testing.T) {
 	defer ln.Close()
 	notDir := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(notDir, []byte("x"), 0o600)
+	badKey := filepath.Join(t.TempDir(), "secrets.key")
+	os.WriteFile(badKey, []byte("not hex\n"), 0o600)
 	for name, c := range map[string]struct {
 		args []string
 		env  map[string]string
@@ -389,6 +391,7 @@ func TestServeErrors(t *testing.T) {
 		"bad flag":        {[]string{"--no-such-flag"}, nil, "not defined"},
 		"stray argument":  {[]string{"extra"}, nil, "unexpected argument"},
 		"tiny body limit": {[]string{"--max-body-bytes", "10"}, nil, "max body bytes"},
+		"bad secrets key": {[]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--secrets-key", badKey}, nil, "want 32 bytes in hex"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			app, _, errOut := newApp(c.env, "")
@@ -533,5 +536,25 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Fatal("still accepting connections after shutdown")
+	}
+}
+
+// TestSecretsKeyFile: serve makes the key that seals webhook secrets at
+// first start, readable by its owner only, and keeps it across restarts.
+func TestSecretsKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	startServeOnce(t, dir)
+	path := filepath.Join(dir, "secrets.key")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("secrets.key mode %v, want 0600", st.Mode().Perm())
+	}
+	first, _ := os.ReadFile(path)
+	startServeOnce(t, dir)
+	if again, _ := os.ReadFile(path); string(again) != string(first) || len(strings.TrimSpace(string(first))) != 64 {
+		t.Errorf("secrets.key changed across restarts or is not 32 bytes in hex: %q then %q", first, again)
 	}
 }

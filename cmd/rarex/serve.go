@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -103,10 +106,14 @@ func (a *App) serve(ctx context.Context, args []string) error {
 		fmt.Fprintln(a.Stdout, "Public log: kept by another instance (--public-log=false); decisions wait in the shared outbox")
 	}
 
+	sealer, err := openSecretsKey(&cfg)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, PublicLog: pubLog, Log: log, Registry: reg,
-		Webhooks:     &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure},
+		Webhooks:     &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure, Sealer: sealer},
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err
@@ -129,7 +136,7 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweepSessions(sweepCtx, store, log)
-	dispatcher := &webhooks.Dispatcher{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, Log: log, Client: webhooks.SafeClient(cfg.WebhooksInsecure)}
+	dispatcher := &webhooks.Dispatcher{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, Log: log, Client: webhooks.SafeClient(cfg.WebhooksInsecure), Sealer: sealer}
 	go dispatcher.Run(sweepCtx, 2*time.Second)
 	if pubLog != nil {
 		appender := &tlog.Appender{Log: pubLog, Store: store, Clock: rarex.SystemClock{}, Logger: log}
@@ -155,6 +162,45 @@ func (a *App) serve(ctx context.Context, args []string) error {
 
 // openPublicLog opens the decisions' log under the data directory, making
 // its signing key (mode 0600) at first start.
+// openSecretsKey reads the key that seals webhook secrets (hex, one line),
+// making it, readable by the owner only, when the file does not exist.
+func openSecretsKey(cfg *Config) (*webhooks.Sealer, error) {
+	path := cfg.SecretsKey
+	if path == "" {
+		path = filepath.Join(cfg.DataDir, "secrets.key")
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, webhooks.SecretsKeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("secrets key %s: %w", path, err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("secrets key %s: %w", path, err)
+		}
+		_, werr := fmt.Fprintln(f, hex.EncodeToString(key))
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return nil, fmt.Errorf("secrets key %s: %w", path, werr)
+		}
+		return webhooks.NewSealer(key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secrets key %s: %w", path, err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != webhooks.SecretsKeySize {
+		return nil, fmt.Errorf("secrets key %s: want %d bytes in hex on one line", path, webhooks.SecretsKeySize)
+	}
+	return webhooks.NewSealer(key)
+}
+
 func openPublicLog(ctx context.Context, cfg *Config, logger *slog.Logger) (*tlog.Log, error) {
 	origin := cfg.LogOrigin
 	if origin == "" {
