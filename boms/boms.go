@@ -56,8 +56,10 @@ func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, pa
 		return nil, err
 	}
 	b := &rarex.BOM{ID: s.IDs.NewID(), OrgID: orgOf(actor), Name: strings.TrimSpace(name), CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
+	var g *bom.Graph
 	err := s.Store.StreamBOM(ctx, b, func(w rarex.BOMWriter) error {
-		_, err := bom.StreamGraph(parts, partsName, edges, edgesName, s.Regime,
+		var err error
+		g, err = bom.StreamGraph(parts, partsName, edges, edgesName, s.Regime,
 			func(p bom.Part) error { return storeErr{w.Part(toRow(p))}.or() },
 			func(parent, child, qty string) error {
 				return storeErr{w.Edge(rarex.BOMEdge{ParentID: parent, ChildID: child, Quantity: qty})}.or()
@@ -78,6 +80,10 @@ func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, pa
 	if err != nil {
 		return nil, err
 	}
+	// The graph checked on the way in is the one a first view would build
+	// from the stored rows (same rows, same order): keep it, so that the
+	// first view of a large BOM does not wait for it.
+	s.cacheGraph(b.ID, g)
 	return b, nil
 }
 
@@ -211,14 +217,19 @@ func (s *Service) graph(ctx context.Context, id string) (*bom.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.cacheGraph(id, g)
+	return g, nil
+}
+
+// cacheGraph keeps BOM id's compiled graph, unless the cache is off.
+func (s *Service) cacheGraph(id string, g *bom.Graph) {
 	max := s.CacheEdges
 	if max == 0 {
 		max = DefaultCacheEdges
 	}
-	if max > 0 {
+	if max > 0 && g != nil {
 		s.cache.put(id, g, max)
 	}
-	return g, nil
 }
 
 // FromRows turns stored rows back into the engine's parts and edges.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,32 @@ func TestBadUploadsStoreNothing(t *testing.T) {
 // TestCachedGraphsAreShared: roll-ups of one BOM share its cached graph
 // from many goroutines (run with -race), give the same answers, and a
 // deleted BOM leaves the cache.
+// TestUploadKeepsItsGraph: the graph checked at upload serves the first
+// view, and it rolls up as the graph built again from the stored rows.
+func TestUploadKeepsItsGraph(t *testing.T) {
+	svc, linh, _, _ := setup(t)
+	ctx := context.Background()
+	loads := &countLoads{Store: svc.Store}
+	svc.Store = loads
+	b, err := svc.Upload(ctx, linh, "motor", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromUpload, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	if err != nil || loads.n != 0 {
+		t.Fatalf("first view: %v, %d loads of the stored rows", err, loads.n)
+	}
+	// Another server (no cache) builds it from the rows.
+	again := &boms.Service{Store: loads, Regime: svc.Regime, Clock: svc.Clock, IDs: svc.IDs}
+	fromRows, err := again.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	if err != nil || loads.n != 1 {
+		t.Fatalf("from the rows: %v, %d loads", err, loads.n)
+	}
+	if !reflect.DeepEqual(fromUpload, fromRows) {
+		t.Fatalf("the upload's graph and the stored rows' disagree:\n%+v\n%+v", fromUpload, fromRows)
+	}
+}
+
 func TestCachedGraphsAreShared(t *testing.T) {
 	svc, linh, _, _ := setup(t)
 	ctx := context.Background()
@@ -161,4 +188,15 @@ func TestCachedGraphsAreShared(t *testing.T) {
 	if _, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3); rarex.ErrorCode(err) != rarex.ENOTFOUND {
 		t.Fatalf("a deleted BOM still rolls up: %v", err)
 	}
+}
+
+// countLoads counts the loads of stored BOM rows.
+type countLoads struct {
+	rarex.Store
+	n int
+}
+
+func (c *countLoads) LoadBOM(ctx context.Context, id string) ([]rarex.BOMPart, []rarex.BOMEdge, error) {
+	c.n++
+	return c.Store.LoadBOM(ctx, id)
 }
