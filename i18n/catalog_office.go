@@ -70,6 +70,8 @@ var officeCatalog = map[string]msg{
 	"apps.same_as_consignee": {"Same as the consignee", "与收货人相同"},
 	"apps.end_user_type":     {"End user type", "最终用户类型"},
 	"apps.intermediary":      {"Intermediary", "中间商"},
+	"apps.add_line":          {"Add a line", "添加一行物项"},
+	"apps.add_intermediary":  {"Add an intermediary", "添加一个中间商"},
 	"apps.intermediary_type": {"Role", "角色"},
 	"apps.end_use":           {"End use", "最终用途"},
 	"apps.end_use_category":  {"Category", "类别"},

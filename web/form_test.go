@@ -19,9 +19,13 @@ func TestApplicationFormRoundTrip(t *testing.T) {
 		"ship_from": "CN", "destination": "DE", "contract_ref": "K-1",
 		"consignee_name": "Kiel Magnet GmbH", "consignee_address": "Hafenstr. 1, Kiel", "consignee_country": "DE",
 		"end_user_name": "Kiel Magnet GmbH", "end_user_address": "Hafenstr. 1, Kiel", "end_user_country": "DE", "end_user_type": "civilian",
-		"intermediary_name": "Transit Logistics FZE", "intermediary_address": "Jebel Ali Free Zone", "intermediary_country": "AE", "intermediary_type": "forwarder",
+		"intermediary_name_0": "Transit Logistics FZE", "intermediary_address_0": "Jebel Ali Free Zone", "intermediary_country_0": "AE", "intermediary_type_0": "forwarder",
+		"intermediary_name_1": "Second Agent Ltd", "intermediary_address_1": "1 Harbour Rd", "intermediary_country_1": "SG", "intermediary_type_1": "agent",
 		"end_use_category": "motors", "end_use_statement": "EV traction motors", "licence_type": "single", "validity_months": "6",
-		"interpretation": "official",
+		"interpretation": "official", "lines": "5", "intermediaries": "2",
+		// a fifth line, past the three rows the form starts with
+		"description_4": "Terbium oxide", "class_4": "oxide", "elements_4": "Tb", "origin_4": "CN", "quantity_4": "3", "unit_4": "kg",
+		"value_4": "900", "currency_4": "EUR",
 	} {
 		in.Set(k, v)
 	}
@@ -29,9 +33,19 @@ func TestApplicationFormRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Intermediaries) != 1 || b.Intermediaries[0].Address != "Jebel Ali Free Zone" {
-		t.Fatalf("intermediary = %+v", b.Intermediaries)
+	if len(b.Intermediaries) != 2 || b.Intermediaries[0].Address != "Jebel Ali Free Zone" || b.Intermediaries[1].Country != "SG" {
+		t.Fatalf("intermediaries = %+v", b.Intermediaries)
 	}
+	if len(b.Lines) != 2 || b.Lines[1].Description != "Terbium oxide" {
+		t.Fatalf("lines = %+v", b.Lines)
+	}
+	// Blank rows are dropped, so the lines come back numbered 0 and 1.
+	in.Set("description_1", in.Get("description_4"))
+	for _, f := range []string{"description", "class", "elements", "origin", "quantity", "unit", "value", "currency"} {
+		in.Set(f+"_1", in.Get(f+"_4"))
+		in.Del(f + "_4")
+	}
+	in.Set("lines", "3") // two lines fit the three rows the form starts with
 	out, err := formFromBody(b)
 	if err != nil {
 		t.Fatal(err)
@@ -52,5 +66,33 @@ func TestApplicationFormBadInput(t *testing.T) {
 		if rarex.ErrorCode(err) != rarex.EINVALID || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%s: err = %v, want an invalid-input error naming %s", tc.form, err, tc.field)
 		}
+	}
+}
+
+// The form's row counts: three lines and one intermediary at least, one
+// more when its "add" button was pressed, never past an application's limits.
+func TestFormRows(t *testing.T) {
+	for _, c := range []struct {
+		form           string
+		lines, interms int
+	}{
+		{"", 3, 1},
+		{"lines=7&intermediaries=2", 7, 2},
+		{"lines=7&add=line", 8, 1},
+		{"intermediaries=4&add=intermediary", 3, 5},
+		{"lines=-4&intermediaries=x", 3, 1},
+		{"lines=100&add=line", 100, 1},
+		{"lines=100000&intermediaries=100000&add=intermediary", 100, 20},
+	} {
+		form, _ := url.ParseQuery(c.form)
+		if l, i := formRows(form); l != c.lines || i != c.interms {
+			t.Errorf("%q: %d lines, %d intermediaries; want %d, %d", c.form, l, i, c.lines, c.interms)
+		}
+	}
+	// The first intermediary still answers to the names it had before rows
+	// were numbered.
+	form, _ := url.ParseQuery("intermediary_name=Old+Form+Ltd&intermediary_country=ae")
+	if b, _ := bodyFromForm(form); len(b.Intermediaries) != 1 || b.Intermediaries[0].Country != "AE" {
+		t.Errorf("unnumbered intermediary: %+v", b.Intermediaries)
 	}
 }

@@ -47,7 +47,7 @@ func (s *Server) handleApplicationsPage(w http.ResponseWriter, r *http.Request, 
 type newAppData struct {
 	Classes, EndUserTypes, EndUses, Units, Currencies []string
 	Form                                              url.Values
-	Lines                                             []int
+	Lines, Intermediaries                             []int  // the rows the form shows
 	Action                                            string // where the form posts
 	Version                                           int    // the draft's version, when editing
 	BOMs                                              []*rarex.BOM
@@ -67,20 +67,57 @@ func (s *Server) appFormData(form url.Values) newAppData {
 	if form == nil {
 		form = url.Values{"ship_from": {"CN"}, "licence_type": {"individual"}, "validity_months": {"12"}, "unit_0": {"kg"}, "currency_0": {"USD"}, "origin_0": {"CN"}}
 	}
+	lines, intermediaries := formRows(form)
 	return newAppData{Classes: s.Regime.ItemClasses, EndUserTypes: s.Regime.EndUserTypes, EndUses: s.Regime.EndUseCategories,
-		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: formLines, Action: "/applications"}
+		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: upTo(lines), Intermediaries: upTo(intermediaries), Action: "/applications"}
 }
 
-// formLines are the line rows the form offers; longer applications are
-// edited through the API.
-var formLines = []int{0, 1, 2}
+// The form shows three line rows and one intermediary at first; its "add"
+// buttons post it back for one more, without a script, up to the limits of
+// an application (licensing.Validate: 100 lines, 20 intermediaries).
+const (
+	formLines, maxFormLines                   = 3, 100
+	formIntermediaries, maxFormIntermediaries = 1, 20
+)
+
+// formRows reads how many line and intermediary rows the posted form had
+// (hidden fields "lines" and "intermediaries"), plus one when its "add"
+// button asked for it.
+func formRows(form url.Values) (lines, intermediaries int) {
+	count := func(key string, def, max int) int {
+		n, err := strconv.Atoi(form.Get(key))
+		if err != nil || n < def {
+			n = def
+		}
+		return min(n, max)
+	}
+	lines, intermediaries = count("lines", formLines, maxFormLines), count("intermediaries", formIntermediaries, maxFormIntermediaries)
+	switch form.Get("add") {
+	case "line":
+		lines = min(lines+1, maxFormLines)
+	case "intermediary":
+		intermediaries = min(intermediaries+1, maxFormIntermediaries)
+	}
+	return lines, intermediaries
+}
+
+// upTo returns 0, 1, …, n-1.
+func upTo(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
 
 // formFromBody is bodyFromForm's inverse, to edit a draft in the form.
 func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
-	if len(b.Lines) > len(formLines) || len(b.Intermediaries) > 1 {
-		return nil, rarex.Errorf(rarex.ECONFLICT, "This draft has %d lines and %d intermediaries; the form edits at most %d and 1: edit it through the API (PUT /api/v1/applications/{id}).", len(b.Lines), len(b.Intermediaries), len(formLines))
+	if len(b.Lines) > maxFormLines || len(b.Intermediaries) > maxFormIntermediaries {
+		return nil, rarex.Errorf(rarex.ECONFLICT, "This draft has %d lines and %d intermediaries; the form edits at most %d and %d: edit it through the API (PUT /api/v1/applications/{id}).", len(b.Lines), len(b.Intermediaries), maxFormLines, maxFormIntermediaries)
 	}
 	f := url.Values{}
+	f.Set("lines", strconv.Itoa(max(formLines, len(b.Lines))))
+	f.Set("intermediaries", strconv.Itoa(max(formIntermediaries, len(b.Intermediaries))))
 	set := func(k, v string) {
 		if v != "" {
 			f.Set(k, v)
@@ -110,11 +147,12 @@ func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
 	set("end_user_address", b.EndUser.Address)
 	set("end_user_country", b.EndUser.Country)
 	set("end_user_type", b.EndUser.Type)
-	for _, im := range b.Intermediaries {
-		set("intermediary_name", im.Name)
-		set("intermediary_address", im.Address)
-		set("intermediary_country", im.Country)
-		set("intermediary_type", im.Type)
+	for j, im := range b.Intermediaries {
+		n := strconv.Itoa(j)
+		set("intermediary_name_"+n, im.Name)
+		set("intermediary_address_"+n, im.Address)
+		set("intermediary_country_"+n, im.Country)
+		set("intermediary_type_"+n, im.Type)
 	}
 	set("end_use_category", b.EndUse.Category)
 	set("end_use_statement", b.EndUse.Statement)
@@ -126,15 +164,9 @@ func formFromBody(b rarex.ApplicationBody) (url.Values, error) {
 
 // handleEditApplicationPage shows a draft in the application form.
 func (s *Server) handleEditApplicationPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
-	v, err := s.Office.Get(r.Context(), actor, r.PathValue("id"))
+	v, err := s.editableDraft(r, actor, r.PathValue("id"))
 	if err != nil {
 		return err
-	}
-	if err := rarex.Authorize(actor, rarex.ActApply, v.App.OrgID); err != nil {
-		return err
-	}
-	if v.App.State != rarex.AppDraft {
-		return rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: only a draft can be edited.", v.App.Number, v.App.State)
 	}
 	form, err := formFromBody(v.App.Body)
 	if err != nil {
@@ -142,6 +174,21 @@ func (s *Server) handleEditApplicationPage(w http.ResponseWriter, r *http.Reques
 	}
 	s.renderAppForm(w, r, actor, http.StatusOK, form, v.App.ID, v.App.Number, v.App.Version, nil)
 	return nil
+}
+
+// editableDraft loads application id for actor to edit: its own draft.
+func (s *Server) editableDraft(r *http.Request, actor *rarex.User, id string) (*office.View, error) {
+	v, err := s.Office.Get(r.Context(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := rarex.Authorize(actor, rarex.ActApply, v.App.OrgID); err != nil {
+		return nil, err
+	}
+	if v.App.State != rarex.AppDraft {
+		return nil, rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: only a draft can be edited.", v.App.Number, v.App.State)
+	}
+	return v, nil
 }
 
 // renderAppForm shows the application form, new (editID "") or editing a
@@ -172,8 +219,8 @@ func (s *Server) handleNewApplicationPage(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// bodyFromForm reads the new-application form. Up to three line rows;
-// rows left blank are skipped.
+// bodyFromForm reads the application form: as many line and intermediary
+// rows as it says it has; rows left blank are skipped.
 func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 	g := func(k string) string { return strings.TrimSpace(form.Get(k)) }
 	b := rarex.ApplicationBody{ShipFrom: strings.ToUpper(g("ship_from")), Destination: strings.ToUpper(g("destination")),
@@ -184,8 +231,18 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 	if g("same_as_consignee") != "" && b.EndUser.Name == "" {
 		b.EndUser.Name, b.EndUser.Address, b.EndUser.Country = b.Consignee.Name, b.Consignee.Address, b.Consignee.Country
 	}
-	if name := g("intermediary_name"); name != "" {
-		b.Intermediaries = []rarex.Party{{Name: name, Address: g("intermediary_address"), Country: strings.ToUpper(g("intermediary_country")), Type: g("intermediary_type")}}
+	lines, intermediaries := formRows(url.Values{"lines": form["lines"], "intermediaries": form["intermediaries"]})
+	for j := range intermediaries {
+		// The first row also answers to its older, unnumbered names.
+		k := func(f string) string {
+			if v := g(f + "_" + strconv.Itoa(j)); v != "" || j > 0 {
+				return v
+			}
+			return g(f)
+		}
+		if name := k("intermediary_name"); name != "" {
+			b.Intermediaries = append(b.Intermediaries, rarex.Party{Name: name, Address: k("intermediary_address"), Country: strings.ToUpper(k("intermediary_country")), Type: k("intermediary_type")})
+		}
 	}
 	if v := g("validity_months"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -194,7 +251,7 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 		}
 		b.ValidityMonths = n
 	}
-	for i := range 3 {
+	for i := range lines {
 		k := func(f string) string { return g(f + "_" + strconv.Itoa(i)) }
 		if k("description") == "" && k("quantity") == "" && k("value") == "" {
 			continue
@@ -221,6 +278,13 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 func (s *Server) handleCreateApplicationForm(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
 	if err := parseForm(r); err != nil {
 		return err
+	}
+	if r.PostForm.Get("add") != "" { // one more row, nothing saved
+		if err := rarex.Authorize(actor, rarex.ActApply, actor.OrgID); err != nil {
+			return err
+		}
+		s.renderAppForm(w, r, actor, http.StatusOK, r.PostForm, "", "", 0, nil)
+		return nil
 	}
 	b, err := bodyFromForm(r.PostForm)
 	var a *rarex.Application
@@ -319,6 +383,14 @@ func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, a
 		msg := r.PostFormValue("message")
 		switch action {
 		case "edit":
+			if r.PostForm.Get("add") != "" { // one more row, nothing saved
+				v, err := s.editableDraft(r, actor, id)
+				if err != nil {
+					return err
+				}
+				s.renderAppForm(w, r, actor, http.StatusOK, r.PostForm, id, v.App.Number, version, nil)
+				return nil
+			}
 			var b rarex.ApplicationBody
 			if b, err = bodyFromForm(r.PostForm); err == nil {
 				_, err = s.Office.UpdateDraft(ctx, actor, id, version, b)

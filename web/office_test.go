@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"rarex"
+	"rarex/office"
 	"rarex/tlog"
 )
 
@@ -317,6 +318,54 @@ func TestReceiptAndOpening(t *testing.T) {
 	}
 	if page := readBody(t, f.req("GET", "/applications/"+a.ID, "", "cookie:reviewer")); strings.Contains(page, "opening-link") {
 		t.Errorf("the reviewer is offered the exporter's opening")
+	}
+}
+
+// TestFormRowsGrow: the form's "add" buttons post it back with one more
+// line or intermediary row and what was typed, saving nothing; an
+// application of more lines than the form starts with is made and edited
+// in it.
+func TestFormRowsGrow(t *testing.T) {
+	f := newFixture(t)
+	r := f.req("POST", "/applications", newAppForm()+"&add=line", "cookie:exporter")
+	page := readBody(t, r)
+	if r.StatusCode != 200 || !strings.Contains(page, `id="line-3"`) || strings.Contains(page, `id="line-4"`) || !strings.Contains(page, `name="lines" value="4"`) || !strings.Contains(page, `value="Käufer GmbH"`) {
+		t.Fatalf("add a line: %d\n%s", r.StatusCode, page)
+	}
+	if apps, _, _ := f.office.Queue(context.Background(), f.users[rarex.RoleExporter], office.QueueFilter{}); len(apps) != 0 {
+		t.Fatalf("adding a row saved an application: %d", len(apps))
+	}
+	r = f.req("POST", "/applications", newAppForm()+"&intermediaries=1&add=intermediary", "cookie:exporter")
+	if page := readBody(t, r); r.StatusCode != 200 || !strings.Contains(page, `id="intermediary-1"`) {
+		t.Fatalf("add an intermediary: %d", r.StatusCode)
+	}
+	// Five lines and two intermediaries, saved from the form.
+	long := newAppForm() + "&lines=5&intermediaries=2&" + form("description_4", "Tb oxide", "class_4", "oxide", "elements_4", "Tb", "origin_4", "CN",
+		"quantity_4", "2", "unit_4", "kg", "value_4", "800", "currency_4", "USD", "description_3", "Dy metal, second lot", "class_3", "metal", "elements_3", "Dy",
+		"origin_3", "CN", "quantity_3", "1", "unit_3", "kg", "value_3", "400", "currency_3", "USD",
+		"intermediary_name_0", "Transit FZE", "intermediary_country_0", "AE", "intermediary_name_1", "Agent Pte", "intermediary_country_1", "SG")
+	r = f.req("POST", "/applications", long, "cookie:exporter")
+	if r.StatusCode != 303 {
+		t.Fatalf("save five lines: %d %s", r.StatusCode, readBody(t, r))
+	}
+	id := strings.TrimPrefix(r.Header.Get("Location"), "/applications/")
+	v, err := f.office.Get(context.Background(), f.users[rarex.RoleExporter], id)
+	if err != nil || len(v.App.Body.Lines) != 3 || len(v.App.Body.Intermediaries) != 2 || v.App.Body.Lines[2].Description != "Tb oxide" {
+		t.Fatalf("saved: %+v, %v", v, err)
+	}
+	// It opens in the form whole, and grows there too.
+	page = readBody(t, f.req("GET", "/applications/"+id+"/edit", "", "cookie:exporter"))
+	if !strings.Contains(page, `value="Tb oxide"`) || !strings.Contains(page, `value="Agent Pte"`) {
+		t.Fatalf("the edit form lacks a line or an intermediary:\n%s", page)
+	}
+	r = f.req("POST", "/applications/"+id+"/edit", long+"&version=1&add=line", "cookie:exporter")
+	if page := readBody(t, r); r.StatusCode != 200 || !strings.Contains(page, `id="line-5"`) || !strings.Contains(page, `action="/applications/`+id+`/edit"`) {
+		t.Fatalf("add a line while editing: %d", r.StatusCode)
+	}
+	// Not on another organisation's draft.
+	other := f.application(f.outside, rarex.AppDraft)
+	if r := f.req("POST", "/applications/"+other.ID+"/edit", long+"&version=1&add=line", "cookie:exporter"); r.StatusCode != 404 {
+		t.Errorf("adding a row to another organisation's draft: %d", r.StatusCode)
 	}
 }
 
