@@ -94,12 +94,26 @@ func TestBrowserLicenceOffice(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="hs_code_0"]`), "8505111000"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="quantity_0"]`), "500"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="value_0"]`), "48000"),
+		// One more line row, without a script and with nothing required
+		// filled in yet: the form comes back with what was typed.
+		chromedp.Click(chromedp.ID("add-line")),
+		chromedp.WaitVisible(chromedp.ID("line-3")),
+	)
+	if err != nil {
+		fail("adding a line row", err)
+	}
+	if kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`input[name="description_0"]`))); err != nil || kept != "Sintered NdFeB magnets with Dy" {
+		fail("the first line after adding a row: "+kept, err)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name="destination"]`), "KR"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="consignee_name"]`), "Hanbit Motors Co., Ltd."),
 		chromedp.SendKeys(chromedp.CSS(`input[name="consignee_country"]`), "KR"),
 		chromedp.Click(chromedp.CSS(`input[name="same_as_consignee"]`)),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name="end_use_statement"]`), "Traction motors for electric buses."),
-		chromedp.Click(chromedp.ID("create-application")),
+		// Enter in a field saves the draft: the form's default button is
+		// the save button, not the add buttons that come first on the page.
+		chromedp.SendKeys(chromedp.CSS(`input[name="contract_ref"]`), "HB-2026-07\r"),
 		chromedp.WaitVisible(chromedp.ID("draft-actions")),
 	)
 	if err != nil {
