@@ -165,7 +165,8 @@ func column(at []int32, n, c int) int {
 	return int(at[c]) + 1
 }
 
-// fieldOf returns field c (trimmed) of a split line, and whether it exists.
+// fieldOf returns field c (trimmed) of a split line; nil when the row has
+// no such field.
 func fieldOf(line []byte, at []int32, n, c int) []byte {
 	if c < 0 || c >= n {
 		return nil
@@ -176,13 +177,12 @@ func fieldOf(line []byte, at []int32, n, c int) []byte {
 // partLoader parses rows of parts.csv for one worker.
 type partLoader struct {
 	s       string // the whole file
-	base    int    // offset of the chunk in s
 	cols    []int  // part_id, description, class, hs_code, origin, unit_value, elements, cn_technology
 	maxCol  int
 	vocab   Vocabulary
 	seed    maphash.Seed
 	classes map[string]bool
-	lists   map[string][]string // elements and stages lists by their text
+	lists   map[string][]string // elements and stages lists by their text, shared by the rows (read only)
 	badList map[string]bool
 	country [26 * 26]int8 // 0 unknown, 1 a country, -1 not
 }
