@@ -45,6 +45,9 @@ type WebhookStore interface {
 	CreateWebhook(ctx context.Context, h *Webhook, ev *AuditEvent) error
 	// Webhooks returns an organisation's webhooks ("" for every organisation's).
 	Webhooks(ctx context.Context, orgID string) ([]*Webhook, error)
+	// SetWebhookSecret replaces hook id's stored secret with secret if it
+	// is still old (ECONFLICT if not, ENOTFOUND if there is no such hook).
+	SetWebhookSecret(ctx context.Context, id, old, secret string) error
 	// DeleteWebhook removes one of orgID's webhooks and its deliveries (ENOTFOUND if absent).
 	DeleteWebhook(ctx context.Context, orgID, id string, ev *AuditEvent) error
 	// QueueDeliveries stores ds (skipping events queued before) and moves

@@ -386,6 +386,19 @@ func testWebhooks(t *testing.T, s rarex.Store) {
 	if len(hs) != 1 || hs[0].LastSeq != 40 || hs[0].Secret != "s" {
 		t.Fatalf("hooks: %+v", hs)
 	}
+	// The secret is swapped only from what it was.
+	if err := s.SetWebhookSecret(ctx, "h", "not s", "t"); rarex.ErrorCode(err) != rarex.ECONFLICT {
+		t.Fatalf("swap from a stale secret: %v", err)
+	}
+	if err := s.SetWebhookSecret(ctx, "nohook", "s", "t"); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+		t.Fatalf("swap on no hook: %v", err)
+	}
+	if err := s.SetWebhookSecret(ctx, "h", "s", "sealed"); err != nil {
+		t.Fatal(err)
+	}
+	if hs, _ := s.Webhooks(ctx, "o1"); len(hs) != 1 || hs[0].Secret != "sealed" {
+		t.Fatalf("after the swap: %+v", hs)
+	}
 	var mu sync.Mutex
 	seen := map[string]int{}
 	var wg sync.WaitGroup

@@ -150,6 +150,37 @@ func (s *Service) Create(ctx context.Context, actor *rarex.User, rawURL string) 
 	return &Created{Webhook: h, Secret: secret}, nil
 }
 
+// SealStored seals the secrets stored before sealing (by an earlier
+// version) and returns how many it sealed. A secret another instance
+// sealed meanwhile is left to it.
+func (s *Service) SealStored(ctx context.Context) (int, error) {
+	if s.Sealer == nil {
+		return 0, nil
+	}
+	hooks, err := s.Store.Webhooks(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, h := range hooks {
+		if strings.HasPrefix(h.Secret, sealedPrefix) {
+			continue
+		}
+		sealed, err := s.Sealer.Seal(h.ID, h.Secret)
+		if err != nil {
+			return n, err
+		}
+		switch err := s.Store.SetWebhookSecret(ctx, h.ID, h.Secret, sealed); rarex.ErrorCode(err) {
+		case "":
+			n++
+		case rarex.ECONFLICT, rarex.ENOTFOUND: // sealed or deleted meanwhile
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 func (s *Service) checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {

@@ -313,3 +313,38 @@ func FuzzSealer(f *testing.F) {
 		}
 	})
 }
+
+// TestSealStored: secrets stored before sealing are sealed in place, once,
+// and still sign as before.
+func TestSealStored(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateOrg(ctx, &rarex.Organisation{ID: "o1", Name: "o1", Kind: rarex.OrgExporter}); err != nil {
+		t.Fatal(err)
+	}
+	clock := &rarex.FixedClock{T: time.Now().UTC()}
+	plain := &webhooks.Service{Store: db, Clock: clock, IDs: &rarex.SequenceIDs{Prefix: "p"}, AllowInsecure: true} // as earlier versions stored them
+	exporter := &rarex.User{ID: "u1", OrgID: "o1", Role: rarex.RoleExporter}
+	h, err := plain.Create(ctx, exporter, "https://example.com/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := webhooks.NewSealer(bytes.Repeat([]byte{9}, webhooks.SecretsKeySize))
+	svc := &webhooks.Service{Store: db, Clock: clock, IDs: &rarex.SequenceIDs{Prefix: "s"}, Sealer: sealer}
+	for run, want := range []int{1, 0} { // the second run finds nothing left
+		if n, err := svc.SealStored(ctx); err != nil || n != want {
+			t.Fatalf("run %d: sealed %d, %v; want %d", run+1, n, err, want)
+		}
+	}
+	hs, _ := db.Webhooks(ctx, "o1")
+	if len(hs) != 1 || !strings.HasPrefix(hs[0].Secret, "sealed.v1:") {
+		t.Fatalf("stored: %+v", hs)
+	}
+	if got, err := sealer.Open(h.ID, hs[0].Secret); err != nil || got != h.Secret {
+		t.Fatalf("the sealed secret opens to %q, %v; want the one shown", got, err)
+	}
+}

@@ -110,10 +110,16 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hooks := &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure, Sealer: sealer}
+	if n, err := hooks.SealStored(ctx); err != nil {
+		return fmt.Errorf("sealing stored webhook secrets: %w", err)
+	} else if n > 0 {
+		log.Info("sealed webhook secrets stored before sealing", "hooks", n)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler, err := web.New(web.Options{Accounts: svc, Store: store, Regime: regime, BOMs: bomSvc, Screening: screenSvc, Office: officeSvc, PublicLog: pubLog, Log: log, Registry: reg,
-		Webhooks:     &webhooks.Service{Store: store, Clock: rarex.SystemClock{}, IDs: rarex.RandomIDs{}, AllowInsecure: cfg.WebhooksInsecure, Sealer: sealer},
+		Webhooks:     hooks,
 		MaxBodyBytes: cfg.MaxBodyBytes, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"rarex"
@@ -43,6 +44,25 @@ func (s *Store) Webhooks(ctx context.Context, orgID string) ([]*rarex.Webhook, e
 		out = append(out, &h)
 	}
 	return out, s.wrap(rows.Err(), "webhooks")
+}
+
+// SetWebhookSecret swaps a hook's stored secret, if it is still old.
+func (s *Store) SetWebhookSecret(ctx context.Context, id, old, secret string) error {
+	res, err := s.DB.ExecContext(ctx, s.rebind(`UPDATE webhooks SET secret = ? WHERE id = ? AND secret = ?`), secret, id, old)
+	if err != nil {
+		return s.wrap(err, "webhook")
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var one int
+	switch err := s.DB.QueryRowContext(ctx, s.rebind(`SELECT 1 FROM webhooks WHERE id = ?`), id).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		return rarex.Errorf(rarex.ENOTFOUND, "Webhook %q not found.", id)
+	case err != nil:
+		return s.wrap(err, "webhook")
+	}
+	return rarex.Errorf(rarex.ECONFLICT, "Webhook %q's secret changed meanwhile.", id)
 }
 
 // DeleteWebhook removes a hook and, by cascade, its deliveries.
