@@ -26,6 +26,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Key and Args, when set, are the message in the catalog (i18n), for
+	// pages in the reader's language; Message is then its English.
+	Key  string
+	Args []string
 }
 
 func (e *Error) Error() string {

@@ -3,11 +3,13 @@ package licensing
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"rarex"
+	"rarex/i18n"
 	"rarex/rules"
 	"rarex/workdays"
 )
@@ -25,20 +27,24 @@ func conflict(a *rarex.Application, what string) error {
 	return rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: it cannot be %s.", a.Number, a.State, what)
 }
 
+// invalid is an EINVALID error from catalog message key (its first
+// argument the field), in English with the key kept for other readers.
+func invalid(key string, args ...string) error {
+	return &rarex.Error{Code: rarex.EINVALID, Message: i18n.TS(i18n.English, key, args), Key: key, Args: args}
+}
+
 // ValidateBody checks a draft against the regime's vocabulary and the
 // procedure: each error names its field (lines[2].unit).
 func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) error {
-	bad := func(field, format string, args ...any) error {
-		return rarex.Errorf(rarex.EINVALID, "%s: %s", field, fmt.Sprintf(format, args...))
-	}
+	bad := invalid
 	text := func(field, s string, max int, required bool) error {
 		switch {
 		case !utf8.ValidString(s):
-			return bad(field, "not valid UTF-8")
+			return bad("invalid.utf8", field)
 		case required && strings.TrimSpace(s) == "":
-			return bad(field, "required")
+			return bad("invalid.required", field)
 		case utf8.RuneCountInString(s) > max:
-			return bad(field, "longer than %d characters", max)
+			return bad("invalid.too_long", field, strconv.Itoa(max))
 		}
 		return nil
 	}
@@ -47,7 +53,7 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 			return nil
 		}
 		if !rarex.IsCountry(c) {
-			return bad(field, "%q is not an ISO 3166 two-letter country code (upper case)", c)
+			return bad("invalid.country", field, c)
 		}
 		return nil
 	}
@@ -62,15 +68,15 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 			return err
 		}
 		if typeVocab != nil && !slices.Contains(typeVocab, pt.Type) {
-			return bad(field+".type", "%q is not one of %s", pt.Type, strings.Join(typeVocab, ", "))
+			return bad("invalid.not_one_of", field+".type", pt.Type, strings.Join(typeVocab, ", "))
 		}
 		return text(field+".type", pt.Type, 100, false)
 	}
 	if len(b.Lines) == 0 {
-		return bad("lines", "at least one line is required")
+		return bad("invalid.no_lines", "lines")
 	}
 	if len(b.Lines) > 100 {
-		return bad("lines", "%d lines; at most 100", len(b.Lines))
+		return bad("invalid.too_many_lines", "lines", strconv.Itoa(len(b.Lines)))
 	}
 	for i, l := range b.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
@@ -78,39 +84,39 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 			return err
 		}
 		if !slices.Contains(reg.ItemClasses, l.Class) {
-			return bad(f+".class", "%q is not one of %s", l.Class, strings.Join(reg.ItemClasses, ", "))
+			return bad("invalid.not_one_of", f+".class", l.Class, strings.Join(reg.ItemClasses, ", "))
 		}
 		for j, e := range l.Elements {
 			if !rarex.IsElement(e) {
-				return bad(fmt.Sprintf("%s.elements[%d]", f, j), "%q is not an element symbol", e)
+				return bad("invalid.element", fmt.Sprintf("%s.elements[%d]", f, j), e)
 			}
 		}
 		if l.HSCode != "" && !rarex.IsHSCode(l.HSCode) {
-			return bad(f+".hs_code", "%q is not 4 to 10 digits", l.HSCode)
+			return bad("invalid.hs_code", f+".hs_code", l.HSCode)
 		}
 		if err := country(f+".origin", l.Origin, false); err != nil {
 			return err
 		}
 		if l.Quantity <= 0 {
-			return bad(f+".quantity", "must be more than zero")
+			return bad("invalid.positive", f+".quantity")
 		}
 		if !slices.Contains(p.Units, l.Unit) {
-			return bad(f+".unit", "%q is not one of %s", l.Unit, strings.Join(p.Units, ", "))
+			return bad("invalid.not_one_of", f+".unit", l.Unit, strings.Join(p.Units, ", "))
 		}
 		if l.Value <= 0 {
-			return bad(f+".value", "must be more than zero")
+			return bad("invalid.positive", f+".value")
 		}
 		if !slices.Contains(p.Currencies, l.Currency) {
-			return bad(f+".currency", "%q is not one of %s", l.Currency, strings.Join(p.Currencies, ", "))
+			return bad("invalid.not_one_of", f+".currency", l.Currency, strings.Join(p.Currencies, ", "))
 		}
 		if i > 0 && l.Unit != b.Lines[0].Unit {
-			return bad(f+".unit", "%s differs from lines[0].unit %s: a licence limits one quantity, so apply separately for goods counted in other units", l.Unit, b.Lines[0].Unit)
+			return bad("invalid.unit_differs", f+".unit", l.Unit, b.Lines[0].Unit)
 		}
 		if i > 0 && l.Currency != b.Lines[0].Currency {
-			return bad(f+".currency", "%s differs from lines[0].currency %s: one application uses one currency", l.Currency, b.Lines[0].Currency)
+			return bad("invalid.currency_differs", f+".currency", l.Currency, b.Lines[0].Currency)
 		}
 		if (l.BOMID == "") != (l.Product == "") {
-			return bad(f+".bom_id", "a stored BOM needs both bom_id and product")
+			return bad("invalid.bom_pair", f+".bom_id")
 		}
 	}
 	if err := country("ship_from", b.ShipFrom, true); err != nil {
@@ -126,7 +132,7 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 		return err
 	}
 	if len(b.Intermediaries) > 20 {
-		return bad("intermediaries", "at most 20")
+		return bad("invalid.at_most_20", "intermediaries")
 	}
 	for i, pt := range b.Intermediaries {
 		if err := party(fmt.Sprintf("intermediaries[%d]", i), pt, nil); err != nil {
@@ -134,7 +140,7 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 		}
 	}
 	if !slices.Contains(reg.EndUseCategories, b.EndUse.Category) {
-		return bad("end_use.category", "%q is not one of %s", b.EndUse.Category, strings.Join(reg.EndUseCategories, ", "))
+		return bad("invalid.not_one_of", "end_use.category", b.EndUse.Category, strings.Join(reg.EndUseCategories, ", "))
 	}
 	if err := text("end_use.statement", b.EndUse.Statement, 4000, true); err != nil {
 		return err
@@ -143,10 +149,10 @@ func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) err
 		return err
 	}
 	if !b.LicenceType.Valid() {
-		return bad("licence_type", "%q is not individual or general", b.LicenceType)
+		return bad("invalid.licence_type", "licence_type", string(b.LicenceType))
 	}
 	if max := p.Licence.MaxValidityMonths[b.LicenceType]; b.ValidityMonths < 1 || b.ValidityMonths > max {
-		return bad("validity_months", "%d: a %s licence is valid for 1 to %d months", b.ValidityMonths, b.LicenceType, max)
+		return bad("invalid.validity", "validity_months", strconv.Itoa(b.ValidityMonths), string(b.LicenceType), strconv.Itoa(max))
 	}
 	if b.Interpretation != "" {
 		if _, err := reg.Interpretation(b.Interpretation); err != nil {
@@ -456,49 +462,47 @@ func finish(a *rarex.Application, d *rarex.Decision, env Env) *rarex.Licence {
 }
 
 func checkDecision(a *rarex.Application, d *rarex.Decision, ruleIDs map[string]bool, env Env) error {
-	bad := func(field, format string, args ...any) error {
-		return rarex.Errorf(rarex.EINVALID, "%s: %s", field, fmt.Sprintf(format, args...))
-	}
+	bad := invalid
 	if !utf8.ValidString(d.Reasons) || utf8.RuneCountInString(d.Reasons) > 8000 {
-		return bad("reasons", "at most 8000 characters of valid UTF-8")
+		return bad("invalid.reasons_long", "reasons")
 	}
 	if len(d.RuleIDs) > 20 {
-		return bad("rule_ids", "at most 20")
+		return bad("invalid.at_most_20", "rule_ids")
 	}
 	for i, id := range d.RuleIDs {
 		if !ruleIDs[id] {
-			return bad(fmt.Sprintf("rule_ids[%d]", i), "%q is not a rule of the regime", id)
+			return bad("invalid.rule", fmt.Sprintf("rule_ids[%d]", i), id)
 		}
 	}
 	switch d.Kind {
 	case rarex.DecisionDeny:
 		if strings.TrimSpace(d.Reasons) == "" {
-			return bad("reasons", "a denial states its reasons")
+			return bad("invalid.denial_reasons", "reasons")
 		}
 		if len(d.RuleIDs) == 0 {
-			return bad("rule_ids", "a denial cites at least one rule")
+			return bad("invalid.denial_rules", "rule_ids")
 		}
 		d.LicenceType, d.ValidFrom, d.ValidTo, d.Quantity, d.Value, d.Conditions = "", "", "", 0, 0, ""
 		return nil
 	case rarex.DecisionApprove:
 	default:
-		return bad("kind", "%q is not approve or deny", d.Kind)
+		return bad("invalid.kind", "kind", string(d.Kind))
 	}
 	if d.LicenceType == "" {
 		d.LicenceType = a.Body.LicenceType
 	}
 	if !d.LicenceType.Valid() {
-		return bad("licence_type", "%q is not individual or general", d.LicenceType)
+		return bad("invalid.licence_type", "licence_type", string(d.LicenceType))
 	}
 	if d.ValidFrom == "" {
 		d.ValidFrom = env.Today.String()
 	}
 	from, err := rules.ParseDate(d.ValidFrom)
 	if err != nil {
-		return bad("valid_from", "%v", err)
+		return bad("invalid.detail", "valid_from", err.Error())
 	}
 	if d.ValidFrom < env.Today.String() {
-		return bad("valid_from", "%s is in the past", d.ValidFrom)
+		return bad("invalid.past", "valid_from", d.ValidFrom)
 	}
 	months := env.Proc.Licence.MaxValidityMonths[d.LicenceType]
 	latest := from.AddDate(0, months, -1).Format(time.DateOnly)
@@ -506,10 +510,10 @@ func checkDecision(a *rarex.Application, d *rarex.Decision, ruleIDs map[string]b
 		d.ValidTo = from.AddDate(0, min(a.Body.ValidityMonths, months), -1).Format(time.DateOnly)
 	}
 	if _, err := rules.ParseDate(d.ValidTo); err != nil {
-		return bad("valid_to", "%v", err)
+		return bad("invalid.detail", "valid_to", err.Error())
 	}
 	if d.ValidTo < d.ValidFrom || d.ValidTo > latest {
-		return bad("valid_to", "%s: a %s licence from %s runs at most to %s (%d months)", d.ValidTo, d.LicenceType, d.ValidFrom, latest, months)
+		return bad("invalid.valid_to", "valid_to", d.ValidTo, string(d.LicenceType), d.ValidFrom, latest, strconv.Itoa(months))
 	}
 	q, v := Totals(&a.Body)
 	if d.Quantity == 0 {
@@ -519,13 +523,13 @@ func checkDecision(a *rarex.Application, d *rarex.Decision, ruleIDs map[string]b
 		d.Value = v
 	}
 	if d.Quantity < 0 || d.Quantity > q {
-		return bad("quantity_limit", "%s is more than the %s %s applied for", d.Quantity, q, a.Body.Lines[0].Unit)
+		return bad("invalid.over_applied", "quantity_limit", d.Quantity.String(), q.String(), a.Body.Lines[0].Unit)
 	}
 	if d.Value < 0 || d.Value > v {
-		return bad("value_limit", "%s is more than the %s %s applied for", d.Value, v, a.Body.Lines[0].Currency)
+		return bad("invalid.over_applied", "value_limit", d.Value.String(), v.String(), a.Body.Lines[0].Currency)
 	}
 	if utf8.RuneCountInString(d.Conditions) > 4000 {
-		return bad("conditions", "longer than 4000 characters")
+		return bad("invalid.too_long", "conditions", "4000")
 	}
 	return nil
 }

@@ -2,12 +2,15 @@ package licensing
 
 import (
 	"math/rand/v2"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"rarex"
 	"rarex/assess"
+	"rarex/i18n"
 	"rarex/rules"
 	"rarex/workdays"
 )
@@ -553,4 +556,28 @@ func FuzzParseQuantity(f *testing.F) {
 			t.Fatalf("%q → %s → %d (%v)", s, q, back, err)
 		}
 	})
+}
+
+// TestInvalidKeysInCatalog: every input error the licence office words
+// through the catalog has its message there, in both languages.
+func TestInvalidKeysInCatalog(t *testing.T) {
+	src, err := os.ReadFile("machine.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := regexp.MustCompile(`bad\("(invalid\.[a-z_0-9]+)"`).FindAllSubmatch(src, -1)
+	if len(keys) < 30 {
+		t.Fatalf("found %d uses of invalid keys; the scan is broken", len(keys))
+	}
+	for _, k := range keys {
+		key := string(k[1])
+		if !i18n.Has(key) {
+			t.Errorf("%s is not in the catalog", key)
+		}
+		for _, lang := range i18n.Langs {
+			if s := i18n.TS(lang, key, []string{"field", "a", "b", "c", "d", "e"}); !strings.HasPrefix(s, "field") {
+				t.Errorf("%s in %s does not start with its field: %q", key, lang, s)
+			}
+		}
+	}
 }

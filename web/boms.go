@@ -149,7 +149,7 @@ func (s *Server) handleBOMUploadForm(w http.ResponseWriter, r *http.Request, act
 		}
 	}
 	if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ETOOLARGE {
-		return s.renderBOMs(w, r, actor, HTTPStatus(err), name, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+		return s.renderBOMs(w, r, actor, HTTPStatus(err), name, invalidText(langOf(r), err))
 	}
 	return err
 }
@@ -274,7 +274,7 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 	p.Data = bomData{Report: rep, Regime: s.Regime, Product: &rep.Products[0], Plan: plan, Target: r.FormValue("target"), Exposure: ex}
 	status := http.StatusOK
 	if err != nil {
-		p.Error, status = i18nInvalid(langOf(r), rarex.ErrorMessage(err)), HTTPStatus(err)
+		p.Error, status = invalidText(langOf(r), err), HTTPStatus(err)
 	}
 	s.render(w, r, status, "bom", p)
 	return nil

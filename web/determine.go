@@ -168,7 +168,7 @@ func (s *Server) handleDetermineForm(w http.ResponseWriter, r *http.Request, act
 	_, warnings := s.Screening.EndUser(r.Context(), actor, req.EndUser.Name, req.EndUser.Country, s.Regime.PartyLists, &req.EndUser.Lists)
 	res, err := s.Regime.Determine(req)
 	if rarex.ErrorCode(err) == rarex.EINVALID {
-		return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, i18nInvalid(lang, rarex.ErrorMessage(err)))
+		return s.renderDetermine(w, r, actor, http.StatusBadRequest, f, nil, invalidText(lang, err))
 	} else if err != nil {
 		return err
 	}

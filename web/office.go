@@ -205,7 +205,7 @@ func (s *Server) renderAppForm(w http.ResponseWriter, r *http.Request, actor *ra
 		p.Title += " " + number
 	}
 	if err != nil {
-		p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err))
+		p.Error = invalidText(p.Lang, err)
 	}
 	p.Data = d
 	s.render(w, r, status, "application_new", p)
@@ -338,7 +338,7 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, actor
 		} else if c := rarex.ErrorCode(err); c != rarex.EINVALID {
 			return err
 		} else if errMsg == "" {
-			p.Error = i18nInvalid(p.Lang, rarex.ErrorMessage(err)) // e.g. a stored BOM that is gone
+			p.Error = invalidText(p.Lang, err) // e.g. a stored BOM that is gone
 		}
 	}
 	logs, err := s.logViews(r, actor, v.App.ID)
@@ -426,7 +426,7 @@ func (s *Server) handleApplicationForm(w http.ResponseWriter, r *http.Request, a
 		switch rarex.ErrorCode(err) {
 		case rarex.EINVALID, rarex.ECONFLICT, rarex.ETOOLARGE:
 			lang := langOf(r)
-			msg := i18nInvalid(lang, rarex.ErrorMessage(err))
+			msg := invalidText(lang, err)
 			if rarex.ErrorCode(err) == rarex.ECONFLICT {
 				msg = i18n.T(lang, "error.conflict", rarex.ErrorMessage(err))
 			}
@@ -529,7 +529,7 @@ func (s *Server) afterLicenceForm(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		switch rarex.ErrorCode(err) {
 		case rarex.EINVALID, rarex.ECONFLICT:
-			return s.renderLicence(w, r, actor, id, HTTPStatus(err), i18nInvalid(langOf(r), rarex.ErrorMessage(err)), "")
+			return s.renderLicence(w, r, actor, id, HTTPStatus(err), invalidText(langOf(r), err), "")
 		}
 		return err
 	}
@@ -584,7 +584,7 @@ func (s *Server) afterRegisterForm(w http.ResponseWriter, r *http.Request, actor
 	if err != nil {
 		switch rarex.ErrorCode(err) {
 		case rarex.EINVALID, rarex.ECONFLICT:
-			return s.renderRegister(w, r, actor, HTTPStatus(err), i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+			return s.renderRegister(w, r, actor, HTTPStatus(err), invalidText(langOf(r), err))
 		}
 		return err
 	}

@@ -199,6 +199,11 @@ func TestOfficePages(t *testing.T) {
 	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "reasons:") {
 		t.Errorf("empty denial: %d", r.StatusCode)
 	}
+	// In the reviewer's language.
+	r = f.req("POST", "/applications/"+u.ID+"/decide", form("kind", "deny", "reasons", ""), "cookie:reviewer", "Cookie", "rarex_lang=zh-Hans")
+	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "reasons：拒绝须说明理由") {
+		t.Errorf("empty denial, in Chinese: %d", r.StatusCode)
+	}
 	// Stale version from a form: conflict, shown on the page.
 	r = f.req("POST", "/applications/"+u.ID+"/request-info", form("version", "1", "message", "Why?"), "cookie:reviewer")
 	if r.StatusCode != 409 {

@@ -106,7 +106,7 @@ func (s *Server) handleScreenPage(w http.ResponseWriter, r *http.Request, actor 
 		case err == nil:
 			d.Results, d.Searched = res, true
 		case c == rarex.EINVALID || c == rarex.ECONFLICT:
-			errMsg = i18nInvalid(langOf(r), rarex.ErrorMessage(err))
+			errMsg = invalidText(langOf(r), err)
 		default:
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Server) handleScreenBatch(w http.ResponseWriter, r *http.Request, actor
 		res, err = s.Screening.Screen(r.Context(), actor, qs, 0)
 	}
 	if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ETOOLARGE || c == rarex.ECONFLICT {
-		return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+		return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{}, invalidText(langOf(r), err))
 	} else if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Server) handleClearForm(w http.ResponseWriter, r *http.Request, actor *
 	if _, err := s.Screening.Clear(r.Context(), actor, req); err != nil {
 		if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ECONFLICT {
 			res, _ := s.Screening.Screen(r.Context(), actor, []screen.Query{{Name: req.Party}}, 0)
-			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: screen.Query{Name: req.Party}, Results: res, Searched: true}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: screen.Query{Name: req.Party}, Results: res, Searched: true}, invalidText(langOf(r), err))
 		}
 		return err
 	}
@@ -267,7 +267,7 @@ func (s *Server) handleWatchForm(w http.ResponseWriter, r *http.Request, actor *
 	q := screen.Query{Name: r.PostFormValue("name"), Country: r.PostFormValue("country"), Type: r.PostFormValue("type")}
 	if _, err := s.Screening.Watch(r.Context(), actor, q); err != nil {
 		if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ECONFLICT {
-			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: q}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+			return s.renderScreen(w, r, actor, HTTPStatus(err), screenData{Query: q}, invalidText(langOf(r), err))
 		}
 		return err
 	}

@@ -169,6 +169,16 @@ var errorKeys = map[string]string{
 
 func i18nInvalid(lang, msg string) string { return i18n.T(lang, "error.invalid", msg) }
 
+// invalidText is the page's wording of an input error: in the reader's
+// language when the error carries a catalog message, else its message.
+func invalidText(lang string, err error) string {
+	var e *rarex.Error
+	if errors.As(err, &e) && e.Key != "" && i18n.Has(e.Key) {
+		return i18nInvalid(lang, i18n.TS(lang, e.Key, e.Args))
+	}
+	return i18nInvalid(lang, rarex.ErrorMessage(err))
+}
+
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, actor *rarex.User, err error) {
 	s.renderErrorKey(w, r, actor, err, "")
 }

@@ -93,7 +93,7 @@ func (s *Server) handleWebhookForm(w http.ResponseWriter, r *http.Request, actor
 	h, err := s.Webhooks.Create(r.Context(), actor, u)
 	if err != nil {
 		if c := rarex.ErrorCode(err); c == rarex.EINVALID || c == rarex.ECONFLICT {
-			return s.renderWebhooks(w, r, actor, HTTPStatus(err), webhooksData{URL: u}, i18nInvalid(langOf(r), rarex.ErrorMessage(err)))
+			return s.renderWebhooks(w, r, actor, HTTPStatus(err), webhooksData{URL: u}, invalidText(langOf(r), err))
 		}
 		return err
 	}
