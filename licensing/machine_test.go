@@ -561,12 +561,15 @@ func FuzzParseQuantity(f *testing.F) {
 // TestInvalidKeysInCatalog: every input error the licence office words
 // through the catalog has its message there, in both languages.
 func TestInvalidKeysInCatalog(t *testing.T) {
-	src, err := os.ReadFile("machine.go")
-	if err != nil {
-		t.Fatal(err)
+	var keys [][][]byte
+	for _, file := range []string{"machine.go", "../office/office.go"} { // the office's use Invalid too
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, regexp.MustCompile(`(?:bad|Invalid)\("(invalid\.[a-z_0-9]+)"`).FindAllSubmatch(src, -1)...)
 	}
-	keys := regexp.MustCompile(`bad\("(invalid\.[a-z_0-9]+)"`).FindAllSubmatch(src, -1)
-	if len(keys) < 30 {
+	if len(keys) < 45 {
 		t.Fatalf("found %d uses of invalid keys; the scan is broken", len(keys))
 	}
 	for _, k := range keys {
