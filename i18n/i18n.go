@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"rarex"
 )
 
 // Languages, as BCP 47 tags.
@@ -59,6 +61,13 @@ func M(key string, args ...string) Msg { return Msg{Key: key, Args: args} }
 
 // In renders m in lang.
 func (m Msg) In(lang string) string { return TS(lang, m.Key, m.Args) }
+
+// Invalid is an input error (rarex.EINVALID) worded by catalog message key,
+// whose first argument is the field: its Message is the English, and the
+// key and arguments go with it for readers of other languages.
+func Invalid(key string, args ...string) error {
+	return &rarex.Error{Code: rarex.EINVALID, Message: TS(English, key, args), Key: key, Args: args}
+}
 
 // Has reports whether key is in the catalog.
 func Has(key string) bool { _, ok := catalog[key]; return ok }

@@ -1,6 +1,9 @@
 package i18n
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,4 +65,42 @@ func FuzzMatch(f *testing.F) {
 			t.Fatalf("Match(%q) = %q, unsupported", s, got)
 		}
 	})
+}
+
+// TestInvalidKeysInCatalog: every input error worded by key (Invalid, or
+// the licence office's bad) anywhere in the code has its message in the
+// catalog, in both languages, starting with its field.
+func TestInvalidKeysInCatalog(t *testing.T) {
+	use := regexp.MustCompile(`(?:\bbad|Invalid)\("(invalid\.[a-z_0-9]+)"`)
+	found := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, k := range use.FindAllSubmatch(src, -1) {
+			found++
+			key := string(k[1])
+			if !Has(key) {
+				t.Errorf("%s: %s is not in the catalog", path, key)
+				continue
+			}
+			args := []string{"field", "a", "b", "c", "d", "e", "f"}[:len(verb.FindAllString(catalog[key].en, -1))]
+			for _, lang := range Langs {
+				if s := TS(lang, key, args); !strings.HasPrefix(s, "field") || strings.Contains(s, "%!") {
+					t.Errorf("%s in %s: %q", key, lang, s)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 60 {
+		t.Fatalf("found %d uses of invalid.* keys; the scan is broken", found)
+	}
 }

@@ -27,16 +27,10 @@ func conflict(a *rarex.Application, what string) error {
 	return rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: it cannot be %s.", a.Number, a.State, what)
 }
 
-// Invalid is an EINVALID error from catalog message key (its first
-// argument the field), in English with the key kept for other readers.
-func Invalid(key string, args ...string) error {
-	return &rarex.Error{Code: rarex.EINVALID, Message: i18n.TS(i18n.English, key, args), Key: key, Args: args}
-}
-
 // ValidateBody checks a draft against the regime's vocabulary and the
 // procedure: each error names its field (lines[2].unit).
 func ValidateBody(reg *rules.Regime, p *Procedure, b *rarex.ApplicationBody) error {
-	bad := Invalid
+	bad := i18n.Invalid
 	text := func(field, s string, max int, required bool) error {
 		switch {
 		case !utf8.ValidString(s):
@@ -462,7 +456,7 @@ func finish(a *rarex.Application, d *rarex.Decision, env Env) *rarex.Licence {
 }
 
 func checkDecision(a *rarex.Application, d *rarex.Decision, ruleIDs map[string]bool, env Env) error {
-	bad := Invalid
+	bad := i18n.Invalid
 	if !utf8.ValidString(d.Reasons) || utf8.RuneCountInString(d.Reasons) > 8000 {
 		return bad("invalid.reasons_long", "reasons")
 	}

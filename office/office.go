@@ -23,6 +23,7 @@ import (
 	"rarex"
 	"rarex/assess"
 	"rarex/boms"
+	"rarex/i18n"
 	"rarex/licensing"
 	"rarex/rules"
 	"rarex/screen"
@@ -225,7 +226,7 @@ func (s *Service) validate(ctx context.Context, actor *rarex.User, b *rarex.Appl
 			continue
 		}
 		if _, err := s.BOMs.Product(ctx, actor, l.BOMID, l.Product, b.Interpretation); err != nil {
-			return licensing.Invalid("invalid.detail", fmt.Sprintf("lines[%d].bom_id", i), rarex.ErrorMessage(err))
+			return i18n.Invalid("invalid.detail", fmt.Sprintf("lines[%d].bom_id", i), rarex.ErrorMessage(err))
 		}
 	}
 	return nil
@@ -331,7 +332,7 @@ func (s *Service) assessApp(ctx context.Context, actor *rarex.User, a *rarex.App
 		if l.BOMID != "" && s.BOMs != nil {
 			pf, err := s.BOMs.Product(ctx, actor, l.BOMID, l.Product, b.Interpretation)
 			if err != nil {
-				return nil, licensing.Invalid("invalid.detail", fmt.Sprintf("lines[%d].bom_id", i), rarex.ErrorMessage(err))
+				return nil, i18n.Invalid("invalid.detail", fmt.Sprintf("lines[%d].bom_id", i), rarex.ErrorMessage(err))
 			}
 			uv, err1 := rules.NewDecimal(pf.Value)
 			cv, err2 := rules.NewDecimal(pf.ControlledValue)
@@ -341,7 +342,7 @@ func (s *Service) assessApp(ctx context.Context, actor *rarex.User, a *rarex.App
 		}
 		d, err := assess.Determine(s.Regime, req)
 		if err != nil {
-			return nil, licensing.Invalid("invalid.detail", fmt.Sprintf("lines[%d]", i), rarex.ErrorMessage(err))
+			return nil, i18n.Invalid("invalid.detail", fmt.Sprintf("lines[%d]", i), rarex.ErrorMessage(err))
 		}
 		snap.Lines = append(snap.Lines, licensing.LineCheck{Line: i, Determination: d})
 	}
@@ -456,7 +457,7 @@ func (s *Service) ownDocuments(ctx context.Context, a *rarex.Application, ids []
 	}
 	for i, id := range ids {
 		if !slices.ContainsFunc(docs, func(d *rarex.Document) bool { return d.ID == id }) {
-			return licensing.Invalid("invalid.not_document", fmt.Sprintf("documents[%d]", i), id, a.Number)
+			return i18n.Invalid("invalid.not_document", fmt.Sprintf("documents[%d]", i), id, a.Number)
 		}
 	}
 	return nil
@@ -538,14 +539,14 @@ func (s *Service) AddDocument(ctx context.Context, actor *rarex.User, id string,
 		return nil, nil, rarex.Errorf(rarex.ECONFLICT, "Application %s is %s: documents can no longer be added.", a.Number, a.State)
 	}
 	if !up.Kind.Valid() {
-		return nil, nil, licensing.Invalid("invalid.not_one_of", "kind", string(up.Kind), "end_user_certificate, end_use_certificate, contract, technical_description, other")
+		return nil, nil, i18n.Invalid("invalid.not_one_of", "kind", string(up.Kind), "end_user_certificate, end_use_certificate, contract, technical_description, other")
 	}
 	name := filepath.Base(strings.ReplaceAll(up.Filename, `\`, "/"))
 	if name == "." || name == "/" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > 200 || strings.TrimSpace(name) == "" {
-		return nil, nil, licensing.Invalid("invalid.file_name", "file")
+		return nil, nil, i18n.Invalid("invalid.file_name", "file")
 	}
 	if len(up.Data) == 0 {
-		return nil, nil, licensing.Invalid("invalid.empty", "file "+name)
+		return nil, nil, i18n.Invalid("invalid.empty", "file "+name)
 	}
 	if int64(len(up.Data)) > s.Proc.Documents.MaxBytes {
 		return nil, nil, rarex.Errorf(rarex.ETOOLARGE, "file %s: %d bytes; documents are limited to %d bytes", name, len(up.Data), s.Proc.Documents.MaxBytes)
@@ -555,7 +556,7 @@ func (s *Service) AddDocument(ctx context.Context, actor *rarex.User, id string,
 		ct = ct[:i]
 	}
 	if !slices.Contains(s.Proc.Documents.ContentTypes, ct) {
-		return nil, nil, licensing.Invalid("invalid.file_type", "file "+name, ct)
+		return nil, nil, i18n.Invalid("invalid.file_type", "file "+name, ct)
 	}
 	sum := sha256.Sum256(up.Data)
 	d := &rarex.Document{ID: s.IDs.NewID(), ApplicationID: a.ID, OrgID: a.OrgID, Kind: up.Kind, Filename: name, ContentType: ct,
@@ -836,7 +837,7 @@ func (s *Service) RecordShipment(ctx context.Context, actor *rarex.User, licence
 		in.Date = s.today()
 	}
 	if utf8.RuneCountInString(in.Reference) > 200 {
-		return nil, licensing.Invalid("invalid.too_long", "reference", "200")
+		return nil, i18n.Invalid("invalid.too_long", "reference", "200")
 	}
 	sh := &rarex.Shipment{ID: s.IDs.NewID(), LicenceID: l.ID, OrgID: l.OrgID, Date: in.Date, Quantity: in.Quantity, Value: in.Value,
 		Consignee: strings.TrimSpace(in.Consignee), Reference: in.Reference, CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
@@ -910,11 +911,11 @@ func (s *Service) AddValidated(ctx context.Context, actor *rarex.User, name, cou
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > 300:
-		return nil, licensing.Invalid("invalid.required_max", "name", "300")
+		return nil, i18n.Invalid("invalid.required_max", "name", "300")
 	case !rarex.IsCountry(country):
-		return nil, licensing.Invalid("invalid.country", "country", country)
+		return nil, i18n.Invalid("invalid.country", "country", country)
 	case utf8.RuneCountInString(note) > 2000:
-		return nil, licensing.Invalid("invalid.too_long", "note", "2000")
+		return nil, i18n.Invalid("invalid.too_long", "note", "2000")
 	}
 	v := &rarex.ValidatedEndUser{ID: s.IDs.NewID(), Name: name, Country: country, Note: note, AddedBy: actor.ID, AddedAt: s.Clock.Now()}
 	if err := s.Store.AddValidatedEndUser(ctx, v, s.event(actor, "", "register", v.ID, "register.add", nil, v)); err != nil {
@@ -949,17 +950,17 @@ func (s *Service) SetProfile(ctx context.Context, actor *rarex.User, p rarex.Exp
 		return nil, err
 	}
 	if org.Kind != rarex.OrgExporter {
-		return nil, licensing.Invalid("invalid.not_exporter", "org_id", org.Name)
+		return nil, i18n.Invalid("invalid.not_exporter", "org_id", org.Name)
 	}
 	for field, d := range map[string]string{"icp_registered": p.ICPRegistered, "last_violation": p.LastViolation} {
 		if d != "" {
 			if _, err := rules.ParseDate(d); err != nil {
-				return nil, licensing.Invalid("invalid.detail", field, err.Error())
+				return nil, i18n.Invalid("invalid.detail", field, err.Error())
 			}
 		}
 	}
 	if utf8.RuneCountInString(p.ICPReference) > 100 {
-		return nil, licensing.Invalid("invalid.too_long", "icp_reference", "100")
+		return nil, i18n.Invalid("invalid.too_long", "icp_reference", "100")
 	}
 	before, err := s.Store.ExporterProfile(ctx, p.OrgID)
 	if err != nil {

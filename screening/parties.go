@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"rarex"
+	"rarex/i18n"
 	"rarex/screen"
 )
 
@@ -19,13 +20,13 @@ func (s *Service) Watch(ctx context.Context, actor *rarex.User, q screen.Query) 
 	q.Name, q.Country = strings.TrimSpace(q.Name), strings.ToUpper(strings.TrimSpace(q.Country))
 	switch {
 	case q.Name == "" || !utf8.ValidString(q.Name) || screen.Normalize(q.Name).Empty():
-		return nil, rarex.Errorf(rarex.EINVALID, "name: required, with something to match")
+		return nil, i18n.Invalid("invalid.name_match", "name")
 	case utf8.RuneCountInString(q.Name) > 500:
-		return nil, rarex.Errorf(rarex.EINVALID, "name: longer than 500 characters")
+		return nil, i18n.Invalid("invalid.too_long", "name", "500")
 	case q.Country != "" && !rarex.IsCountry(q.Country):
-		return nil, rarex.Errorf(rarex.EINVALID, "country: %q is not an ISO 3166 two-letter country code", q.Country)
+		return nil, i18n.Invalid("invalid.country_code", "country", q.Country)
 	case q.Type != "" && q.Type != screen.Person && q.Type != screen.Organisation && q.Type != screen.Vessel && q.Type != screen.Aircraft:
-		return nil, rarex.Errorf(rarex.EINVALID, "type: %q is not person, organisation, vessel or aircraft", q.Type)
+		return nil, i18n.Invalid("invalid.party_type", "type", q.Type)
 	}
 	p := &rarex.WatchedParty{ID: s.IDs.NewID(), OrgID: actor.OrgID, Name: q.Name, Country: q.Country, Type: q.Type, CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
 	if err := s.Store.AddParty(ctx, p); err != nil {

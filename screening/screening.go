@@ -281,22 +281,22 @@ func (s *Service) Screen(ctx context.Context, actor *rarex.User, qs []screen.Que
 	}
 	switch {
 	case len(qs) == 0:
-		return nil, rarex.Errorf(rarex.EINVALID, "names: give at least one party to screen")
+		return nil, i18n.Invalid("invalid.no_names", "names")
 	case len(qs) > MaxBatch:
-		return nil, rarex.Errorf(rarex.EINVALID, "names: %d parties; at most %d in one call", len(qs), MaxBatch)
+		return nil, i18n.Invalid("invalid.too_many_names", "names", strconv.Itoa(len(qs)), strconv.Itoa(MaxBatch))
 	case minScore < 0 || minScore > 1 || math.IsNaN(minScore):
-		return nil, rarex.Errorf(rarex.EINVALID, "min_score: must be in (0, 1]")
+		return nil, i18n.Invalid("invalid.min_score", "min_score")
 	}
 	for i, q := range qs {
 		switch {
 		case !utf8.ValidString(q.Name) || strings.TrimSpace(q.Name) == "":
-			return nil, rarex.Errorf(rarex.EINVALID, "names[%d].name: required, valid UTF-8", i)
+			return nil, i18n.Invalid("invalid.required_utf8", fmt.Sprintf("names[%d].name", i))
 		case utf8.RuneCountInString(q.Name) > 500:
-			return nil, rarex.Errorf(rarex.EINVALID, "names[%d].name: longer than 500 characters", i)
+			return nil, i18n.Invalid("invalid.too_long", fmt.Sprintf("names[%d].name", i), "500")
 		case q.Country != "" && !rarex.IsCountry(strings.ToUpper(q.Country)):
-			return nil, rarex.Errorf(rarex.EINVALID, "names[%d].country: %q is not an ISO 3166 two-letter country code", i, q.Country)
+			return nil, i18n.Invalid("invalid.country_code", fmt.Sprintf("names[%d].country", i), q.Country)
 		case q.Type != "" && q.Type != screen.Person && q.Type != screen.Organisation && q.Type != screen.Vessel && q.Type != screen.Aircraft:
-			return nil, rarex.Errorf(rarex.EINVALID, "names[%d].type: %q is not person, organisation, vessel or aircraft", i, q.Type)
+			return nil, i18n.Invalid("invalid.party_type", fmt.Sprintf("names[%d].type", i), q.Type)
 		}
 	}
 	s.mu.RLock()
@@ -354,11 +354,11 @@ func (s *Service) Clear(ctx context.Context, actor *rarex.User, req ClearRequest
 	party := screen.Normalize(req.Party).String()
 	switch {
 	case party == "":
-		return nil, rarex.Errorf(rarex.EINVALID, "party: required")
+		return nil, i18n.Invalid("invalid.required", "party")
 	case strings.TrimSpace(req.Reason) == "":
-		return nil, rarex.Errorf(rarex.EINVALID, "reason: say why this is not the listed party")
+		return nil, i18n.Invalid("invalid.clear_reason", "reason")
 	case utf8.RuneCountInString(req.Reason) > 2000:
-		return nil, rarex.Errorf(rarex.EINVALID, "reason: longer than 2,000 characters")
+		return nil, i18n.Invalid("invalid.too_long", "reason", "2,000")
 	}
 	s.mu.RLock()
 	hash, ok := s.hashOf[req.ListID+"/"+req.EntryID]

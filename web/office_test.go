@@ -227,6 +227,10 @@ func TestWebhookPage(t *testing.T) {
 	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "url:") {
 		t.Errorf("bad url: %d", r.StatusCode)
 	}
+	r = f.req("POST", "/webhooks", form("url", "ftp://x"), "cookie:exporter", "Cookie", "rarex_lang=zh-Hans")
+	if body := readBody(t, r); r.StatusCode != 400 || !strings.Contains(body, "必须以 https:// 开头") {
+		t.Errorf("bad url, in Chinese: %d", r.StatusCode)
+	}
 }
 
 // TestOverseerSeesAggregatesOnly: the indicators carry licence statistics

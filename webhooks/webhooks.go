@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"rarex"
+	"rarex/i18n"
 )
 
 // Retry schedule: the n-th failed attempt waits BaseDelay·2^(n-1), at most
@@ -185,11 +186,11 @@ func (s *Service) checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || len(raw) > 2000:
-		return rarex.Errorf(rarex.EINVALID, "url: %q is not a URL of at most 2000 characters", raw)
+		return i18n.Invalid("invalid.url", "url", raw)
 	case u.Scheme != "https" && !(s.AllowInsecure && u.Scheme == "http"):
-		return rarex.Errorf(rarex.EINVALID, "url: %q must start with https://", raw)
+		return i18n.Invalid("invalid.url_https", "url", raw)
 	case u.Host == "" || u.User != nil || u.Fragment != "":
-		return rarex.Errorf(rarex.EINVALID, "url: %q needs a host and no user name or fragment", raw)
+		return i18n.Invalid("invalid.url_host", "url", raw)
 	}
 	return nil
 }
