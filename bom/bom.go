@@ -433,6 +433,14 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // its text when the float64 would not give it back exactly (more than 15
 // significant digits, or out of float range).
 func parseQuantity(b []byte) (q float64, long string, ok bool) {
+	if q, ok := quickQuantity(b); ok { // nearly every quantity: one pass
+		return q, "", true
+	}
+	return longQuantity(b)
+}
+
+// longQuantity is parseQuantity for any text: checked, then read.
+func longQuantity(b []byte) (q float64, long string, ok bool) {
 	if !isDecimal(b) || isZero(b) {
 		return 0, "", false
 	}
@@ -443,6 +451,36 @@ func parseQuantity(b []byte) (q float64, long string, ok bool) {
 		long = string(b)
 	}
 	return q, long, true
+}
+
+// quickQuantity reads a plain quantity (a decimal greater than 0 of at
+// most 15 digits) in one pass, as longQuantity would; ok is false for
+// anything else, which longQuantity then reads or refuses.
+func quickQuantity(b []byte) (float64, bool) {
+	if len(b) == 0 || len(b) > 15 || b[len(b)-1] == '.' || b[0] == '.' {
+		return 0, false
+	}
+	var mant uint64
+	scale, dot := 0, false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			if dot {
+				scale++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if mant == 0 {
+		return 0, false
+	}
+	// Exact operands (fewer than 16 digits, 10^scale ≤ 10^14): the quotient
+	// is correctly rounded, the float parseDecimal gives.
+	return float64(mant) / pow10[scale], true
 }
 
 // significant counts the digits from the first to the last non-zero one.

@@ -302,36 +302,6 @@ func prefault[T any](s []T) {
 	}
 }
 
-// quickQuantity reads a plain quantity (a decimal greater than 0 of at
-// most 15 digits) in one pass, as parseQuantity would; ok is false for
-// anything else, which parseQuantity then reads or refuses.
-func quickQuantity(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 15 || b[len(b)-1] == '.' || b[0] == '.' {
-		return 0, false
-	}
-	var mant uint64
-	scale, dot := 0, false
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			mant = mant*10 + uint64(c-'0')
-			if dot {
-				scale++
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if mant == 0 {
-		return 0, false
-	}
-	// Exact operands (fewer than 16 digits, 10^scale ≤ 10^14): the quotient
-	// is correctly rounded, the float parseDecimal gives.
-	return float64(mant) / pow10[scale], true
-}
-
 // parallel runs f(0) … f(n-1), each on a goroutine of its own when n > 1.
 func parallel(n int, f func(k int)) {
 	if n == 1 {
@@ -604,11 +574,7 @@ func (l *edgeLoader) parse() *rowError {
 		nf := splitFields(line, at)
 		parent, child, qty := fieldOf(line, at, nf, l.cols[0]), fieldOf(line, at, nf, l.cols[1]), fieldOf(line, at, nf, l.cols[2])
 		// parseQuantity checks what checkEdge would; checkEdge words it.
-		q, ok := quickQuantity(qty)
-		long := ""
-		if !ok {
-			q, long, ok = parseQuantity(qty)
-		}
+		q, long, ok := parseQuantity(qty)
 		if !ok || len(parent) == 0 || len(child) == 0 {
 			field, msg := checkEdge(parent, child, qty)
 			if field == "" { // a decimal too large for a float64

@@ -241,7 +241,7 @@ func FuzzFastReader(f *testing.F) {
 	})
 }
 
-// TestQuickQuantity: the one-pass reader gives what parseQuantity gives,
+// TestQuickQuantity: the one-pass reader gives what longQuantity gives,
 // or leaves the quantity to it.
 func TestQuickQuantity(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -255,9 +255,9 @@ func TestQuickQuantity(t *testing.T) {
 		if !ok {
 			continue
 		}
-		want, long, wok := parseQuantity(b)
+		want, long, wok := longQuantity(b)
 		if !wok || long != "" || q != want {
-			t.Fatalf("%q: quick %v, parseQuantity %v %q %v", b, q, want, long, wok)
+			t.Fatalf("%q: quick %v, longQuantity %v %q %v", b, q, want, long, wok)
 		}
 	}
 	for _, s := range []string{"", ".", "1.", ".5", "0", "0.0", "1..2", "1e5", "-1", "1234567890123456"} {
