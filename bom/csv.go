@@ -3,6 +3,7 @@ package bom
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"slices"
@@ -454,11 +455,18 @@ func (e *edgeBatch) add(parent int32, parentID, child, qtyText []byte, q float64
 func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 	g := b.g
 	var child [batchSize]int32
-	from := 0
-	for i, end := range e.end {
-		child[i] = g.ids.find(e.ids[from:end])
-		from = end
+	var hash [batchSize]uint64
+	id := func(i int) []byte {
+		from := 0
+		if i > 0 {
+			from = e.end[i-1]
+		}
+		return e.ids[from:e.end[i]]
 	}
+	for i := range e.end {
+		hash[i] = maphash.Bytes(g.ids.seed, id(i))
+	}
+	g.ids.findBatch(hash[:len(e.end)], id, child[:len(e.end)])
 	from, tfrom := 0, 0
 	for i, end := range e.end {
 		if child[i] < 0 {

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"slices"
+	"sync/atomic"
 )
 
 // idTable maps part ids to dense indexes: open addressing over 8-byte
@@ -21,6 +22,7 @@ type idTable struct {
 	dup    [2]int32 // see duplicate
 	keys   []string // id of each index while building; then nil, and parts says
 	parts  *[]Part
+	sink   atomic.Uint64 // keeps findBatch's touching loads from being optimised away
 }
 
 func newIDTable(hint int) *idTable {
@@ -91,6 +93,57 @@ func (t *idTable) reserve(n int) {
 // find returns the index of id, or -1.
 func (t *idTable) find(id []byte) int32 {
 	return t.lookup(maphash.Bytes(t.seed, id), func(k string) bool { return k == string(id) })
+}
+
+// findBatch looks up len(hash) ids at once: id(i) is the i-th and hash[i]
+// its hash (maphash.Bytes with the table's seed); out[i] gets its index or
+// -1. It works in stages, each making one independent load per id (the
+// slots, the first slot with the id's fingerprint, the id it points to,
+// then the comparison), so that the processor has many cache misses in
+// flight instead of one at a time.
+func (t *idTable) findBatch(hash []uint64, id func(int) []byte, out []int32) {
+	var slotBuf [batchSize]uint64
+	var keyBuf [batchSize]string
+	slot, key := slotBuf[:0], keyBuf[:0]
+	if len(hash) > batchSize {
+		slot, key = make([]uint64, 0, len(hash)), make([]string, 0, len(hash))
+	}
+	slot, key = slot[:len(hash)], key[:len(hash)]
+	var sink uint64
+	for _, h := range hash {
+		base, _, j := t.home(h)
+		sink += t.slots[base+j]
+	}
+	for i, h := range hash {
+		base, mask, j := t.home(h)
+		for {
+			s := t.slots[base+j]
+			if s == 0 || s&^0xffffffff == h>>32<<32 {
+				slot[i] = s
+				break
+			}
+			j = (j + 1) & mask
+		}
+	}
+	for i, s := range slot {
+		if s != 0 {
+			key[i] = t.key(int32(uint32(s) - 1))
+		}
+	}
+	for _, k := range key {
+		if len(k) > 0 {
+			sink += uint64(k[0])
+		}
+	}
+	t.sink.Add(sink)
+	for i := range hash {
+		b := id(i)
+		if key[i] == string(b) {
+			out[i] = int32(uint32(slot[i]) - 1)
+		} else {
+			out[i] = t.lookup(hash[i], func(k string) bool { return k == string(b) }) // a fingerprint clash: probe on
+		}
+	}
 }
 
 // findString is find for a string id.

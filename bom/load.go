@@ -429,7 +429,8 @@ type edgeLoader struct {
 	// overlap their cache misses.
 	pending []pendingID
 	from    int // first edge not resolved yet
-	sink    uint64
+	hashes  []uint64
+	found   []int32
 }
 
 // pendingID is an id to look up (no pointers: appending it costs no
@@ -457,53 +458,17 @@ func (l *edgeLoader) reset(chunk []byte) {
 // slots, then the ids they point to, then the comparison. On an unknown
 // id the edges are cut back to the ones before it.
 func (l *edgeLoader) resolve() *rowError {
-	var (
-		slot [batchSize]uint64
-		key  [batchSize]string
-	)
-	t := l.ids
-	parts := *t.parts
 	pend := l.pending
-	// Each stage loads what the next needs, one independent load per id,
-	// so that the processor has many misses in flight instead of one.
-	var sink uint64
+	l.hashes, l.found = l.hashes[:0], slices.Grow(l.found[:0], len(pend))[:len(pend)]
 	for i := range pend {
-		base, _, j := t.home(pend[i].hash)
-		sink += t.slots[base+j]
+		l.hashes = append(l.hashes, pend[i].hash)
 	}
-	for i := range pend {
-		// The first slot with the id's fingerprint (or an empty one).
-		h := pend[i].hash
-		base, mask, j := t.home(h)
-		for {
-			s := t.slots[base+j]
-			if s == 0 || s&^0xffffffff == h>>32<<32 {
-				slot[i] = s
-				break
-			}
-			j = (j + 1) & mask
-		}
-	}
-	for i := range pend {
-		if s := slot[i]; s != 0 {
-			key[i] = parts[uint32(s)-1].ID
-		}
-	}
-	for i := range pend {
-		if len(key[i]) > 0 {
-			sink += uint64(key[i][0])
-		}
-	}
-	l.sink = sink
+	found := l.found
+	l.ids.findBatch(l.hashes, func(i int) []byte { return l.chunk[pend[i].from:pend[i].to] }, found)
 	for i := range pend {
 		p := &pend[i]
 		id := l.chunk[p.from:p.to]
-		c := int32(-1)
-		if key[i] == string(id) {
-			c = int32(uint32(slot[i]) - 1)
-		} else {
-			c = t.find(id)
-		}
+		c := found[i]
 		if c < 0 {
 			e := int(p.edge)
 			l.parent, l.child, l.qty = l.parent[:e], l.child[:e], l.qty[:e]
