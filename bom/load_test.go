@@ -2,6 +2,7 @@ package bom
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
@@ -313,5 +314,48 @@ func TestPartOrderDoesNotMatter(t *testing.T) {
 				t.Fatalf("iteration %d: parts listed another way (variant %d) roll up differently", iter, variant)
 			}
 		}
+	}
+}
+
+// hugeFile is a file of size bytes whose content is head and then x
+// forever: no line ends, never held in memory.
+type hugeFile struct {
+	head string
+	size int64
+	read int64
+}
+
+func (h *hugeFile) Size() int64 { return h.size }
+func (h *hugeFile) Read(p []byte) (int, error) {
+	if h.read >= h.size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && h.read < h.size {
+		if h.read < int64(len(h.head)) {
+			p[n] = h.head[h.read]
+		} else {
+			p[n] = 'x'
+		}
+		n++
+		h.read++
+	}
+	return n, nil
+}
+
+// TestHugeFiles: a 2 GB parts or edges file whose line never ends fails
+// with the line and reason after reading about a record's worth, without
+// being read into memory.
+func TestHugeFiles(t *testing.T) {
+	const twoGB = 2 << 30
+	parts := &hugeFile{head: loadHead + "a,,other,,,VN,1,\nb", size: twoGB}
+	_, err := ReadGraph(parts, "parts.csv", strings.NewReader("parent_id,child_id,quantity\n"), "edges.csv", vocab{})
+	if err == nil || !strings.Contains(err.Error(), "parts.csv:3: csv: line longer than") || parts.read > 8<<20 {
+		t.Errorf("parts: %v after reading %d bytes", err, parts.read)
+	}
+	edges := &hugeFile{head: "parent_id,child_id,quantity\na,b,1\na", size: twoGB}
+	_, err = ReadGraph(strings.NewReader(loadHead+"a,,other,,,VN,1,\nb,,other,,,VN,1,\n"), "parts.csv", edges, "edges.csv", vocab{})
+	if err == nil || !strings.Contains(err.Error(), "edges.csv:3: csv: line longer than") || edges.read > 16<<20 {
+		t.Errorf("edges: %v after reading %d bytes", err, edges.read)
 	}
 }
