@@ -181,10 +181,8 @@ type partLoader struct {
 	maxCol  int
 	vocab   Vocabulary
 	seed    maphash.Seed
-	classes map[string]bool
 	lists   map[string][]string // elements and stages lists by their text, shared by the rows (read only)
 	badList map[string]bool
-	country [26 * 26]int8 // 0 unknown, 1 a country, -1 not
 }
 
 func (l *partLoader) str(b []byte) string {
@@ -193,20 +191,6 @@ func (l *partLoader) str(b []byte) string {
 	}
 	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(l.s))))
 	return l.s[off : off+len(b)]
-}
-
-func (l *partLoader) isCountry(c string) bool {
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return rarex.IsCountry(c)
-	}
-	k := int(c[0]-'A')*26 + int(c[1]-'A')
-	if l.country[k] == 0 {
-		l.country[k] = -1
-		if rarex.IsCountry(c) {
-			l.country[k] = 1
-		}
-	}
-	return l.country[k] > 0
 }
 
 // list returns the ;-separated list text as a slice shared by every row
@@ -259,15 +243,7 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 		f := func(i int) string { return l.str(fieldOf(line, at, nf, l.cols[i])) }
 		p := &out[n]
 		*p = Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5)}
-		ok := p.ID != ""
-		if ok {
-			valid, seen := l.classes[p.Class]
-			if !seen {
-				valid = l.vocab.IsClass(p.Class)
-				l.classes[p.Class] = valid
-			}
-			ok = valid && l.isCountry(p.Origin) && isDecimal(p.UnitValue) && (p.HSCode == "" || rarex.IsHSCode(p.HSCode))
-		}
+		ok := p.ID != "" && l.vocab.IsClass(p.Class) && rarex.IsCountry(p.Origin) && isDecimal(p.UnitValue) && (p.HSCode == "" || rarex.IsHSCode(p.HSCode))
 		var okE, okT bool
 		if ok {
 			p.Elements, okE = l.list(f(6), rarex.IsElement)
@@ -357,7 +333,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			base += n
 		}
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, seed: seed,
-			classes: map[string]bool{}, lists: map[string][]string{}, badList: map[string]bool{}}
+			lists: map[string][]string{}, badList: map[string]bool{}}
 		end := base + lines[k]
 		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end])
 	})
