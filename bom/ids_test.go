@@ -1,0 +1,110 @@
+package bom
+
+import (
+	"fmt"
+	"hash/maphash"
+	"testing"
+)
+
+// ids for the table tests: short and long, many sharing their first 8
+// bytes and their length, one empty-padded lookalike ("P1\x00").
+func testIDs() []string {
+	var ids []string
+	for i := range 3000 {
+		ids = append(ids, fmt.Sprintf("P%d", i), fmt.Sprintf("ASSY-000-%04d-X", i), fmt.Sprintf("%08d", i))
+	}
+	return append(ids, "a", "ab", "abcdefgh", "abcdefghi", "é部件-12345678")
+}
+
+func TestIDTableFinds(t *testing.T) {
+	ids := testIDs()
+	absent := []string{"", "P1\x00", "P-1", "ASSY-000-0001-Y", "ASSY-000-00001-X", "abcdefg", "abcdefghij", "00003000", "ASSY-000-3000-X"}
+	check := func(name string, tab *idTable) {
+		t.Helper()
+		for i, id := range ids {
+			if got := tab.findString(id); got != int32(i) {
+				t.Fatalf("%s: findString(%q) = %d, want %d", name, id, got, i)
+			}
+			if got := tab.find([]byte(id)); got != int32(i) {
+				t.Fatalf("%s: find(%q) = %d, want %d", name, id, got, i)
+			}
+		}
+		for _, id := range absent {
+			if got := tab.findString(id); got != -1 {
+				t.Fatalf("%s: findString(%q) = %d, want -1", name, id, got)
+			}
+		}
+		all := append(append([]string{}, ids...), absent...)
+		hashes, out := make([]uint64, len(all)), make([]int32, len(all))
+		for i, id := range all {
+			hashes[i] = maphash.String(tab.seed, id)
+		}
+		tab.findBatch(hashes, func(i int) []byte { return []byte(all[i]) }, out)
+		for i, got := range out {
+			want := int32(i)
+			if i >= len(ids) {
+				want = -1
+			}
+			if got != want {
+				t.Fatalf("%s: findBatch: %q gave %d, want %d", name, all[i], got, want)
+			}
+		}
+	}
+
+	added := newIDTable(0)
+	for _, id := range ids {
+		added.add(id)
+	}
+	check("add", added)
+
+	parts := make([]Part, len(ids))
+	hashes := make([]uint64, len(ids))
+	filled := &idTable{seed: maphash.MakeSeed()}
+	for i, id := range ids {
+		parts[i].ID, hashes[i] = id, maphash.String(filled.seed, id)
+	}
+	filled.fill(parts, hashes)
+	if d, _ := filled.duplicate(); d >= 0 {
+		t.Fatalf("fill found a duplicate: %q", ids[d])
+	}
+	check("fill", filled)
+}
+
+// TestIDTableClash: a long id whose slot has another id's head, length and
+// hash bits is compared whole, and the probe goes on to the right one.
+func TestIDTableClash(t *testing.T) {
+	tab := newIDTable(0)
+	tab.add("ASSY-000-0001-X")
+	tab.add("ASSY-000-0002-X")
+	// Put id 0 first in id 1's probe sequence, looking like id 1 to every
+	// check but the whole comparison: same head and length, id 1's hash bits.
+	h1 := maphash.String(tab.seed, "ASSY-000-0002-X")
+	clear(tab.slots)
+	head := headOf([]byte("ASSY-000-0001-X"))
+	tab.put(h1, idSlot{head, 1<<32 | tagOf(h1, 15)})
+	tab.put(h1, idSlot{head, 2<<32 | tagOf(h1, 15)})
+	if got := tab.findString("ASSY-000-0002-X"); got != 1 {
+		t.Fatalf("findString = %d, want 1", got)
+	}
+	out := make([]int32, 1)
+	tab.findBatch([]uint64{h1}, func(int) []byte { return []byte("ASSY-000-0002-X") }, out)
+	if out[0] != 1 {
+		t.Fatalf("findBatch = %d, want 1", out[0])
+	}
+}
+
+func TestIDTableDuplicate(t *testing.T) {
+	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
+		ids := append(testIDs(), dup)
+		parts, hashes := make([]Part, len(ids)), make([]uint64, len(ids))
+		tab := &idTable{seed: maphash.MakeSeed()}
+		for i, id := range ids {
+			parts[i].ID, hashes[i] = id, maphash.String(tab.seed, id)
+		}
+		tab.fill(parts, hashes)
+		d, first := tab.duplicate()
+		if d != int32(len(ids)-1) || parts[first].ID != dup {
+			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
+		}
+	}
+}
