@@ -2,6 +2,7 @@ package bom
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -131,47 +132,96 @@ type rowError struct {
 	msg    string
 }
 
-// splitFields splits an unquoted line on commas into at most len(at)-2
-// fields; at[i] is where field i starts, at[i+1]-1 where it ends. It
-// returns the number of fields.
-func splitFields(line []byte, at []int32) int {
-	n, start, limit := 0, 0, len(at)-2
-	for i := 0; i < len(line); i++ {
-		if line[i] == ',' {
-			at[n] = int32(start)
-			n++
-			start = i + 1
-			if n == limit {
-				// The last field wanted runs to the next comma.
-				end := len(line)
-				if j := bytes.IndexByte(line[start:], ','); j >= 0 {
-					end = start + j
-				}
-				at[n], at[n+1] = int32(start), int32(end+1)
-				return n + 1
-			}
-		}
-	}
-	at[n], at[n+1] = int32(start), int32(len(line)+1)
-	return n + 1
+// The bytes of a word, for finding commas and line feeds eight at a time.
+const (
+	ones  = 0x0101010101010101
+	lows  = 0x7f7f7f7f7f7f7f7f
+	highs = 0x8080808080808080
+)
+
+// equal sets the high bit of each byte of w that equals c, and no other
+// bit (exact: no borrow runs from one byte into the next).
+func equal(w uint64, c byte) uint64 {
+	x := w ^ uint64(c)*ones
+	return ^((x&lows + lows) | x) & highs
 }
 
-// column is the 1-based byte column of field c of a split line, or 1 when
-// the row has no such field, as the streaming reader reports it.
-func column(at []int32, n, c int) int {
+// splitLine finds the line of b that starts at pos and splits it, unquoted,
+// on commas into at most len(at)-2 fields: at[i] is the offset in b where
+// field i starts, at[i+1]-1 where it ends (the last field wanted runs to
+// the next comma). It returns the number of fields, the end of the line's
+// text (a CR before the line feed is not part of it) and the start of the
+// next line. It reads eight bytes at a time.
+func splitLine(b []byte, pos int, at []int32) (nf, end, next int) {
+	limit := len(at) - 2
+	start, cut := pos, -1 // start of the current field; end of field limit once found
+	i, nl := pos, -1
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		commas, lf := equal(w, ','), equal(w, '\n')
+		if lf != 0 {
+			commas &= lf&-lf - 1 // those before the line feed
+			nl = i + bits.TrailingZeros64(lf)>>3
+		}
+		for ; commas != 0; commas &= commas - 1 {
+			p := i + bits.TrailingZeros64(commas)>>3
+			if nf < limit {
+				at[nf], start = int32(start), p+1
+				nf++
+			} else if cut < 0 {
+				cut = p
+			}
+		}
+		if nl >= 0 {
+			break
+		}
+	}
+	if nl < 0 {
+		for ; i < len(b) && b[i] != '\n'; i++ {
+			if b[i] == ',' {
+				if nf < limit {
+					at[nf], start = int32(start), i+1
+					nf++
+				} else if cut < 0 {
+					cut = i
+				}
+			}
+		}
+		nl = i
+	}
+	end, next = nl, nl+1
+	if nl == len(b) {
+		next = nl
+	} else if nl > pos && b[nl-1] == '\r' { // as the streaming reader: only before a line feed
+		end = nl - 1
+	}
+	if cut < 0 {
+		cut = end
+	}
+	if nf == limit {
+		at[nf], at[nf+1] = int32(start), int32(cut+1)
+		return nf + 1, end, next
+	}
+	at[nf], at[nf+1] = int32(start), int32(end+1)
+	return nf + 1, end, next
+}
+
+// column is the 1-based byte column of field c of a line split at start,
+// or 1 when the row has no such field, as the streaming reader reports it.
+func column(at []int32, n, c, start int) int {
 	if c < 0 || c >= n {
 		return 1
 	}
-	return int(at[c]) + 1
+	return int(at[c]) - start + 1
 }
 
-// fieldOf returns field c (trimmed) of a split line; nil when the row has
-// no such field.
-func fieldOf(line []byte, at []int32, n, c int) []byte {
+// fieldOf returns field c (trimmed) of a line of b split by splitLine;
+// nil when the row has no such field.
+func fieldOf(b []byte, at []int32, n, c int) []byte {
 	if c < 0 || c >= n {
 		return nil
 	}
-	return trim(line[at[c] : at[c+1]-1])
+	return trim(b[at[c] : at[c+1]-1])
 }
 
 // partLoader parses rows of parts.csv for one worker.
@@ -222,25 +272,16 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
-		line := chunk[pos:]
 		start := pos
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line = line[:nl]
-			pos += nl + 1
-			if nl > 0 && line[nl-1] == '\r' { // as the streaming reader: only before a line feed
-				line = line[:nl-1]
-			}
-		} else {
-			pos = len(chunk)
-		}
-		if len(line) > maxRecord {
+		nf, end, next := splitLine(chunk, pos, at)
+		pos = next
+		if end-start > maxRecord {
 			return n, &rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)}
 		}
-		if len(line) == 0 {
+		if end == start {
 			continue
 		}
-		nf := splitFields(line, at)
-		f := func(i int) string { return l.str(fieldOf(line, at, nf, l.cols[i])) }
+		f := func(i int) string { return l.str(fieldOf(chunk, at, nf, l.cols[i])) }
 		p := &out[n]
 		*p = Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5)}
 		ok := p.ID != "" && l.vocab.IsClass(p.Class) && rarex.IsCountry(p.Origin) && isDecimal(p.UnitValue) && (p.HSCode == "" || rarex.IsHSCode(p.HSCode))
@@ -254,7 +295,7 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 			q := *p
 			q.Elements, q.CNTechnology = SplitList(f(6)), SplitList(f(7))
 			field, msg := checkPart(&q, l.vocab)
-			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)]), field: field, msg: msg}
+			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, msg: msg}
 		}
 		values[n], _ = parseDecimal(p.UnitValue)
 		hashes[n] = maphash.String(l.seed, p.ID)
@@ -415,7 +456,6 @@ type pendingID struct {
 	hash     uint64
 	from, to int32 // the id in the chunk
 	off      int32 // its line's start in the chunk
-	column   int32
 	edge     int32
 	parent   bool
 }
@@ -454,11 +494,12 @@ func (l *edgeLoader) resolve() *rowError {
 				}
 			}
 			l.pending = l.pending[:0]
-			field := "child_id"
+			field, c := "child_id", l.cols[1]
 			if p.parent {
-				field = "parent_id"
+				field, c = "parent_id", l.cols[0]
 			}
-			return &rowError{off: int(p.off), column: int(p.column), field: field, msg: fmt.Sprintf("%q is not a part in %s", id, l.partsFile)}
+			nf, _, _ := splitLine(l.chunk, int(p.off), l.at) // the column, known only now that it is needed
+			return &rowError{off: int(p.off), column: column(l.at, nf, c, int(p.off)), field: field, msg: fmt.Sprintf("%q is not a part in %s", id, l.partsFile)}
 		}
 		if p.parent {
 			l.parent[p.edge] = c
@@ -494,26 +535,17 @@ func (l *edgeLoader) parse() *rowError {
 	at := l.at
 	var last []byte
 	for pos := 0; pos < len(chunk); {
-		line := chunk[pos:]
 		start := pos
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line = line[:nl]
-			pos += nl + 1
-			if nl > 0 && line[nl-1] == '\r' { // as the streaming reader: only before a line feed
-				line = line[:nl-1]
-			}
-		} else {
-			pos = len(chunk)
-		}
+		nf, end, next := splitLine(chunk, pos, at)
+		pos = next
 		l.lines++
-		if len(line) > maxRecord {
+		if end-start > maxRecord {
 			return l.fail(&rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)})
 		}
-		if len(line) == 0 {
+		if end == start {
 			continue
 		}
-		nf := splitFields(line, at)
-		parent, child, qty := fieldOf(line, at, nf, l.cols[0]), fieldOf(line, at, nf, l.cols[1]), fieldOf(line, at, nf, l.cols[2])
+		parent, child, qty := fieldOf(chunk, at, nf, l.cols[0]), fieldOf(chunk, at, nf, l.cols[1]), fieldOf(chunk, at, nf, l.cols[2])
 		// parseQuantity checks what checkEdge would; checkEdge words it.
 		q, long, ok := parseQuantity(qty)
 		if !ok || len(parent) == 0 || len(child) == 0 {
@@ -521,7 +553,7 @@ func (l *edgeLoader) parse() *rowError {
 			if field == "" { // a decimal too large for a float64
 				field, msg = "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty)
 			}
-			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)]), field: field, msg: msg})
+			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, msg: msg})
 		}
 		e := int32(len(l.child))
 		if long != "" {
@@ -532,12 +564,12 @@ func (l *edgeLoader) parse() *rowError {
 		}
 		pi := int32(sameParent)
 		if e == 0 || !bytes.Equal(parent, last) {
-			l.pending = l.pendingID(parent, start, column(at, nf, l.cols[0]), e, true)
+			l.pending = l.pendingID(parent, start, e, true)
 			pi = -1
 		}
 		last = parent
 		l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
-		l.pending = l.pendingID(child, start, column(at, nf, l.cols[1]), e, false)
+		l.pending = l.pendingID(child, start, e, false)
 		if len(l.pending) >= batchSize-1 {
 			if e := l.resolve(); e != nil {
 				return e
@@ -549,12 +581,12 @@ func (l *edgeLoader) parse() *rowError {
 
 // pendingID appends id b to the pending ones, field by field (a struct
 // literal appended whole stalls on store forwarding).
-func (l *edgeLoader) pendingID(b []byte, line, column int, edge int32, parent bool) []pendingID {
+func (l *edgeLoader) pendingID(b []byte, line int, edge int32, parent bool) []pendingID {
 	from := int32(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
 	pend := slices.Grow(l.pending, 1)[:len(l.pending)+1]
 	p := &pend[len(pend)-1]
 	p.hash = maphash.Bytes(l.ids.seed, b)
-	p.from, p.to, p.off, p.column, p.edge, p.parent = from, from+int32(len(b)), int32(line), int32(column), edge, parent
+	p.from, p.to, p.off, p.edge, p.parent = from, from+int32(len(b)), int32(line), edge, parent
 	return pend
 }
 

@@ -1,6 +1,7 @@
 package bom
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -358,4 +359,49 @@ func TestHugeFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "edges.csv:3: csv: line longer than") || edges.read > 16<<20 {
 		t.Errorf("edges: %v after reading %d bytes", err, edges.read)
 	}
+}
+
+// naiveSplit is splitLine written the obvious way, for FuzzSplitLine.
+func naiveSplit(b []byte, pos, limit int) (fields [][2]int, end, next int) {
+	end, next = len(b), len(b)
+	if nl := bytes.IndexByte(b[pos:], '\n'); nl >= 0 {
+		end, next = pos+nl, pos+nl+1
+		if end > pos && b[end-1] == '\r' {
+			end--
+		}
+	}
+	start := pos
+	for i := pos; i <= end; i++ {
+		if i == end || b[i] == ',' {
+			fields = append(fields, [2]int{start, i})
+			start = i + 1
+			if len(fields) == limit+1 {
+				break
+			}
+		}
+	}
+	return fields, end, next
+}
+
+func FuzzSplitLine(f *testing.F) {
+	for _, s := range []string{"", "\n", "a,b,c\n", "a,b,c\r\n", "a,b", "P0,P541671,6\nP0,P2,3\n", ",,,,,,,,,,,\n", "a\r", "x,y\r\r\n", "0123456789,abcdefghij,klmnop\r\nq"} {
+		f.Add([]byte(s), uint8(0), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, pos, limit uint8) {
+		p, lim := int(pos)%(len(b)+1), 1+int(limit)%10
+		if p == len(b) && len(b) > 0 {
+			p = 0
+		}
+		at := make([]int32, lim+2)
+		nf, end, next := splitLine(b, p, at)
+		want, wantEnd, wantNext := naiveSplit(b, p, lim)
+		if end != wantEnd || next != wantNext || nf != len(want) {
+			t.Fatalf("%q from %d: %d fields, end %d, next %d; want %d, %d, %d", b, p, nf, end, next, len(want), wantEnd, wantNext)
+		}
+		for i, w := range want {
+			if int(at[i]) != w[0] || int(at[i+1])-1 != w[1] {
+				t.Fatalf("%q from %d: field %d is [%d,%d), want [%d,%d)", b, p, i, at[i], at[i+1]-1, w[0], w[1])
+			}
+		}
+	})
 }
