@@ -155,13 +155,20 @@ func equal(w uint64, c byte) uint64 {
 func splitLine(b []byte, pos int, at []int32) (nf, end, next int) {
 	limit := len(at) - 2
 	start, cut := pos, -1 // start of the current field; end of field limit once found
-	i, nl := pos, -1
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
+	nl := -1
+	for i := pos; nl < 0; i += 8 {
+		var w uint64
+		if i+8 <= len(b) {
+			w = binary.LittleEndian.Uint64(b[i:])
+		} else { // the last bytes, padded with line feeds
+			tail := [8]byte{'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'}
+			copy(tail[:], b[i:])
+			w = binary.LittleEndian.Uint64(tail[:])
+		}
 		commas, lf := equal(w, ','), equal(w, '\n')
 		if lf != 0 {
 			commas &= lf&-lf - 1 // those before the line feed
-			nl = i + bits.TrailingZeros64(lf)>>3
+			nl = min(i+bits.TrailingZeros64(lf)>>3, len(b))
 		}
 		for ; commas != 0; commas &= commas - 1 {
 			p := i + bits.TrailingZeros64(commas)>>3
@@ -172,22 +179,6 @@ func splitLine(b []byte, pos int, at []int32) (nf, end, next int) {
 				cut = p
 			}
 		}
-		if nl >= 0 {
-			break
-		}
-	}
-	if nl < 0 {
-		for ; i < len(b) && b[i] != '\n'; i++ {
-			if b[i] == ',' {
-				if nf < limit {
-					at[nf], start = int32(start), i+1
-					nf++
-				} else if cut < 0 {
-					cut = i
-				}
-			}
-		}
-		nl = i
 	}
 	end, next = nl, nl+1
 	if nl == len(b) {
