@@ -49,6 +49,14 @@ func isDecimal[T string | []byte](s T) bool {
 // checkPart returns the first bad field of p and why, or "" when p is
 // fine. The CSV readers and JSON documents share it.
 func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
+	if field, msg = checkFields(p, vocab); field == "" {
+		field, msg = checkLists(p, vocab)
+	}
+	return field, msg
+}
+
+// checkFields is checkPart's check of the single-valued fields.
+func checkFields(p *Part, vocab Vocabulary) (field, msg string) {
 	switch {
 	case p.ID == "":
 		return "part_id", "empty"
@@ -61,6 +69,11 @@ func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
 	case p.HSCode != "" && !rarex.IsHSCode(p.HSCode):
 		return "hs_code", fmt.Sprintf("%q is not 4 to 10 digits", p.HSCode)
 	}
+	return "", ""
+}
+
+// checkLists is checkPart's check of the elements and stages lists.
+func checkLists(p *Part, vocab Vocabulary) (field, msg string) {
 	for _, el := range p.Elements {
 		if !rarex.IsElement(el) {
 			return "elements", fmt.Sprintf("%q is not an element symbol", el)

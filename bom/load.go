@@ -275,17 +275,20 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 		f := func(i int) string { return l.str(fieldOf(chunk, at, nf, l.cols[i])) }
 		p := &out[n]
 		*p = Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5)}
-		ok := p.ID != "" && l.vocab.IsClass(p.Class) && rarex.IsCountry(p.Origin) && isDecimal(p.UnitValue) && (p.HSCode == "" || rarex.IsHSCode(p.HSCode))
-		var okE, okT bool
-		if ok {
+		// The lists are checked once per distinct text (l.list); only a bad
+		// one is split again, for checkLists to say what is wrong with it.
+		field, msg := checkFields(p, l.vocab)
+		if field == "" {
+			var okE, okT bool
 			p.Elements, okE = l.list(f(6), rarex.IsElement)
 			p.CNTechnology, okT = l.list(f(7), l.vocab.IsStage)
-			ok = okE && okT
+			if !okE || !okT {
+				q := *p
+				q.Elements, q.CNTechnology = SplitList(f(6)), SplitList(f(7))
+				field, msg = checkLists(&q, l.vocab)
+			}
 		}
-		if !ok {
-			q := *p
-			q.Elements, q.CNTechnology = SplitList(f(6)), SplitList(f(7))
-			field, msg := checkPart(&q, l.vocab)
+		if field != "" {
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, msg: msg}
 		}
 		values[n], _ = parseDecimal(p.UnitValue)
