@@ -85,7 +85,7 @@ func TestFormRows(t *testing.T) {
 		{"lines=100000&intermediaries=100000&add=intermediary", 100, 20},
 	} {
 		form, _ := url.ParseQuery(c.form)
-		if l, i := formRows(form); l != c.lines || i != c.interms {
+		if l, i := rowsToShow(form); l != c.lines || i != c.interms {
 			t.Errorf("%q: %d lines, %d intermediaries; want %d, %d", c.form, l, i, c.lines, c.interms)
 		}
 	}

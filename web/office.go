@@ -67,7 +67,7 @@ func (s *Server) appFormData(form url.Values) newAppData {
 	if form == nil {
 		form = url.Values{"ship_from": {"CN"}, "licence_type": {"individual"}, "validity_months": {"12"}, "unit_0": {"kg"}, "currency_0": {"USD"}, "origin_0": {"CN"}}
 	}
-	lines, intermediaries := formRows(form)
+	lines, intermediaries := rowsToShow(form)
 	return newAppData{Classes: s.Regime.ItemClasses, EndUserTypes: s.Regime.EndUserTypes, EndUses: s.Regime.EndUseCategories,
 		Units: s.Office.Proc.Units, Currencies: s.Office.Proc.Currencies, Form: form, Lines: upTo(lines), Intermediaries: upTo(intermediaries), Action: "/applications"}
 }
@@ -81,8 +81,7 @@ const (
 )
 
 // formRows reads how many line and intermediary rows the posted form had
-// (hidden fields "lines" and "intermediaries"), plus one when its "add"
-// button asked for it.
+// (hidden fields "lines" and "intermediaries").
 func formRows(form url.Values) (lines, intermediaries int) {
 	count := func(key string, def, max int) int {
 		n, err := strconv.Atoi(form.Get(key))
@@ -91,7 +90,13 @@ func formRows(form url.Values) (lines, intermediaries int) {
 		}
 		return min(n, max)
 	}
-	lines, intermediaries = count("lines", formLines, maxFormLines), count("intermediaries", formIntermediaries, maxFormIntermediaries)
+	return count("lines", formLines, maxFormLines), count("intermediaries", formIntermediaries, maxFormIntermediaries)
+}
+
+// rowsToShow is formRows plus one row when the form's "add" button asked
+// for it.
+func rowsToShow(form url.Values) (lines, intermediaries int) {
+	lines, intermediaries = formRows(form)
 	switch form.Get("add") {
 	case "line":
 		lines = min(lines+1, maxFormLines)
@@ -231,7 +236,7 @@ func bodyFromForm(form url.Values) (rarex.ApplicationBody, error) {
 	if g("same_as_consignee") != "" && b.EndUser.Name == "" {
 		b.EndUser.Name, b.EndUser.Address, b.EndUser.Country = b.Consignee.Name, b.Consignee.Address, b.Consignee.Country
 	}
-	lines, intermediaries := formRows(url.Values{"lines": form["lines"], "intermediaries": form["intermediaries"]})
+	lines, intermediaries := formRows(form)
 	for j := range intermediaries {
 		// The first row also answers to its older, unnumbered names.
 		k := func(f string) string {
