@@ -54,7 +54,7 @@ type Controlled func(p *Part) bool
 // subtree close before it), so a full roll-up is one sequential pass over
 // the compressed child rows. seq keeps each part's row in the input.
 type Graph struct {
-	Parts   []Part
+	parts   *partStore
 	seq     []int32 // input row of each part
 	ids     *idTable
 	value   []float64 // unit values as floats, for the fast path
@@ -71,7 +71,14 @@ type Graph struct {
 }
 
 // Len is the number of parts.
-func (g *Graph) Len() int { return len(g.Parts) }
+func (g *Graph) Len() int { return g.parts.len() }
+
+// Part returns part i. Its strings and lists are shared with the graph:
+// they must not be changed.
+func (g *Graph) Part(i int32) Part { return g.parts.part(i) }
+
+// id is part i's id.
+func (g *Graph) id(i int32) string { return g.parts.id(i) }
 
 // Edges is the number of edges.
 func (g *Graph) Edges() int { return len(g.child) }
@@ -119,7 +126,9 @@ func (e *CycleError) Error() string {
 func Build(parts []Part, edges []Edge) (*Graph, error) {
 	b := newBuilder(len(parts), len(edges))
 	for i := range parts {
-		if first := b.addPart(parts[i]); first >= 0 {
+		if first, err := b.addPart(parts[i]); err != nil {
+			return nil, err
+		} else if first >= 0 {
 			return nil, fmt.Errorf("part %q is listed twice", parts[i].ID)
 		}
 	}
@@ -155,22 +164,25 @@ type builder struct {
 // newBuilder sizes its arrays for about parts and edges rows (hints; 0
 // when unknown), so that large inputs are not copied as they grow.
 func newBuilder(parts, edges int) *builder {
-	g := &Graph{Parts: make([]Part, 0, parts), ids: newIDTable(parts), value: make([]float64, 0, parts)}
+	store := newPartStore(parts)
+	g := &Graph{parts: store, ids: newIDTable(store, parts), value: make([]float64, 0, parts)}
 	return &builder{g: g, eparent: make([]int32, 0, edges), echild: make([]int32, 0, edges), eqty: make([]float64, 0, edges)}
 }
 
 // addPart adds p (already checked) and returns -1, or, when its id is
 // taken, the index of the part that has it.
-func (b *builder) addPart(p Part) int32 {
+func (b *builder) addPart(p Part) (int32, error) {
 	g := b.g
 	if i := g.ids.findString(p.ID); i >= 0 {
-		return i
+		return i, nil
+	}
+	if err := g.parts.add(p); err != nil {
+		return -1, err
 	}
 	v, _ := parseDecimal(p.UnitValue)
-	g.Parts = append(g.Parts, p)
 	g.value = append(g.value, v)
-	g.ids.add(p.ID)
-	return -1
+	g.ids.add(int32(g.parts.len() - 1))
+	return -1, nil
 }
 
 // addEdge records parent uses q of child; long is the quantity's text
@@ -191,7 +203,7 @@ func (b *builder) addEdge(parent, child int32, q float64, long string) {
 // order and lays the edges out by parent.
 func (b *builder) finish() (*Graph, error) {
 	g := b.g
-	n, m := len(g.Parts), len(b.echild)
+	n, m := g.Len(), len(b.echild)
 	if int64(m) > math.MaxInt32 {
 		return nil, fmt.Errorf("the BOM has %d edges; at most %d are supported", m, math.MaxInt32)
 	}
@@ -307,22 +319,10 @@ func (g *Graph) renumber(order, pos, parents []int32) {
 	// Origins and technology in file order first: the parts and the text
 	// their fields point into are then read in order, not at random.
 	china, tech := make([]bool, n), make([]bool, n)
-	for p := range g.Parts {
-		china[p], tech[p] = g.Parts[p].Origin == "CN", len(g.Parts[p].CNTechnology) > 0
+	for p := range int32(n) {
+		china[p], tech[p] = g.parts.str(g.parts.rows[p].origin) == "CN", g.parts.hasTech(p)
 	}
-	// The parts move in place, cycle by cycle.
-	done := make([]bool, n)
-	for i := range n {
-		if done[i] {
-			continue
-		}
-		tmp, j := g.Parts[i], i
-		for k := int(order[j]); k != i; k = int(order[j]) {
-			g.Parts[j], done[j] = g.Parts[k], true
-			j = k
-		}
-		g.Parts[j], done[j] = tmp, true
-	}
+	g.parts.permute(order)
 	value := make([]float64, n)
 	g.parents, g.china, g.hasTech, g.seq = make([]int32, n), make([]bool, n), make([]bool, n), order
 	for i, p := range order {
@@ -330,7 +330,7 @@ func (g *Graph) renumber(order, pos, parents []int32) {
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
-	g.ids.renumber(pos, &g.Parts)
+	g.ids.renumber(pos)
 }
 
 // sort computes a leaves-first order with an iterative depth-first search
@@ -343,7 +343,7 @@ func (b *builder) sort(first, count []int32) ([]int32, error) {
 		black
 	)
 	g := b.g
-	n := len(g.Parts)
+	n := g.Len()
 	color := make([]uint8, n)
 	order := make([]int32, 0, n)
 	type frame struct{ node, next, end int32 }
@@ -368,12 +368,12 @@ func (b *builder) sort(first, count []int32) ([]int32, error) {
 					for i := range stack {
 						if stack[i].node == c {
 							for _, f := range stack[i:] {
-								path = append(path, g.Parts[f.node].ID)
+								path = append(path, g.id(f.node))
 							}
 							break
 						}
 					}
-					return nil, &CycleError{Path: append(path, g.Parts[c].ID)}
+					return nil, &CycleError{Path: append(path, g.id(c))}
 				}
 				continue
 			}

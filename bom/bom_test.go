@@ -82,7 +82,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs
 func TestMotor(t *testing.T) {
 	g := mustGraph(t, motorParts, motorEdges)
 	r := Roll(g, part1, official)
-	if p := g.Products(); len(p) != 1 || g.Parts[p[0]].ID != "motor" {
+	if p := g.Products(); len(p) != 1 || g.id(p[0]) != "motor" {
 		t.Fatalf("products = %v", p)
 	}
 	want := map[string][2]float64{ // cv, cn by hand
@@ -263,7 +263,7 @@ func TestAgainstNaivePathExpansion(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := Roll(g, part1, official)
-		for i := range g.Parts {
+		for i := range int32(g.Len()) {
 			want := naive(g, r, int32(i))
 			wf, _ := want.Float64()
 			if !near(r.at(int32(i)).cv, wf) {
@@ -393,10 +393,10 @@ func TestReadGraph(t *testing.T) {
 	}
 	want := mustGraph(t, motorParts, motorEdges)
 	a, b := Roll(g, part1, official), Roll(want, part1, official)
-	for i := range g.Parts {
-		j, _ := want.Index(g.Parts[i].ID)
+	for i := range int32(g.Len()) {
+		j, _ := want.Index(g.id(i))
 		if *a.at(int32(i)) != *b.at(j) {
-			t.Fatalf("part %s differs", g.Parts[i].ID)
+			t.Fatalf("part %s differs", g.id(i))
 		}
 	}
 	for name, c := range map[string]struct {
@@ -412,4 +412,13 @@ func TestReadGraph(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", name, err, c.want)
 		}
 	}
+}
+
+// allParts is every part of g, by index.
+func allParts(g *Graph) []Part {
+	out := make([]Part, g.Len())
+	for i := range out {
+		out[i] = g.Part(int32(i))
+	}
+	return out
 }

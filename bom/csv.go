@@ -345,8 +345,8 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 	var lines []int32 // of each part, for duplicate errors
 	for n := 0; ; n++ {
 		if n == hintAfter {
-			if h := rowsHint(size, pr.t.s, n); h > cap(b.g.Parts) {
-				b.g.Parts = slices.Grow(b.g.Parts, h-len(b.g.Parts))
+			if h := rowsHint(size, pr.t.s, n); h > cap(b.g.parts.rows) {
+				b.g.parts.rows = slices.Grow(b.g.parts.rows, h-len(b.g.parts.rows))
 				b.g.value = slices.Grow(b.g.value, h-len(b.g.value))
 				lines = slices.Grow(lines, h-len(lines))
 				b.g.ids.reserve(h)
@@ -358,7 +358,9 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 		} else if err != nil {
 			return nil, err
 		}
-		if first := b.addPart(p); first >= 0 {
+		if first, err := b.addPart(p); err != nil {
+			return nil, pr.t.errf("part_id", "%v", err)
+		} else if first >= 0 {
 			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, lines[first])
 		}
 		lines = append(lines, int32(pr.t.line()))

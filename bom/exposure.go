@@ -44,10 +44,11 @@ func StageOf(class string) string {
 // rare-earth item class).
 func (r *Rollup) Exposure(product int32, isRE func(*Part) bool) Exposure {
 	g := r.g
-	ex := Exposure{Product: g.Parts[product].ID, ByCountry: map[string]float64{}, ByStage: map[string]float64{}}
+	ex := Exposure{Product: g.id(product), ByCountry: map[string]float64{}, ByStage: map[string]float64{}}
 	re := make([]bool, g.Len())
-	for p := range g.Parts {
-		re[p] = int32(p) != product && isRE(&g.Parts[p])
+	for p := range int32(g.Len()) {
+		part := g.Part(p)
+		re[p] = p != product && isRE(&part)
 	}
 	// Units of each part per unit of product, through paths with no
 	// rare-earth part above it: each counts once, whole.
@@ -58,8 +59,9 @@ func (r *Rollup) Exposure(product int32, isRE func(*Part) bool) Exposure {
 		}
 		v := u * g.value[p]
 		ex.Total += v
-		ex.ByCountry[g.Parts[p].Origin] += v
-		ex.ByStage[StageOf(g.Parts[p].Class)] += v
+		part := g.Part(int32(p))
+		ex.ByCountry[part.Origin] += v
+		ex.ByStage[StageOf(part.Class)] += v
 		if r.controlled[p] {
 			ex.Controlled += v
 		}

@@ -23,9 +23,9 @@ type idTable struct {
 	// The slots may be split into 2^shards tables by the hash's top bits,
 	// each probed within itself, so that goroutines can fill one each.
 	shards uint
-	dup    [2]int32 // see duplicate
-	keys   []string // id of each index while building; then nil, and parts says
-	parts  *[]Part
+	dup    [2]int32      // see duplicate
+	store  *partStore    // the ids, by index
+	n      int           // ids in the table
 	sink   atomic.Uint64 // keeps findBatch's touching loads from being optimised away
 }
 
@@ -59,8 +59,10 @@ func (s idSlot) index() int32 { return int32(s.meta>>32) - 1 }
 // bytesOf is s's bytes, not copied: only for reading.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-func newIDTable(hint int) *idTable {
-	t := &idTable{seed: maphash.MakeSeed(), keys: make([]string, 0, hint)}
+// newIDTable makes a table for the ids of store's parts, sized for about
+// hint of them.
+func newIDTable(store *partStore, hint int) *idTable {
+	t := &idTable{seed: maphash.MakeSeed(), store: store}
 	size := 16
 	for size < 2*hint {
 		size *= 2
@@ -94,12 +96,7 @@ func (t *idTable) lookup(h uint64, id []byte) int32 {
 	}
 }
 
-func (t *idTable) key(i int32) string {
-	if t.keys != nil {
-		return t.keys[i]
-	}
-	return (*t.parts)[i].ID
-}
+func (t *idTable) key(i int32) string { return t.store.id(i) }
 
 // reserve sizes the table for about n ids, so a large file does not
 // rehash and copy the table as it grows.
@@ -112,11 +109,6 @@ func (t *idTable) reserve(n int) {
 		size *= 2
 	}
 	t.rehash(size)
-	if cap(t.keys) < n {
-		keys := make([]string, len(t.keys), n)
-		copy(keys, t.keys)
-		t.keys = keys
-	}
 }
 
 // rehash moves the entries into size slots.
@@ -125,7 +117,7 @@ func (t *idTable) rehash(size int) {
 	t.slots = make([]idSlot, size)
 	for _, s := range old {
 		if s.meta != 0 {
-			t.put(maphash.String(t.seed, t.keys[s.index()]), s)
+			t.put(maphash.String(t.seed, t.key(s.index())), s)
 		}
 	}
 }
@@ -190,15 +182,16 @@ func (t *idTable) findBatch(hash []uint64, id func(int) []byte, out []int32) {
 	}
 }
 
-// add appends id (which must not be present yet) as the next index,
-// growing the table to stay at most half full.
-func (t *idTable) add(id string) {
-	if 2*(len(t.keys)+1) > len(t.slots) {
+// add enters the store's part i, the next index (its id must not be
+// present yet), growing the table to stay at most half full.
+func (t *idTable) add(i int32) {
+	if 2*(t.n+1) > len(t.slots) {
 		t.rehash(2 * len(t.slots))
 	}
-	t.keys = append(t.keys, id)
+	t.n++
+	id := t.key(i)
 	h := maphash.String(t.seed, id)
-	t.put(h, idSlot{headOf(bytesOf(id)), uint64(len(t.keys))<<32 | tagOf(h, len(id))})
+	t.put(h, idSlot{headOf(bytesOf(id)), uint64(i+1)<<32 | tagOf(h, len(id))})
 }
 
 func (t *idTable) put(h uint64, slot idSlot) {
@@ -209,23 +202,21 @@ func (t *idTable) put(h uint64, slot idSlot) {
 	t.slots[base+i] = slot
 }
 
-// renumber moves every entry from old index i to to[i], and from then on
-// reads ids from parts (renumbered the same way) instead of a column of
-// its own: a million ids' headers are 16 MB not kept twice.
-func (t *idTable) renumber(to []int32, parts *[]Part) {
+// renumber moves every entry from old index i to to[i], as the store's
+// rows have moved.
+func (t *idTable) renumber(to []int32) {
 	for k, s := range t.slots {
 		if s.meta != 0 {
 			t.slots[k].meta = uint64(to[s.index()]+1)<<32 | uint64(uint32(s.meta))
 		}
 	}
-	t.keys, t.parts = nil, parts
 }
 
-// fill builds the table for parts (whose ids hash to hashes) with one
-// goroutine per shard, reading ids from parts from then on. Repeated ids
-// are not added; duplicate tells the first of them.
-func (t *idTable) fill(parts []Part, hashes []uint64) {
-	w := workers(len(parts) * 64)
+// fill builds the table for the ids of store's parts, which hash to
+// hashes, with one goroutine per shard. Repeated ids are not added;
+// duplicate tells the first of them.
+func (t *idTable) fill(store *partStore, hashes []uint64) {
+	w := workers(len(hashes) * 64)
 	t.shards = uint(bits.TrailingZeros(uint(w)))
 	// Each shard at most half full: ids do not spread evenly over shards.
 	counts := make([]int, w)
@@ -238,7 +229,7 @@ func (t *idTable) fill(parts []Part, hashes []uint64) {
 	}
 	t.slots = make([]idSlot, sub*w)
 	prefault(t.slots)
-	t.keys, t.parts = nil, &parts
+	t.store, t.n = store, len(hashes)
 	dups := make([][2]int32, w)
 	parallel(w, func(shard int) {
 		dups[shard] = [2]int32{-1, -1}
@@ -246,7 +237,7 @@ func (t *idTable) fill(parts []Part, hashes []uint64) {
 			if t.shards > 0 && int(h>>(64-t.shards)) != shard {
 				continue
 			}
-			id := parts[i].ID
+			id := store.id(int32(i))
 			base, mask, j := t.home(h)
 			head, tag := headOf(bytesOf(id)), tagOf(h, len(id))
 			for ; ; j = (j + 1) & mask {
@@ -255,7 +246,7 @@ func (t *idTable) fill(parts []Part, hashes []uint64) {
 					t.slots[base+j] = idSlot{head, uint64(i+1)<<32 | tag}
 					break
 				}
-				if uint32(s.meta) == uint32(tag) && s.head == head && (len(id) <= inline || parts[s.index()].ID == id) {
+				if uint32(s.meta) == uint32(tag) && s.head == head && (len(id) <= inline || store.id(s.index()) == id) {
 					if d := dups[shard]; d[0] < 0 {
 						dups[shard] = [2]int32{int32(i), s.index()}
 					}

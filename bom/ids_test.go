@@ -51,19 +51,19 @@ func TestIDTableFinds(t *testing.T) {
 		}
 	}
 
-	added := newIDTable(0)
-	for _, id := range ids {
-		added.add(id)
+	store := storeOf(ids)
+	added := newIDTable(store, 0)
+	for i := range ids {
+		added.add(int32(i))
 	}
 	check("add", added)
 
-	parts := make([]Part, len(ids))
 	hashes := make([]uint64, len(ids))
 	filled := &idTable{seed: maphash.MakeSeed()}
 	for i, id := range ids {
-		parts[i].ID, hashes[i] = id, maphash.String(filled.seed, id)
+		hashes[i] = maphash.String(filled.seed, id)
 	}
-	filled.fill(parts, hashes)
+	filled.fill(store, hashes)
 	if d, _ := filled.duplicate(); d >= 0 {
 		t.Fatalf("fill found a duplicate: %q", ids[d])
 	}
@@ -73,9 +73,9 @@ func TestIDTableFinds(t *testing.T) {
 // TestIDTableClash: a long id whose slot has another id's head, length and
 // hash bits is compared whole, and the probe goes on to the right one.
 func TestIDTableClash(t *testing.T) {
-	tab := newIDTable(0)
-	tab.add("ASSY-000-0001-X")
-	tab.add("ASSY-000-0002-X")
+	tab := newIDTable(storeOf([]string{"ASSY-000-0001-X", "ASSY-000-0002-X"}), 0)
+	tab.add(0)
+	tab.add(1)
 	// Put id 0 first in id 1's probe sequence, looking like id 1 to every
 	// check but the whole comparison: same head and length, id 1's hash bits.
 	h1 := maphash.String(tab.seed, "ASSY-000-0002-X")
@@ -96,15 +96,26 @@ func TestIDTableClash(t *testing.T) {
 func TestIDTableDuplicate(t *testing.T) {
 	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
 		ids := append(testIDs(), dup)
-		parts, hashes := make([]Part, len(ids)), make([]uint64, len(ids))
+		store, hashes := storeOf(ids), make([]uint64, len(ids))
 		tab := &idTable{seed: maphash.MakeSeed()}
 		for i, id := range ids {
-			parts[i].ID, hashes[i] = id, maphash.String(tab.seed, id)
+			hashes[i] = maphash.String(tab.seed, id)
 		}
-		tab.fill(parts, hashes)
+		tab.fill(store, hashes)
 		d, first := tab.duplicate()
-		if d != int32(len(ids)-1) || parts[first].ID != dup {
+		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
 		}
 	}
+}
+
+// storeOf is a part store of parts with these ids and nothing else.
+func storeOf(ids []string) *partStore {
+	s := newPartStore(len(ids))
+	for _, id := range ids {
+		if err := s.add(Part{ID: id}); err != nil {
+			panic(err)
+		}
+	}
+	return s
 }

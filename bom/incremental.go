@@ -28,7 +28,7 @@ func (g *Graph) reverse() {
 	if g.pstart != nil {
 		return
 	}
-	n := len(g.Parts)
+	n := g.Len()
 	g.pstart = make([]int32, n+1)
 	for _, c := range g.child {
 		g.pstart[c+1]++
@@ -57,7 +57,7 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 	if !ok {
 		return nil, fmt.Errorf("part_id: %q is not a part", id)
 	}
-	part := g.Parts[p]
+	part := g.Part(p)
 	if e.Origin != nil {
 		if !rarex.IsCountry(*e.Origin) {
 			return nil, fmt.Errorf("origin: %q is not an ISO 3166 two-letter country code", *e.Origin)
@@ -79,10 +79,11 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 		part.UnitValue, value = *e.UnitValue, v
 	}
 	set := func(part Part, value float64) {
-		g.Parts[p], g.value[p], g.china[p] = part, value, part.Origin == "CN"
-		r.controlled[p] = g.china[p] && isControlled(&g.Parts[p])
+		g.parts.edit(p, part)
+		g.value[p], g.china[p] = value, part.Origin == "CN"
+		r.controlled[p] = g.china[p] && isControlled(&part)
 	}
-	oldPart, oldValue := g.Parts[p], g.value[p]
+	oldPart, oldValue := g.Part(p), g.value[p]
 	return r.change(func() { set(part, value) }, func() { set(oldPart, oldValue) }, p)
 }
 
@@ -201,7 +202,7 @@ func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error)
 	var out []VerdictChange
 	for _, s := range products {
 		if now, _ := r.verdict(s.id); now != s.before {
-			out = append(out, VerdictChange{Product: g.Parts[s.id].ID, Over: now})
+			out = append(out, VerdictChange{Product: g.id(s.id), Over: now})
 		}
 	}
 	return out, nil

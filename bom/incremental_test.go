@@ -21,11 +21,11 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 		for step := 0; step < 5; step++ {
 			before := map[string]bool{}
 			for _, p := range g.Products() {
-				before[g.Parts[p].ID], _ = r.verdict(p)
+				before[g.id(p)], _ = r.verdict(p)
 			}
 			var changes []VerdictChange
 			if rng.IntN(2) == 0 || g.Edges() == 0 {
-				id := g.Parts[rng.IntN(g.Len())].ID
+				id := g.id(int32(rng.IntN(g.Len())))
 				origin := []string{"CN", "JP"}[rng.IntN(2)]
 				value := strconv.Itoa(rng.IntN(500))
 				changes, err = r.UpdatePart(id, PartEdit{Origin: &origin, UnitValue: &value}, vocab{}, part1)
@@ -34,7 +34,7 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 				var parent int32
 				for parent = 0; g.start[parent+1] <= int32(k); parent++ {
 				}
-				changes, err = r.UpdateQuantity(g.Parts[parent].ID, g.Parts[g.child[k]].ID, []string{"1", "0.5", "7"}[rng.IntN(3)])
+				changes, err = r.UpdateQuantity(g.id(parent), g.id(g.child[k]), []string{"1", "0.5", "7"}[rng.IntN(3)])
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -43,18 +43,18 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			var es []Edge
 			for p := int32(0); p < int32(g.Len()); p++ {
 				for k := g.start[p]; k < g.start[p+1]; k++ {
-					es = append(es, Edge{Parent: g.Parts[p].ID, Child: g.Parts[g.child[k]].ID, Quantity: g.exactQty(k).FloatString(20)})
+					es = append(es, Edge{Parent: g.id(p), Child: g.id(g.child[k]), Quantity: g.exactQty(k).FloatString(20)})
 				}
 			}
-			fg, err := Build(append([]Part(nil), g.Parts...), es)
+			fg, err := Build(allParts(g), es)
 			if err != nil {
 				t.Fatal(err)
 			}
 			full := Roll(fg, part1, official)
-			for i := range g.Parts {
-				j, _ := fg.Index(g.Parts[i].ID)
+			for i := range int32(g.Len()) {
+				j, _ := fg.Index(g.id(i))
 				if !near(r.at(int32(i)).cv, full.at(j).cv) || !near(r.at(int32(i)).cn, full.at(j).cn) || r.tech[i] != full.tech[j] {
-					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.Parts[i].ID, *r.at(int32(i)), *full.at(j))
+					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.id(i), *r.at(int32(i)), *full.at(j))
 				}
 			}
 			flipped := map[string]bool{}
@@ -63,8 +63,8 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			}
 			for _, p := range g.Products() {
 				now, _ := r.verdict(p)
-				if (now != before[g.Parts[p].ID]) != flipped[g.Parts[p].ID] {
-					t.Fatalf("iter %d: product %s flipped=%v, reported %v", iter, g.Parts[p].ID, now != before[g.Parts[p].ID], flipped[g.Parts[p].ID])
+				if (now != before[g.id(p)]) != flipped[g.id(p)] {
+					t.Fatalf("iter %d: product %s flipped=%v, reported %v", iter, g.id(p), now != before[g.id(p)], flipped[g.id(p)])
 				}
 			}
 		}
@@ -100,7 +100,7 @@ func TestIncrementalBadEdits(t *testing.T) {
 func BenchmarkIncrementalLeaf(b *testing.B) {
 	g := load(b)
 	leaf := int32(0) // parts are numbered leaves first
-	for p := range g.Parts {
+	for p := range int32(g.Len()) {
 		if g.start[p] == g.start[p+1] && g.parents[p] > g.parents[leaf] {
 			leaf = int32(p)
 		}
@@ -112,7 +112,7 @@ func BenchmarkIncrementalLeaf(b *testing.B) {
 func BenchmarkIncrementalTypicalLeaf(b *testing.B) {
 	g := load(b)
 	leaf := int32(-1)
-	for p := range g.Parts {
+	for p := range int32(g.Len()) {
 		if g.start[p] == g.start[p+1] && g.parents[p] == 1 {
 			leaf = int32(p)
 			break
@@ -123,7 +123,7 @@ func BenchmarkIncrementalTypicalLeaf(b *testing.B) {
 
 func benchEdit(b *testing.B, g *Graph, leaf int32) {
 	r := Roll(g, part1, official)
-	id := g.Parts[leaf].ID
+	id := g.id(leaf)
 	values := []string{"1.25", "2.5"}
 	i := 0
 	r.UpdatePart(id, PartEdit{UnitValue: &values[0]}, vocab{}, part1) // builds the parent index once

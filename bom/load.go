@@ -222,44 +222,70 @@ type partLoader struct {
 	maxCol  int
 	vocab   Vocabulary
 	seed    maphash.Seed
-	lists   map[string][]string // elements and stages lists by their text, shared by the rows (read only)
+	lists   map[string]uint32 // elements and stages lists by their text: index in texts and items
+	texts   []string          // each list's text; texts[0] is the empty list
+	items   [][]string        // and its items
 	badList map[string]bool
 }
 
-func (l *partLoader) str(b []byte) string {
+// span is where b, a piece of the file, lies in it.
+func (l *partLoader) span(b []byte) span {
 	if len(b) == 0 {
-		return ""
+		return span{}
 	}
-	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(l.s))))
-	return l.s[off : off+len(b)]
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(l.s)))
+	return span{uint32(off), uint32(len(b))}
 }
 
-// list returns the ;-separated list text as a slice shared by every row
-// that writes it the same way; ok is false when an item is not known.
-func (l *partLoader) list(text string, known func(string) bool) ([]string, bool) {
+func (l *partLoader) str(b []byte) string {
+	sp := l.span(b)
+	return l.s[sp.off : sp.off+sp.n]
+}
+
+// list returns the index of the ;-separated list text among this
+// worker's lists (0 when empty); ok is false when an item is not known.
+func (l *partLoader) list(text string, known func(string) bool) (uint32, bool) {
 	if text == "" {
-		return nil, true
+		return 0, true
 	}
-	if v, ok := l.lists[text]; ok {
-		return v, true
+	if k, ok := l.lists[text]; ok {
+		return k, true
 	}
 	if l.badList[text] {
-		return nil, false
+		return 0, false
 	}
 	v := SplitList(text)
 	for _, item := range v {
 		if !known(item) {
 			l.badList[text] = true
-			return nil, false
+			return 0, false
 		}
 	}
-	l.lists[text] = v
-	return v, true
+	k := uint32(len(l.texts))
+	l.lists[text], l.texts, l.items = k, append(l.texts, text), append(l.items, v)
+	return k, true
+}
+
+// merge enters this worker's lists into store's and renumbers rows' list
+// indexes to match.
+func (l *partLoader) merge(store *partStore, rows []partRow) {
+	to := make([]uint32, len(l.texts))
+	for k := 1; k < len(l.texts); k++ {
+		to[k] = store.known[l.texts[k]]
+		if to[k] == 0 {
+			to[k] = uint32(len(store.lists))
+			store.lists = append(store.lists, l.items[k])
+			store.known[l.texts[k]] = to[k]
+		}
+	}
+	for i := range rows {
+		rows[i].elements, rows[i].tech = to[rows[i].elements], to[rows[i].tech]
+	}
 }
 
 // parse fills out, values and hashes from the rows of chunk and returns
 // how many rows it read, and the first bad row.
-func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []uint64) (int, *rowError) {
+func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -272,27 +298,29 @@ func (l *partLoader) parse(chunk []byte, out []Part, values []float64, hashes []
 		if end == start {
 			continue
 		}
-		f := func(i int) string { return l.str(fieldOf(chunk, at, nf, l.cols[i])) }
-		p := &out[n]
-		*p = Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5)}
+		f := func(i int) []byte { return fieldOf(chunk, at, nf, l.cols[i]) }
+		id, desc, class, hs, origin, value := f(0), f(1), f(2), f(3), f(4), f(5)
+		p := Part{ID: l.str(id), Description: l.str(desc), Class: l.str(class), HSCode: l.str(hs), Origin: l.str(origin), UnitValue: l.str(value)}
 		// The lists are checked once per distinct text (l.list); only a bad
 		// one is split again, for checkLists to say what is wrong with it.
-		field, msg := checkFields(p, l.vocab)
+		field, msg := checkFields(&p, l.vocab)
+		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
-			p.Elements, okE = l.list(f(6), rarex.IsElement)
-			p.CNTechnology, okT = l.list(f(7), l.vocab.IsStage)
+			elements, okE = l.list(l.str(f(6)), rarex.IsElement)
+			tech, okT = l.list(l.str(f(7)), l.vocab.IsStage)
 			if !okE || !okT {
-				q := *p
-				q.Elements, q.CNTechnology = SplitList(f(6)), SplitList(f(7))
-				field, msg = checkLists(&q, l.vocab)
+				p.Elements, p.CNTechnology = SplitList(l.str(f(6))), SplitList(l.str(f(7)))
+				field, msg = checkLists(&p, l.vocab)
 			}
 		}
 		if field != "" {
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, msg: msg}
 		}
-		values[n], _ = parseDecimal(p.UnitValue)
-		hashes[n] = maphash.String(l.seed, p.ID)
+		out[n] = partRow{id: l.span(id), desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
+			value: l.span(value), elements: elements, tech: tech}
+		values[n], _ = parseDecimal(value)
+		hashes[n] = maphash.Bytes(l.seed, id)
 		n++
 	}
 	return n, nil
@@ -355,23 +383,26 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		}
 		total += lines[k]
 	}
-	parts, values, hashes := make([]Part, total), make([]float64, total), make([]uint64, total)
+	parts, values, hashes := make([]partRow, total), make([]float64, total), make([]uint64, total)
 	prefault(parts)
 	prefault(values)
 	prefault(hashes)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	seed := maphash.MakeSeed()
+	loaders := make([]*partLoader, len(cs))
 	parallel(len(cs), func(k int) {
 		base := 0
 		for _, n := range lines[:k] {
 			base += n
 		}
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, seed: seed,
-			lists: map[string][]string{}, badList: map[string]bool{}}
+			lists: map[string]uint32{}, texts: []string{""}, items: [][]string{nil}, badList: map[string]bool{}}
+		loaders[k] = l
 		end := base + lines[k]
 		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end])
 	})
+	store := &partStore{text: data, lists: [][]string{nil}, known: map[string]uint32{}}
 	// Close the gaps that empty lines left, up to the first bad row.
 	n, line := 0, first
 	var bad error
@@ -380,6 +411,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		for _, m := range lines[:k] {
 			base += m
 		}
+		loaders[k].merge(store, parts[base:base+rows[k]])
 		if n != base {
 			copy(parts[n:], parts[base:base+rows[k]])
 			copy(values[n:], values[base:base+rows[k]])
@@ -393,34 +425,34 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		line += lines[k]
 	}
 	clear(parts[n:])
-	parts, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
+	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
 	ids := &idTable{seed: seed}
-	ids.fill(parts, hashes)
+	ids.fill(store, hashes)
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
-		return nil, dupError(data, file, parts, dup, first)
+		return nil, dupError(data, file, store, dup, first)
 	}
 	if bad != nil {
 		return nil, bad
 	}
-	g := &Graph{Parts: parts, value: values, ids: ids}
+	g := &Graph{parts: store, value: values, ids: ids}
 	return &builder{g: g}, nil
 }
 
 // dupError reports part dup as a repeat of part first, at the line and
 // column where dup's id is written.
-func dupError(data []byte, file string, parts []Part, dup, first int32) error {
-	where := func(id string) (line, col int) {
-		off := int(uintptr(unsafe.Pointer(unsafe.StringData(id))) - uintptr(unsafe.Pointer(unsafe.SliceData(data))))
+func dupError(data []byte, file string, store *partStore, dup, first int32) error {
+	where := func(i int32) (line, col int) {
+		off := int(store.rows[i].id.off)
 		start := bytes.LastIndexByte(data[:off], '\n') + 1
 		for off > start && (data[off-1] == ' ' || data[off-1] == '\t') {
 			off--
 		}
 		return lineAt(data, start, 1), off - start + 1
 	}
-	line, col := where(parts[dup].ID)
-	firstLine, _ := where(parts[first].ID)
-	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", parts[dup].ID, firstLine)}
+	line, col := where(dup)
+	firstLine, _ := where(first)
+	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", store.id(dup), firstLine)}
 }
 
 // edgeLoader parses rows of edges.csv for one worker, into arrays of its

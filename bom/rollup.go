@@ -41,8 +41,11 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	r.tf, _ = th.Ratio.Float64()
 	// Only China-origin parts can be China-origin controlled items: the
 	// others are not asked (most parts of most BOMs).
-	for p := range g.Parts {
-		r.controlled[p] = g.china[p] && isControlled(&g.Parts[p])
+	for p := range int32(n) {
+		if g.china[p] {
+			part := g.Part(p)
+			r.controlled[p] = isControlled(&part)
+		}
 	}
 	// Parts are numbered children first: one pass in index order.
 	for i := range r.acc {
@@ -99,7 +102,8 @@ type Result struct {
 // Result reports product p with its top k contributing paths.
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
-	res := Result{Product: g.Parts[p].ID, Description: g.Parts[p].Description, Class: g.Parts[p].Class, Value: g.value[p], ControlledValue: r.at(p).cv,
+	part := g.Part(p)
+	res := Result{Product: part.ID, Description: part.Description, Class: part.Class, Value: g.value[p], ControlledValue: r.at(p).cv,
 		CNValue: r.at(p).cn, CNTechnology: r.tech[p]}
 	res.Threshold = r.tf
 	if g.value[p] > 0 {
@@ -140,7 +144,7 @@ func (r *Rollup) verdict(p int32) (over, exact bool) {
 // exactValue is part p's unit value in exact rationals, parsed afresh: the
 // graph holds no caches, so roll-ups can share it across goroutines.
 func (g *Graph) exactValue(p int32) *big.Rat {
-	v, _ := new(big.Rat).SetString(g.Parts[p].UnitValue)
+	v, _ := new(big.Rat).SetString(g.Part(p).UnitValue)
 	return v
 }
 
@@ -202,7 +206,7 @@ func (r *Rollup) TopPaths(p int32, k int) []Path {
 		if r.isControlled(last) {
 			ids := make([]string, len(top.nodes))
 			for i, n := range top.nodes {
-				ids[i] = g.Parts[n].ID
+				ids[i] = g.id(n)
 			}
 			out = append(out, Path{Parts: ids, Quantity: top.mult, Value: top.bound})
 			continue
@@ -232,7 +236,7 @@ func (r *Rollup) techParts(p int32, max int) []string {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if g.hasTech[n] {
-			out = append(out, g.Parts[n].ID)
+			out = append(out, g.id(n))
 		}
 		for e := g.start[n]; e < g.start[n+1]; e++ {
 			if c := g.child[e]; r.tech[c] && !seen[c] {

@@ -94,7 +94,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 	g := r.g
 	v := g.value[product]
 	t, _ := target.Float64()
-	plan := &Plan{Product: g.Parts[product].ID, Target: t, Substitutions: []Substitution{}}
+	plan := &Plan{Product: g.id(product), Target: t, Substitutions: []Substitution{}}
 	if v > 0 {
 		plan.ShareBefore = r.at(product).cv / v
 	}
@@ -114,7 +114,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 		c := candidate{part: i, gates: r.isControlled(i)}
 		for _, a := range as {
 			nv := mustFloat(a.UnitValue)
-			moved := g.Parts[i]
+			moved := g.Part(i)
 			moved.Origin, moved.UnitValue = a.Origin, a.UnitValue
 			newCV := r.childSum(i)
 			if moved.Origin == "CN" && isControlled(&moved) {
@@ -236,12 +236,14 @@ func (g *Graph) openUnits(product int32, stop func(p int32) bool) []float64 {
 // not changed): a plan is verified this way, and its effect on exposure seen.
 func (r *Rollup) Applied(subs []Substitution, isControlled Controlled) (*Rollup, error) {
 	g := r.g
-	parts := append([]Part(nil), g.Parts...)
+	parts := g.parts.withEdits()
 	for _, s := range subs {
 		i, _ := g.Index(s.PartID)
-		parts[i].Origin, parts[i].UnitValue = s.Origin, s.UnitValue
+		p := parts.part(i)
+		p.Origin, p.UnitValue = s.Origin, s.UnitValue
+		parts.edit(i, p)
 	}
-	ng := &Graph{Parts: parts, seq: g.seq, ids: g.ids, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
+	ng := &Graph{parts: parts, seq: g.seq, ids: g.ids, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
 		long: g.long, parents: g.parents, china: slices.Clone(g.china), hasTech: g.hasTech}
 	for _, s := range subs {
 		i, _ := g.Index(s.PartID)

@@ -354,5 +354,6 @@ func (s *Service) Product(ctx context.Context, actor *rarex.User, id, product, i
 		return nil, err
 	}
 	r := assess.Roll(g, test)
-	return &ProductFacts{Part: g.Parts[p], Value: g.Parts[p].UnitValue, ControlledValue: rules.DecimalFromRat(r.ExactControlledValue(p)).String()}, nil
+	part := g.Part(p)
+	return &ProductFacts{Part: part, Value: part.UnitValue, ControlledValue: rules.DecimalFromRat(r.ExactControlledValue(p)).String()}, nil
 }

@@ -1,0 +1,138 @@
+package bom
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unsafe"
+)
+
+// span is the text bytes off to off+n of a part store.
+type span struct{ off, n uint32 }
+
+// partRow is one part as a graph keeps it: its fields as spans of the
+// store's text and its lists as indexes into the store's lists. It holds
+// no pointers, so the collector never scans the million rows of a large
+// BOM, and it takes 56 bytes where a Part takes 144.
+type partRow struct {
+	id, desc, class, hs, origin, value span
+	elements, tech                     uint32
+}
+
+// partStore keeps a graph's parts. Text is either a whole parts file (the
+// fast reader's rows point into it) or grown by add; either way no byte of
+// it changes once written, so strings taken from it stay valid. Parts
+// edited after load (incremental updates, what-ifs) live in edits.
+type partStore struct {
+	text  []byte
+	rows  []partRow
+	lists [][]string        // lists[0] is the empty list
+	known map[string]uint32 // list text → index in lists, for add
+	edits map[int32]Part
+}
+
+// maxText is the most text a store addresses: spans are 32-bit.
+const maxText = math.MaxUint32
+
+func newPartStore(rows int) *partStore {
+	return &partStore{rows: make([]partRow, 0, rows), lists: [][]string{nil}}
+}
+
+func (s *partStore) len() int { return len(s.rows) }
+
+func (s *partStore) str(sp span) string {
+	if sp.n == 0 {
+		return ""
+	}
+	return unsafe.String(&s.text[sp.off], int(sp.n))
+}
+
+// id is part i's id (edits never change it).
+func (s *partStore) id(i int32) string { return s.str(s.rows[i].id) }
+
+// part is part i whole; its strings and lists are shared, not copied.
+func (s *partStore) part(i int32) Part {
+	if s.edits != nil {
+		if p, ok := s.edits[i]; ok {
+			return p
+		}
+	}
+	r := &s.rows[i]
+	return Part{ID: s.str(r.id), Description: s.str(r.desc), Class: s.str(r.class), Elements: s.lists[r.elements],
+		HSCode: s.str(r.hs), Origin: s.str(r.origin), UnitValue: s.str(r.value), CNTechnology: s.lists[r.tech]}
+}
+
+// hasTech reports whether part i lists Chinese technology stages.
+func (s *partStore) hasTech(i int32) bool { return s.rows[i].tech != 0 }
+
+// edit replaces part i from now on (its id stays).
+func (s *partStore) edit(i int32, p Part) {
+	if s.edits == nil {
+		s.edits = map[int32]Part{}
+	}
+	s.edits[i] = p
+}
+
+// withEdits is a copy of s sharing its rows, with edits of its own.
+func (s *partStore) withEdits() *partStore {
+	c := *s
+	c.edits = make(map[int32]Part, len(s.edits)+1)
+	for i, p := range s.edits {
+		c.edits[i] = p
+	}
+	return &c
+}
+
+// add appends p, copying its text into the store's.
+func (s *partStore) add(p Part) error {
+	size := len(s.text)
+	for _, f := range []string{p.ID, p.Description, p.Class, p.HSCode, p.Origin, p.UnitValue} {
+		size += len(f)
+	}
+	if size > maxText {
+		return fmt.Errorf("the parts' text is over %d bytes, more than a BOM may hold", maxText)
+	}
+	put := func(f string) span {
+		sp := span{uint32(len(s.text)), uint32(len(f))}
+		s.text = append(s.text, f...)
+		return sp
+	}
+	s.rows = append(s.rows, partRow{id: put(p.ID), desc: put(p.Description), class: put(p.Class), hs: put(p.HSCode),
+		origin: put(p.Origin), value: put(p.UnitValue), elements: s.list(p.Elements), tech: s.list(p.CNTechnology)})
+	return nil
+}
+
+// list returns the index of list l, adding it when it is new.
+func (s *partStore) list(l []string) uint32 {
+	if len(l) == 0 {
+		return 0
+	}
+	key := strings.Join(l, ";")
+	if k, ok := s.known[key]; ok {
+		return k
+	}
+	if s.known == nil {
+		s.known = map[string]uint32{}
+	}
+	k := uint32(len(s.lists))
+	s.lists = append(s.lists, append([]string(nil), l...))
+	s.known[key] = k
+	return k
+}
+
+// permute moves the rows to their places in order (place i takes row
+// order[i]), in place, cycle by cycle. Edits must not exist yet.
+func (s *partStore) permute(order []int32) {
+	done := make([]bool, len(order))
+	for i := range order {
+		if done[i] {
+			continue
+		}
+		tmp, j := s.rows[i], i
+		for k := int(order[j]); k != i; k = int(order[j]) {
+			s.rows[j], done[j] = s.rows[k], true
+			j = k
+		}
+		s.rows[j], done[j] = tmp, true
+	}
+}
