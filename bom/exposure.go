@@ -46,8 +46,9 @@ func (r *Rollup) Exposure(product int32, isRE func(*Part) bool) Exposure {
 	g := r.g
 	ex := Exposure{Product: g.id(product), ByCountry: map[string]float64{}, ByStage: map[string]float64{}}
 	re := make([]bool, g.Len())
+	var part Part // one variable for all: isRE's argument escapes
 	for p := range int32(g.Len()) {
-		part := g.Part(p)
+		part = g.Part(p)
 		re[p] = p != product && isRE(&part)
 	}
 	// Units of each part per unit of product, through paths with no

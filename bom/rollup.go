@@ -41,9 +41,10 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	r.tf, _ = th.Ratio.Float64()
 	// Only China-origin parts can be China-origin controlled items: the
 	// others are not asked (most parts of most BOMs).
+	var part Part // one variable for all: isControlled's argument escapes
 	for p := range int32(n) {
 		if g.china[p] {
-			part := g.Part(p)
+			part = g.Part(p)
 			r.controlled[p] = isControlled(&part)
 		}
 	}
