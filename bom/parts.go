@@ -31,8 +31,13 @@ type partStore struct {
 	edits map[int32]Part
 }
 
-// maxText is the most text a store addresses: spans are 32-bit.
-const maxText = math.MaxUint32
+// maxText is the most text a store addresses: spans are 32-bit. (A
+// variable so that a test can lower it; the fast reader's files, at most
+// fastMax bytes, are always within it.)
+var maxText = math.MaxUint32
+
+// The fast reader's spans point into the file itself.
+const _ = uint32(fastMax)
 
 func newPartStore(rows int) *partStore {
 	return &partStore{rows: make([]partRow, 0, rows), lists: [][]string{nil}}

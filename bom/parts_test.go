@@ -1,0 +1,93 @@
+package bom
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestPartStore(t *testing.T) {
+	in := []Part{
+		{ID: "rotor", Description: "rotor, complete", Class: "assembly", Origin: "DE", UnitValue: "40"},
+		{ID: "magnet", Class: "magnet_ndfeb", Elements: []string{"Nd", "Pr", "Dy"}, HSCode: "850511", Origin: "CN", UnitValue: "2.2",
+			CNTechnology: []string{"magnet_manufacturing"}},
+		{ID: "magnet-2", Class: "magnet_ndfeb", Elements: []string{"Nd", "Pr", "Dy"}, Origin: "VN", UnitValue: "2.5"},
+		{ID: "", Class: "other", Elements: []string{}, Origin: "JP", UnitValue: "0"},
+	}
+	s := newPartStore(0)
+	for _, p := range in {
+		if err := s.add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(i int) Part {
+		p := in[i]
+		if len(p.Elements) == 0 {
+			p.Elements = nil // an empty list is kept as none
+		}
+		return p
+	}
+	for i := range in {
+		if got := s.part(int32(i)); !reflect.DeepEqual(got, want(i)) {
+			t.Fatalf("part %d = %+v, want %+v", i, got, want(i))
+		}
+		if s.id(int32(i)) != in[i].ID || s.hasTech(int32(i)) != (len(in[i].CNTechnology) > 0) {
+			t.Fatalf("part %d: id %q, hasTech %v", i, s.id(int32(i)), s.hasTech(int32(i)))
+		}
+	}
+	// The same list is kept once, and the store owns its copy.
+	if s.rows[1].elements != s.rows[2].elements || len(s.lists) != 3 {
+		t.Fatalf("lists %v, rows %+v", s.lists, s.rows)
+	}
+	in[1].Elements[0] = "Sm"
+	if s.part(1).Elements[0] != "Nd" {
+		t.Fatal("the store shares the caller's list")
+	}
+	in[1].Elements[0] = "Nd"
+
+	// Edits sit over the rows; a copy's edits are its own.
+	p := s.part(1)
+	p.Origin = "MY"
+	s.edit(1, p)
+	c := s.withEdits()
+	q := c.part(0)
+	q.UnitValue = "41"
+	c.edit(0, q)
+	if s.part(1).Origin != "MY" || c.part(1).Origin != "MY" || s.part(0).UnitValue != "40" || c.part(0).UnitValue != "41" {
+		t.Fatalf("edits: %+v %+v %+v %+v", s.part(1), c.part(1), s.part(0), c.part(0))
+	}
+
+	// permute: place i takes row order[i].
+	s = newPartStore(0)
+	for _, p := range in {
+		s.add(p)
+	}
+	order := []int32{2, 0, 3, 1}
+	s.permute(order)
+	for i, k := range order {
+		if got := s.part(int32(i)); !reflect.DeepEqual(got, want(int(k))) {
+			t.Fatalf("after permute, place %d = %+v, want %+v", i, got, want(int(k)))
+		}
+	}
+}
+
+// TestPartStoreFull: text beyond what spans address is refused, with a
+// reason, and leaves the store as it was.
+func TestPartStoreFull(t *testing.T) {
+	defer func(m int) { maxText = m }(maxText)
+	maxText = 20
+	s := newPartStore(0)
+	if err := s.add(Part{ID: "P1", Class: "other", Origin: "VN", UnitValue: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.add(Part{ID: "P2", Description: strings.Repeat("x", 20), Class: "other", Origin: "VN", UnitValue: "1"})
+	if err == nil || !strings.Contains(err.Error(), "over 20 bytes") || s.len() != 1 || len(s.text) != 10 {
+		t.Fatalf("err %v, %d rows, %d bytes of text", err, s.len(), len(s.text))
+	}
+	// Through the streaming reader, the error names the file and line.
+	parts := loadHead + "P1,a,other,,,VN,1,\nP2,a longer description,other,,,VN,1,\n"
+	_, err = StreamGraph(strings.NewReader(parts), "parts.csv", strings.NewReader("parent_id,child_id,quantity\n"), "edges.csv", vocab{}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "parts.csv:3") || !strings.Contains(err.Error(), "over 20 bytes") {
+		t.Fatalf("StreamGraph: %v", err)
+	}
+}
