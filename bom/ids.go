@@ -233,27 +233,43 @@ func (t *idTable) fill(store *partStore, hashes []uint64) {
 	dups := make([][2]int32, w)
 	parallel(w, func(shard int) {
 		dups[shard] = [2]int32{-1, -1}
-		for i, h := range hashes {
-			if t.shards > 0 && int(h>>(64-t.shards)) != shard {
-				continue
-			}
-			id := store.id(int32(i))
-			base, mask, j := t.home(h)
-			head, tag := headOf(bytesOf(id)), tagOf(h, len(id))
-			for ; ; j = (j + 1) & mask {
-				s := t.slots[base+j]
-				if s.meta == 0 {
-					t.slots[base+j] = idSlot{head, uint64(i+1)<<32 | tag}
-					break
+		// The ids go in a few hundred at a time, in order: first their
+		// home slots are read, independent loads whose cache misses
+		// overlap; then each is put in, its slot's line in cache by then.
+		var batch [batchSize]int32
+		var sink uint64
+		for from := 0; from < len(hashes); {
+			n := 0
+			for ; from < len(hashes) && n < len(batch); from++ {
+				h := hashes[from]
+				if t.shards > 0 && int(h>>(64-t.shards)) != shard {
+					continue
 				}
-				if uint32(s.meta) == uint32(tag) && s.head == head && (len(id) <= inline || store.id(s.index()) == id) {
-					if d := dups[shard]; d[0] < 0 {
-						dups[shard] = [2]int32{int32(i), s.index()}
+				base, _, j := t.home(h)
+				sink += t.slots[base+j].meta
+				batch[n] = int32(from)
+				n++
+			}
+			for _, i := range batch[:n] {
+				h, id := hashes[i], store.id(i)
+				base, mask, j := t.home(h)
+				head, tag := headOf(bytesOf(id)), tagOf(h, len(id))
+				for ; ; j = (j + 1) & mask {
+					s := t.slots[base+j]
+					if s.meta == 0 {
+						t.slots[base+j] = idSlot{head, uint64(i+1)<<32 | tag}
+						break
 					}
-					break
+					if uint32(s.meta) == uint32(tag) && s.head == head && (len(id) <= inline || store.id(s.index()) == id) {
+						if d := dups[shard]; d[0] < 0 {
+							dups[shard] = [2]int32{i, s.index()}
+						}
+						break
+					}
 				}
 			}
 		}
+		t.sink.Add(sink)
 	})
 	t.dup = [2]int32{-1, -1}
 	for _, d := range dups {
