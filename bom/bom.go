@@ -320,7 +320,7 @@ func (g *Graph) renumber(order, pos, parents []int32) {
 	// their fields point into are then read in order, not at random.
 	china, tech := make([]bool, n), make([]bool, n)
 	for p := range int32(n) {
-		china[p], tech[p] = g.parts.str(g.parts.rows[p].origin) == "CN", g.parts.hasTech(p)
+		china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
 	}
 	g.parts.permute(order)
 	value := make([]float64, n)

@@ -60,7 +60,7 @@ func (r *Rollup) Exposure(product int32, isRE func(*Part) bool) Exposure {
 		}
 		v := u * g.value[p]
 		ex.Total += v
-		part := g.Part(int32(p))
+		part = g.Part(int32(p))
 		ex.ByCountry[part.Origin] += v
 		ex.ByStage[StageOf(part.Class)] += v
 		if r.controlled[p] {

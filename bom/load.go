@@ -222,9 +222,8 @@ type partLoader struct {
 	maxCol  int
 	vocab   Vocabulary
 	seed    maphash.Seed
-	lists   map[string]uint32 // elements and stages lists by their text: index in texts and items
-	texts   []string          // each list's text; texts[0] is the empty list
-	items   [][]string        // and its items
+	lists   map[string]uint32 // elements and stages lists by their text: index in items
+	items   [][]string        // each list's items; items[0] is the empty list
 	badList map[string]bool
 }
 
@@ -261,22 +260,17 @@ func (l *partLoader) list(text string, known func(string) bool) (uint32, bool) {
 			return 0, false
 		}
 	}
-	k := uint32(len(l.texts))
-	l.lists[text], l.texts, l.items = k, append(l.texts, text), append(l.items, v)
+	k := uint32(len(l.items))
+	l.lists[text], l.items = k, append(l.items, v)
 	return k, true
 }
 
 // merge enters this worker's lists into store's and renumbers rows' list
 // indexes to match.
 func (l *partLoader) merge(store *partStore, rows []partRow) {
-	to := make([]uint32, len(l.texts))
-	for k := 1; k < len(l.texts); k++ {
-		to[k] = store.known[l.texts[k]]
-		if to[k] == 0 {
-			to[k] = uint32(len(store.lists))
-			store.lists = append(store.lists, l.items[k])
-			store.known[l.texts[k]] = to[k]
-		}
+	to := make([]uint32, len(l.items))
+	for k := 1; k < len(l.items); k++ {
+		to[k] = store.list(l.items[k])
 	}
 	for i := range rows {
 		rows[i].elements, rows[i].tech = to[rows[i].elements], to[rows[i].tech]
@@ -397,12 +391,13 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			base += n
 		}
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, seed: seed,
-			lists: map[string]uint32{}, texts: []string{""}, items: [][]string{nil}, badList: map[string]bool{}}
+			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
 		end := base + lines[k]
 		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end])
 	})
-	store := &partStore{text: data, lists: [][]string{nil}, known: map[string]uint32{}}
+	store := newPartStore(0)
+	store.text = data
 	// Close the gaps that empty lines left, up to the first bad row.
 	n, line := 0, first
 	var bad error

@@ -27,7 +27,7 @@ type partStore struct {
 	text  []byte
 	rows  []partRow
 	lists [][]string        // lists[0] is the empty list
-	known map[string]uint32 // list text → index in lists, for add
+	known map[string]uint32 // items joined by ";" → index in lists
 	edits map[int32]Part
 }
 
@@ -66,6 +66,9 @@ func (s *partStore) part(i int32) Part {
 	return Part{ID: s.str(r.id), Description: s.str(r.desc), Class: s.str(r.class), Elements: s.lists[r.elements],
 		HSCode: s.str(r.hs), Origin: s.str(r.origin), UnitValue: s.str(r.value), CNTechnology: s.lists[r.tech]}
 }
+
+// origin is part i's origin as loaded.
+func (s *partStore) origin(i int32) string { return s.str(s.rows[i].origin) }
 
 // hasTech reports whether part i lists Chinese technology stages.
 func (s *partStore) hasTech(i int32) bool { return s.rows[i].tech != 0 }
