@@ -273,9 +273,9 @@ func (b *builder) finish() (*Graph, error) {
 		pos[p] = int32(i)
 	}
 	// The edges and the parts move to their new places independently: on
-	// two cores at once.
-	child, qty := make([]int32, m), make([]float64, m)
-	prefault(child)
+	// two cores at once. The parents of the edges are not read again, so
+	// their array, already in memory, takes the renumbered children.
+	child, qty := b.eparent[:m:m], make([]float64, m)
 	prefault(qty)
 	parallel(2, func(half int) {
 		if half == 0 {
