@@ -273,13 +273,10 @@ func (b *builder) finish() (*Graph, error) {
 		pos[p] = int32(i)
 	}
 	// The edges and the parts move to their new places independently: on
-	// two cores at once. The parents of the edges are not read again, so
-	// their array, already in memory, takes the renumbered children.
-	child, qty := b.eparent[:m:m], make([]float64, m)
-	prefault(qty)
+	// two cores at once.
 	parallel(2, func(half int) {
 		if half == 0 {
-			b.layEdges(order, pos, first, count, arrival, child, qty)
+			b.layEdges(order, pos, first, count, arrival)
 		} else {
 			g.renumber(order, pos, parents)
 		}
@@ -288,26 +285,58 @@ func (b *builder) finish() (*Graph, error) {
 	return g, nil
 }
 
-// layEdges lays the rows out in the new order, children renumbered.
-// child and qty are the new arrays (fresh pages already written to).
-func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32, child []int32, qty []float64) {
+// layEdges lays the rows out in the new order, children renumbered. Where
+// the rows already lie in that order, or in its mirror image (a parts file
+// listed top down, whose order is reversed), they stay in their arrays and
+// are reversed there if need be; otherwise they are copied, into the
+// arrival parents' array, not read again, and a fresh one.
+func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32) {
 	g := b.g
+	m := int32(len(b.echild))
 	g.start = make([]int32, len(order)+1)
+	same, mirror := true, true
 	k := int32(0)
 	for i, p := range order {
-		for e := first[p]; e < first[p]+count[p]; e++ {
-			child[k], qty[k] = pos[b.echild[e]], b.eqty[e]
-			if len(b.long) > 0 {
-				if text, ok := b.long[arrival(e)]; ok {
-					if g.long == nil {
-						g.long = map[int32]string{}
-					}
-					g.long[k] = text
-				}
-			}
-			k++
+		if c := count[p]; c > 0 {
+			same = same && first[p] == k
+			mirror = mirror && first[p] == m-k-c
+			k += c
 		}
 		g.start[i+1] = k
+	}
+	child, qty := b.echild, b.eqty
+	switch {
+	case same:
+	case mirror:
+		slices.Reverse(child)
+		slices.Reverse(qty)
+		for i := range order {
+			slices.Reverse(child[g.start[i]:g.start[i+1]])
+			slices.Reverse(qty[g.start[i]:g.start[i+1]])
+		}
+	default:
+		child, qty = b.eparent[:m:m], make([]float64, m)
+		prefault(qty)
+		k := int32(0)
+		for _, p := range order {
+			k += int32(copy(child[k:], b.echild[first[p]:first[p]+count[p]]))
+			copy(qty[k-count[p]:], b.eqty[first[p]:first[p]+count[p]])
+		}
+	}
+	for k, c := range child {
+		child[k] = pos[c]
+	}
+	if len(b.long) > 0 {
+		g.long = map[int32]string{}
+		k := int32(0)
+		for _, p := range order {
+			for e := first[p]; e < first[p]+count[p]; e++ {
+				if text, ok := b.long[arrival(e)]; ok {
+					g.long[k] = text
+				}
+				k++
+			}
+		}
 	}
 	g.child, g.qty = child, qty
 }
