@@ -345,8 +345,10 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 	var lines []int32 // of each part, for duplicate errors
 	for n := 0; ; n++ {
 		if n == hintAfter {
-			if h := rowsHint(size, pr.t.s, n); h > cap(b.g.parts.rows) {
-				b.g.parts.rows = slices.Grow(b.g.parts.rows, h-len(b.g.parts.rows))
+			if h := rowsHint(size, pr.t.s, n); h > b.g.Len() {
+				// The fields are most of a row's bytes: the file's size
+				// bounds the text they take.
+				b.g.parts.reserve(h, int(size))
 				b.g.value = slices.Grow(b.g.value, h-len(b.g.value))
 				lines = slices.Grow(lines, h-len(lines))
 				b.g.ids.reserve(h)
@@ -359,7 +361,7 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 			return nil, err
 		}
 		if first, err := b.addPart(p); err != nil {
-			return nil, pr.t.errf("part_id", "%v", err)
+			return nil, pr.t.errf("csv", "%v", err)
 		} else if first >= 0 {
 			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, lines[first])
 		}

@@ -3,6 +3,7 @@ package bom
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -44,6 +45,13 @@ func newPartStore(rows int) *partStore {
 }
 
 func (s *partStore) len() int { return len(s.rows) }
+
+// reserve makes room for about rows parts and text bytes of their fields,
+// so that a large file's parts are not copied as the store grows.
+func (s *partStore) reserve(rows, text int) {
+	s.rows = slices.Grow(s.rows, max(0, rows-len(s.rows)))
+	s.text = slices.Grow(s.text, max(0, min(text, maxText)-len(s.text)))
+}
 
 func (s *partStore) str(sp span) string {
 	if sp.n == 0 {

@@ -1,6 +1,7 @@
 package bom
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,5 +90,39 @@ func TestPartStoreFull(t *testing.T) {
 	_, err = StreamGraph(strings.NewReader(parts), "parts.csv", strings.NewReader("parent_id,child_id,quantity\n"), "edges.csv", vocab{}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "parts.csv:3") || !strings.Contains(err.Error(), "over 20 bytes") {
 		t.Fatalf("StreamGraph: %v", err)
+	}
+}
+
+// TestStreamedStoreReserves: past the rows it sizes itself by, the
+// streaming reader reserves rows and text from the file's size (at 3,600
+// parts, growing as it goes would leave less room than the file), and the
+// parts it keeps are the fast reader's, field for field.
+func TestStreamedStoreReserves(t *testing.T) {
+	ps, es, err := Generate(GenConfig{Parts: 3600, Depth: 3, Fanout: 4, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb, eb bytes.Buffer
+	WriteParts(&pb, ps)
+	WriteEdges(&eb, es)
+	stream, err := StreamGraph(bytes.NewReader(pb.Bytes()), "parts.csv", bytes.NewReader(eb.Bytes()), "edges.csv", vocab{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cap(stream.parts.text); c < pb.Len() || c > 2*pb.Len() {
+		t.Fatalf("text capacity %d for a %d-byte file", c, pb.Len())
+	}
+	fast, err := ReadGraph(bytes.NewReader(pb.Bytes()), "parts.csv", bytes.NewReader(eb.Bytes()), "edges.csv", vocab{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(allParts(stream), allParts(fast)) {
+		t.Fatal("the streamed parts differ from the fast reader's")
+	}
+	s := newPartStore(0)
+	s.reserve(-1, -1) // nothing to do, no panic
+	s.reserve(10, 100)
+	if cap(s.rows) < 10 || cap(s.text) < 100 {
+		t.Fatalf("reserve(10, 100): caps %d, %d", cap(s.rows), cap(s.text))
 	}
 }
