@@ -25,7 +25,6 @@ type idTable struct {
 	shards uint
 	dup    [2]int32      // see duplicate
 	store  *partStore    // the ids, by index
-	n      int           // ids in the table
 	sink   atomic.Uint64 // keeps findBatch's touching loads from being optimised away
 }
 
@@ -185,10 +184,9 @@ func (t *idTable) findBatch(hash []uint64, id func(int) []byte, out []int32) {
 // add enters the store's part i, the next index (its id must not be
 // present yet), growing the table to stay at most half full.
 func (t *idTable) add(i int32) {
-	if 2*(t.n+1) > len(t.slots) {
+	for 2*t.store.len() > len(t.slots) { // the store holds part i already
 		t.rehash(2 * len(t.slots))
 	}
-	t.n++
 	id := t.key(i)
 	h := maphash.String(t.seed, id)
 	t.put(h, idSlot{headOf(bytesOf(id)), uint64(i+1)<<32 | tagOf(h, len(id))})
@@ -229,7 +227,7 @@ func (t *idTable) fill(store *partStore, hashes []uint64) {
 	}
 	t.slots = make([]idSlot, sub*w)
 	prefault(t.slots)
-	t.store, t.n = store, len(hashes)
+	t.store = store
 	dups := make([][2]int32, w)
 	parallel(w, func(shard int) {
 		dups[shard] = [2]int32{-1, -1}
