@@ -3,7 +3,6 @@ package bom
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"io/fs"
 	"slices"
@@ -472,7 +471,7 @@ func (e *edgeBatch) add(parent int32, parentID, child, qtyText []byte, q float64
 func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 	g := b.g
 	var child [batchSize]int32
-	var hash [batchSize]uint64
+	var probes [batchSize]idProbe
 	id := func(i int) []byte {
 		from := 0
 		if i > 0 {
@@ -481,9 +480,13 @@ func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 		return e.ids[from:e.end[i]]
 	}
 	for i := range e.end {
-		hash[i] = maphash.Bytes(g.ids.seed, id(i))
+		from := 0
+		if i > 0 {
+			from = e.end[i-1]
+		}
+		probes[i] = g.ids.probeAt(e.ids, from, e.end[i])
 	}
-	g.ids.findBatch(hash[:len(e.end)], id, child[:len(e.end)])
+	g.ids.findBatch(probes[:len(e.end)], id, child[:len(e.end)])
 	from, tfrom := 0, 0
 	for i, end := range e.end {
 		if child[i] < 0 {

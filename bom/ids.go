@@ -18,7 +18,7 @@ import (
 // []byte field allocates nothing. A million parts take 32 MB of slots,
 // against about 60 MB for a map[string]int32.
 type idTable struct {
-	seed  maphash.Seed
+	hash  idHasher
 	slots []idSlot
 	// The slots may be split into 2^shards tables by the hash's top bits,
 	// each probed within itself, so that goroutines can fill one each.
@@ -55,13 +55,87 @@ func tagOf(h uint64, n int) uint64 {
 
 func (s idSlot) index() int32 { return int32(s.meta>>32) - 1 }
 
+// idHasher is the table's hash of an id. An id of at most 8 bytes, as
+// nearly all are, is hashed from its head word by two multiplications
+// with random keys: a few instructions in line, where maphash is a call
+// that costs more than the rest of an edge's parsing. Longer ids go
+// through maphash. The hash only spreads ids over the slots: a match is
+// decided by head and length (and the whole id when longer), never by it.
+type idHasher struct {
+	seed           maphash.Seed
+	k0, k1, k2, k3 uint64
+}
+
+func newIDHasher() idHasher {
+	seed := maphash.MakeSeed()
+	k := func(s string) uint64 { return maphash.String(seed, s) | 1 }
+	return idHasher{seed, k("k0"), k("k1"), k("k2"), k("k3")}
+}
+
+// short hashes an id of n ≤ 8 bytes whose head is w.
+func (h *idHasher) short(w uint64, n int) uint64 {
+	hi, lo := bits.Mul64(w^h.k0, uint64(n)^h.k1)
+	hi, lo = bits.Mul64(hi^lo^h.k2, h.k3)
+	return hi ^ lo
+}
+
+func (h *idHasher) bytes(id []byte) uint64 {
+	if len(id) <= inline {
+		return h.short(headOf(id), len(id))
+	}
+	return maphash.Bytes(h.seed, id)
+}
+
+func (h *idHasher) string(id string) uint64 { return h.bytes(bytesOf(id)) }
+
+// hashAt hashes the id at b[from:to] and gives its head as well,
+// reading the head as one word when the bytes after the id allow.
+func (h *idHasher) hashAt(b []byte, from, to int) (hash, head uint64) {
+	n := to - from
+	if n > inline {
+		id := b[from:to]
+		return maphash.Bytes(h.seed, id), headOf(id)
+	}
+	if from+8 <= len(b) {
+		head = binary.LittleEndian.Uint64(b[from:]) & (^uint64(0) >> (64 - 8*uint(n))) // n = 0: shifted out whole
+	} else {
+		head = headOf(b[from:to])
+	}
+	return h.short(head, n), head
+}
+
+// idProbe is an id to look up in a batch: its head, its home slot and its
+// tag, worked out when the id is read, so that the batch's first stage
+// is a bare load per id. The fewer instructions between those loads, the
+// more of them the processor has in flight at once: with the home slot
+// computed there, lookups took half as long again.
+type idProbe struct {
+	head uint64
+	slot uint32
+	tag  uint32
+}
+
+func (p idProbe) long() bool { return p.tag>>24 > inline }
+
+// probe is the probe for an id of n bytes with this hash and head.
+func (t *idTable) probe(hash, head uint64, n int) idProbe {
+	base, _, j := t.home(hash)
+	return idProbe{head, uint32(base + j), uint32(tagOf(hash, n))}
+}
+
+// probeAt is the probe for the id at b[from:to].
+func (t *idTable) probeAt(b []byte, from, to int) idProbe {
+	h, head := t.hash.hashAt(b, from, to)
+	return t.probe(h, head, to-from)
+}
+
 // bytesOf is s's bytes, not copied: only for reading.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // newIDTable makes a table for the ids of store's parts, sized for about
 // hint of them.
 func newIDTable(store *partStore, hint int) *idTable {
-	t := &idTable{seed: maphash.MakeSeed(), store: store}
+	t := &idTable{hash: newIDHasher(), store: store}
 	size := 16
 	for size < 2*hint {
 		size *= 2
@@ -116,50 +190,49 @@ func (t *idTable) rehash(size int) {
 	t.slots = make([]idSlot, size)
 	for _, s := range old {
 		if s.meta != 0 {
-			t.put(maphash.String(t.seed, t.key(s.index())), s)
+			t.put(t.hash.string(t.key(s.index())), s)
 		}
 	}
 }
 
 // find returns the index of id, or -1.
 func (t *idTable) find(id []byte) int32 {
-	return t.lookup(maphash.Bytes(t.seed, id), id)
+	return t.lookup(t.hash.bytes(id), id)
 }
 
 // findString is find for a string id.
 func (t *idTable) findString(id string) int32 {
-	return t.lookup(maphash.String(t.seed, id), bytesOf(id))
+	return t.lookup(t.hash.string(id), bytesOf(id))
 }
 
-// findBatch looks up len(hash) ids at once: id(i) is the i-th and hash[i]
-// its hash (maphash.Bytes with the table's seed); out[i] gets its index or
-// -1. It works in stages, each making one independent load per id (the
-// home slots, then the probes; for the few ids longer than a slot holds,
-// the ids their slots point to), so that the processor has many cache
-// misses in flight instead of one at a time.
-func (t *idTable) findBatch(hash []uint64, id func(int) []byte, out []int32) {
+// findBatch looks up len(ps) ids at once; out[i] gets the index of the
+// i-th or -1, and id(i) is called for the few longer than a slot holds.
+// It works in stages, each making one independent load per id (the home
+// slots, then the probes; for the long ids, the ids their slots point
+// to), so that the processor has many cache misses in flight instead of
+// one at a time.
+func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 	var sink uint64
-	for _, h := range hash {
-		base, _, j := t.home(h)
-		sink += t.slots[base+j].meta
+	slots := t.slots
+	for _, p := range ps {
+		sink += slots[p.slot].meta
 	}
+	mask := uint32(len(slots)>>t.shards) - 1 // within a shard
 	long := false
-	for i, h := range hash {
-		b := id(i)
-		base, mask, j := t.home(h)
-		head, tag := headOf(b), uint32(tagOf(h, len(b)))
+	for i, p := range ps {
+		j := p.slot
 		out[i] = -1
 		for {
-			s := t.slots[base+j]
+			s := slots[j]
 			if s.meta == 0 {
 				break
 			}
-			if uint32(s.meta) == tag && s.head == head {
+			if uint32(s.meta) == p.tag && s.head == p.head {
 				out[i] = s.index()
-				long = long || len(b) > inline
+				long = long || p.long()
 				break
 			}
-			j = (j + 1) & mask
+			j = j&^mask | (j+1)&mask
 		}
 	}
 	if !long {
@@ -169,14 +242,16 @@ func (t *idTable) findBatch(hash []uint64, id func(int) []byte, out []int32) {
 	// Ids longer than a slot: their heads and tags matched; fetch the
 	// ids, then compare them whole.
 	for i, k := range out {
-		if k >= 0 && len(id(i)) > inline {
+		if k >= 0 && ps[i].long() {
 			sink += uint64(t.key(k)[inline])
 		}
 	}
 	t.sink.Add(sink)
 	for i, k := range out {
-		if b := id(i); k >= 0 && len(b) > inline && t.key(k) != string(b) {
-			out[i] = t.lookup(hash[i], b) // a clash of head and tag: probe on
+		if k >= 0 && ps[i].long() {
+			if b := id(i); t.key(k) != string(b) {
+				out[i] = t.find(b) // a clash of head and tag: probe on
+			}
 		}
 	}
 }
@@ -188,7 +263,7 @@ func (t *idTable) add(i int32) {
 		t.rehash(2 * len(t.slots))
 	}
 	id := t.key(i)
-	h := maphash.String(t.seed, id)
+	h := t.hash.string(id)
 	t.put(h, idSlot{headOf(bytesOf(id)), uint64(i+1)<<32 | tagOf(h, len(id))})
 }
 

@@ -2,7 +2,6 @@ package bom
 
 import (
 	"fmt"
-	"hash/maphash"
 	"testing"
 )
 
@@ -35,11 +34,11 @@ func TestIDTableFinds(t *testing.T) {
 			}
 		}
 		all := append(append([]string{}, ids...), absent...)
-		hashes, out := make([]uint64, len(all)), make([]int32, len(all))
+		probes, out := make([]idProbe, len(all)), make([]int32, len(all))
 		for i, id := range all {
-			hashes[i] = maphash.String(tab.seed, id)
+			probes[i] = tab.probeAt([]byte(id), 0, len(id))
 		}
-		tab.findBatch(hashes, func(i int) []byte { return []byte(all[i]) }, out)
+		tab.findBatch(probes, func(i int) []byte { return []byte(all[i]) }, out)
 		for i, got := range out {
 			want := int32(i)
 			if i >= len(ids) {
@@ -59,9 +58,9 @@ func TestIDTableFinds(t *testing.T) {
 	check("add", added)
 
 	hashes := make([]uint64, len(ids))
-	filled := &idTable{seed: maphash.MakeSeed()}
+	filled := &idTable{hash: newIDHasher()}
 	for i, id := range ids {
-		hashes[i] = maphash.String(filled.seed, id)
+		hashes[i] = filled.hash.string(id)
 	}
 	filled.fill(store, hashes)
 	if d, _ := filled.duplicate(); d >= 0 {
@@ -78,7 +77,7 @@ func TestIDTableClash(t *testing.T) {
 	tab.add(1)
 	// Put id 0 first in id 1's probe sequence, looking like id 1 to every
 	// check but the whole comparison: same head and length, id 1's hash bits.
-	h1 := maphash.String(tab.seed, "ASSY-000-0002-X")
+	h1 := tab.hash.string("ASSY-000-0002-X")
 	clear(tab.slots)
 	head := headOf([]byte("ASSY-000-0001-X"))
 	tab.put(h1, idSlot{head, 1<<32 | tagOf(h1, 15)})
@@ -87,7 +86,7 @@ func TestIDTableClash(t *testing.T) {
 		t.Fatalf("findString = %d, want 1", got)
 	}
 	out := make([]int32, 1)
-	tab.findBatch([]uint64{h1}, func(int) []byte { return []byte("ASSY-000-0002-X") }, out)
+	tab.findBatch([]idProbe{tab.probe(h1, headOf([]byte("ASSY-000-0002-X")), 15)}, func(int) []byte { return []byte("ASSY-000-0002-X") }, out)
 	if out[0] != 1 {
 		t.Fatalf("findBatch = %d, want 1", out[0])
 	}
@@ -97,9 +96,9 @@ func TestIDTableDuplicate(t *testing.T) {
 	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
 		ids := append(testIDs(), dup)
 		store, hashes := storeOf(ids), make([]uint64, len(ids))
-		tab := &idTable{seed: maphash.MakeSeed()}
+		tab := &idTable{hash: newIDHasher()}
 		for i, id := range ids {
-			hashes[i] = maphash.String(tab.seed, id)
+			hashes[i] = tab.hash.string(id)
 		}
 		tab.fill(store, hashes)
 		d, first := tab.duplicate()
@@ -118,4 +117,22 @@ func storeOf(ids []string) *partStore {
 		}
 	}
 	return s
+}
+
+// TestHashAt: an id's hash and head are the same wherever it lies:
+// mid-buffer, where its head is read as one word and masked, or at the
+// end, where it is not.
+func TestHashAt(t *testing.T) {
+	h := newIDHasher()
+	for _, id := range []string{"", "a", "P1", "P1\x00", "abcdefg", "abcdefgh", "abcdefghi", "é部件-12345678"} {
+		want := [2]uint64{h.string(id), headOf([]byte(id))}
+		for _, b := range []string{"xx," + id + ",yyyyyyyyyyyy", "xx," + id} {
+			if hash, head := h.hashAt([]byte(b), 3, 3+len(id)); [2]uint64{hash, head} != want {
+				t.Errorf("%q in %q: hash and head %x, want %x", id, b, [2]uint64{hash, head}, want)
+			}
+		}
+	}
+	if h.string("P1") == h.string("P1\x00") {
+		t.Error("ids that differ only in length hash alike")
+	}
 }

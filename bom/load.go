@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"math/bits"
 	"runtime"
@@ -221,7 +220,7 @@ type partLoader struct {
 	cols    []int  // part_id, description, class, hs_code, origin, unit_value, elements, cn_technology
 	maxCol  int
 	vocab   Vocabulary
-	seed    maphash.Seed
+	hash    idHasher
 	lists   map[string]uint32 // elements and stages lists by their text: index in items
 	items   [][]string        // each list's items; items[0] is the empty list
 	badList map[string]bool
@@ -311,10 +310,11 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		if field != "" {
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, msg: msg}
 		}
-		out[n] = partRow{id: l.span(id), desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
+		sid := l.span(id)
+		out[n] = partRow{id: sid, desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
 		values[n], _ = parseDecimal(value)
-		hashes[n] = maphash.Bytes(l.seed, id)
+		hashes[n], _ = l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
 		n++
 	}
 	return n, nil
@@ -383,14 +383,14 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	prefault(hashes)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
-	seed := maphash.MakeSeed()
+	hash := newIDHasher()
 	loaders := make([]*partLoader, len(cs))
 	parallel(len(cs), func(k int) {
 		base := 0
 		for _, n := range lines[:k] {
 			base += n
 		}
-		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, seed: seed,
+		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
 		end := base + lines[k]
@@ -421,7 +421,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	}
 	clear(parts[n:])
 	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
-	ids := &idTable{seed: seed}
+	ids := &idTable{hash: hash}
 	ids.fill(store, hashes)
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
@@ -467,14 +467,14 @@ type edgeLoader struct {
 	// overlap their cache misses.
 	pending []pendingID
 	from    int // first edge not resolved yet
-	hashes  []uint64
+	probes  []idProbe
 	found   []int32
 }
 
 // pendingID is an id to look up (no pointers: appending it costs no
 // write barrier while the collector runs).
 type pendingID struct {
-	hash     uint64
+	probe    idProbe
 	from, to int32 // the id in the chunk
 	off      int32 // its line's start in the chunk
 	edge     int32
@@ -496,12 +496,12 @@ func (l *edgeLoader) reset(chunk []byte) {
 // id the edges are cut back to the ones before it.
 func (l *edgeLoader) resolve() *rowError {
 	pend := l.pending
-	l.hashes, l.found = l.hashes[:0], slices.Grow(l.found[:0], len(pend))[:len(pend)]
+	l.probes, l.found = l.probes[:0], slices.Grow(l.found[:0], len(pend))[:len(pend)]
 	for i := range pend {
-		l.hashes = append(l.hashes, pend[i].hash)
+		l.probes = append(l.probes, pend[i].probe)
 	}
 	found := l.found
-	l.ids.findBatch(l.hashes, func(i int) []byte { return l.chunk[pend[i].from:pend[i].to] }, found)
+	l.ids.findBatch(l.probes, func(i int) []byte { return l.chunk[pend[i].from:pend[i].to] }, found)
 	for i := range pend {
 		p := &pend[i]
 		id := l.chunk[p.from:p.to]
@@ -606,7 +606,7 @@ func (l *edgeLoader) pendingID(b []byte, line int, edge int32, parent bool) []pe
 	from := int32(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
 	pend := slices.Grow(l.pending, 1)[:len(l.pending)+1]
 	p := &pend[len(pend)-1]
-	p.hash = maphash.Bytes(l.ids.seed, b)
+	p.probe = l.ids.probeAt(l.chunk, int(from), int(from)+len(b))
 	p.from, p.to, p.off, p.edge, p.parent = from, from+int32(len(b)), int32(line), edge, parent
 	return pend
 }
