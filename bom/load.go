@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"rarex"
@@ -348,6 +349,34 @@ func parallel(n int, f func(k int)) {
 	wg.Wait()
 }
 
+// spread runs f(0) … f(n-1) on w goroutines, each taking the next k
+// when it is done with one, so that a core slowed by others does less.
+func spread(n, w int, f func(k int)) {
+	var next atomic.Int64
+	parallel(min(n, w), func(int) {
+		for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+			f(k)
+		}
+	})
+}
+
+// lineCounts counts the lines of each chunk (a last line without a line
+// feed counts), on w goroutines, and their total.
+func lineCounts(cs [][]byte, w int) (lines []int, total int) {
+	lines = make([]int, len(cs))
+	spread(len(cs), w, func(k int) {
+		c := cs[k]
+		lines[k] = bytes.Count(c, []byte{'\n'})
+		if len(c) > 0 && c[len(c)-1] != '\n' {
+			lines[k]++
+		}
+	})
+	for _, n := range lines {
+		total += n
+	}
+	return lines, total
+}
+
 // lineAt returns the line number of byte off of data, whose first byte is
 // on line first.
 func lineAt(data []byte, off, first int) int {
@@ -368,15 +397,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
 	cs := chunks(body, workers(len(body)))
-	lines := make([]int, len(cs))
-	total := 0
-	for k, c := range cs {
-		lines[k] = bytes.Count(c, []byte{'\n'})
-		if len(c) > 0 && c[len(c)-1] != '\n' {
-			lines[k]++
-		}
-		total += lines[k]
-	}
+	lines, total := lineCounts(cs, len(cs))
 	parts, values, hashes := make([]partRow, total), make([]float64, total), make([]uint64, total)
 	prefault(parts)
 	prefault(values)
@@ -450,8 +471,8 @@ func dupError(data []byte, file string, store *partStore, dup, first int32) erro
 	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", store.id(dup), firstLine)}
 }
 
-// edgeLoader parses rows of edges.csv for one worker, into arrays of its
-// own that the caller appends in file order.
+// edgeLoader parses the rows of one chunk of edges.csv into its slices
+// of the builder's arrays.
 type edgeLoader struct {
 	ids       *idTable
 	cols      []int
@@ -462,7 +483,6 @@ type edgeLoader struct {
 	child     []int32
 	qty       []float64
 	long      map[int32]string // by index in this chunk
-	lines     int              // lines read
 	// Ids waiting to be resolved in a batch, whose independent lookups
 	// overlap their cache misses.
 	pending []pendingID
@@ -484,12 +504,6 @@ type pendingID struct {
 // sameParent marks an edge whose parent is the previous edge's: edges
 // usually come grouped by parent, so most parents need no lookup.
 const sameParent = -2
-
-func (l *edgeLoader) reset(chunk []byte) {
-	l.parent, l.child, l.qty, l.pending = l.parent[:0], l.child[:0], l.qty[:0], l.pending[:0]
-	l.lines, l.from, l.chunk = 0, 0, chunk
-	clear(l.long)
-}
 
 // resolve looks the pending ids up, in stages of independent loads: the
 // slots, then the ids they point to, then the comparison. On an unknown
@@ -559,7 +573,6 @@ func (l *edgeLoader) parse() *rowError {
 		start := pos
 		nf, end, next := splitLine(chunk, pos, at)
 		pos = next
-		l.lines++
 		if end-start > maxRecord {
 			return l.fail(&rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)})
 		}
@@ -611,7 +624,10 @@ func (l *edgeLoader) pendingID(b []byte, line int, edge int32, parent bool) []pe
 	return pend
 }
 
-// loadEdges reads edges.csv in blocks, each parsed on every core.
+// loadEdges reads edges.csv in blocks. The lines of each are cut into a
+// few chunks per core, and every chunk's edges are written straight into
+// the builder's arrays, at the place its line count gives. A block stays
+// in cache while it is parsed: reading the file whole instead was slower.
 func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 	buf := make([]byte, edgeBlock)
 	n, err := io.ReadFull(r, buf)
@@ -645,10 +661,6 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 	cols := t.index(edgeColumns...)
 	line := t.line() + 1
 	w := workers(len(buf))
-	loaders := make([]*edgeLoader, w)
-	for k := range loaders {
-		loaders[k] = &edgeLoader{ids: b.g.ids, cols: cols, partsFile: partsFile}
-	}
 	if size := sizeOf(r); size > 0 && end < n {
 		// Size the arrays once from the first block's lines.
 		per := float64(n-end) / float64(max(1, bytes.Count(buf[end:], []byte{'\n'})))
@@ -669,25 +681,9 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		if bytes.IndexByte(whole, '"') >= 0 {
 			return stream(data, &table{file: file, col: t.col}, line)
 		}
-		cs := chunks(whole, w)
-		errs := make([]*rowError, len(cs))
-		parallel(len(cs), func(k int) {
-			loaders[k].reset(cs[k])
-			errs[k] = loaders[k].parse()
-		})
-		for k, l := range loaders[:len(cs)] {
-			at := int32(len(b.echild))
-			b.eparent, b.echild, b.eqty = append(b.eparent, l.parent...), append(b.echild, l.child...), append(b.eqty, l.qty...)
-			for i, text := range l.long {
-				if b.long == nil {
-					b.long = map[int32]string{}
-				}
-				b.long[at+i] = text
-			}
-			if e := errs[k]; e != nil {
-				return &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
-			}
-			line += l.lines
+		var err error
+		if line, err = b.edgeLines(whole, w, line, cols, file, partsFile); err != nil {
+			return err
 		}
 		if eof {
 			return nil
@@ -706,4 +702,54 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		}
 		data = buf[:rest+n]
 	}
+}
+
+// edgeLines adds the edges of whole, whole lines of which the first is
+// line, on w goroutines, and returns the number of the line after them.
+func (b *builder) edgeLines(whole []byte, w, line int, cols []int, file, partsFile string) (int, error) {
+	// A few chunks per core: one slowed by other work takes fewer.
+	cs := chunks(whole, min(4*w, max(1, len(whole)/minChunk)))
+	lines, total := lineCounts(cs, w)
+	at := len(b.echild)
+	b.eparent, b.echild, b.eqty = slices.Grow(b.eparent, total), slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
+	b.eparent, b.echild, b.eqty = b.eparent[:at+total], b.echild[:at+total], b.eqty[:at+total]
+	loaders, errs := make([]*edgeLoader, len(cs)), make([]*rowError, len(cs))
+	spread(len(cs), w, func(k int) {
+		from := at
+		for _, n := range lines[:k] {
+			from += n
+		}
+		to := from + lines[k]
+		// Empty slices over the chunk's place: each line holds at most
+		// one edge, so appending never leaves it.
+		l := &edgeLoader{ids: b.g.ids, cols: cols, partsFile: partsFile, chunk: cs[k],
+			parent: b.eparent[from:from:to], child: b.echild[from:from:to], qty: b.eqty[from:from:to]}
+		loaders[k] = l
+		errs[k] = l.parse()
+	})
+	// Close the gaps that empty lines left, up to the first bad row.
+	n, base := at, at
+	for k, l := range loaders {
+		m := len(l.child)
+		if n != base {
+			copy(b.eparent[n:], l.parent)
+			copy(b.echild[n:], l.child)
+			copy(b.eqty[n:], l.qty)
+		}
+		for i, text := range l.long {
+			if b.long == nil {
+				b.long = map[int32]string{}
+			}
+			b.long[int32(n)+i] = text
+		}
+		n += m
+		if e := errs[k]; e != nil {
+			b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
+			return 0, &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
+		}
+		line += lines[k]
+		base += lines[k]
+	}
+	b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
+	return line, nil
 }
