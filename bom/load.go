@@ -197,6 +197,52 @@ func splitLine(b []byte, pos int, at []int32) (nf, end, next int) {
 	return nf + 1, end, next
 }
 
+// split3 is splitLine for a line of which only the first three fields
+// are wanted, as edges.csv's usually are: it gives them trimmed (nil
+// when the line has fewer), in registers rather than through an offsets
+// array, and the end of the line's text and the start of the next line.
+func split3(b []byte, pos int) (f0, f1, f2 []byte, end, next int) {
+	var cut [3]int // the commas that end fields 0, 1 and 2
+	nc := 0
+	nl := -1
+	for i := pos; nl < 0; i += 8 {
+		var w uint64
+		if i+8 <= len(b) {
+			w = binary.LittleEndian.Uint64(b[i:])
+		} else { // the last bytes, padded with line feeds
+			tail := [8]byte{'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'}
+			copy(tail[:], b[i:])
+			w = binary.LittleEndian.Uint64(tail[:])
+		}
+		commas, lf := equal(w, ','), equal(w, '\n')
+		if lf != 0 {
+			commas &= lf&-lf - 1 // those before the line feed
+			nl = min(i+bits.TrailingZeros64(lf)>>3, len(b))
+		}
+		for ; commas != 0 && nc < 3; commas &= commas - 1 {
+			cut[nc] = i + bits.TrailingZeros64(commas)>>3
+			nc++
+		}
+	}
+	end, next = nl, nl+1
+	if nl == len(b) {
+		next = nl
+	} else if nl > pos && b[nl-1] == '\r' { // as the streaming reader: only before a line feed
+		end = nl - 1
+	}
+	for k := nc; k < 3; k++ {
+		cut[k] = end // the last field runs to the line's end
+	}
+	f0 = trim(b[pos:cut[0]])
+	if nc >= 1 {
+		f1 = trim(b[cut[0]+1 : cut[1]])
+	}
+	if nc >= 2 {
+		f2 = trim(b[cut[1]+1 : cut[2]])
+	}
+	return f0, f1, f2, end, next
+}
+
 // column is the 1-based byte column of field c of a line split at start,
 // or 1 when the row has no such field, as the streaming reader reports it.
 func column(at []int32, n, c, start int) int {
@@ -483,72 +529,77 @@ type edgeLoader struct {
 	child     []int32
 	qty       []float64
 	long      map[int32]string // by index in this chunk
-	// Ids waiting to be resolved in a batch, whose independent lookups
-	// overlap their cache misses.
-	pending []pendingID
-	from    int // first edge not resolved yet
-	probes  []idProbe
-	found   []int32
-}
-
-// pendingID is an id to look up (no pointers: appending it costs no
-// write barrier while the collector runs).
-type pendingID struct {
-	probe    idProbe
-	from, to int32 // the id in the chunk
-	off      int32 // its line's start in the chunk
-	edge     int32
-	parent   bool
+	// Ids waiting to be looked up in a batch, whose independent lookups
+	// overlap their cache misses: the child of every edge from edge from
+	// on, and the parents that differ from the edge before's (pedge says
+	// whose). No pointers: appending costs no write barrier.
+	from   int
+	cprobe []idProbe
+	cid    []span // where each id is in the chunk
+	pprobe []idProbe
+	pid    []span
+	pedge  []int32
+	found  []int32
 }
 
 // sameParent marks an edge whose parent is the previous edge's: edges
 // usually come grouped by parent, so most parents need no lookup.
 const sameParent = -2
 
-// resolve looks the pending ids up, in stages of independent loads: the
-// slots, then the ids they point to, then the comparison. On an unknown
-// id the edges are cut back to the ones before it.
+// offset is where b, a piece of the chunk, starts in it.
+func (l *edgeLoader) offset(b []byte) int {
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
+}
+
+func (l *edgeLoader) idAt(sp span) []byte { return l.chunk[sp.off : sp.off+sp.n] }
+
+// resolve looks the pending ids up, the children straight into their
+// edges. On an unknown id the edges are cut back to the ones before it.
 func (l *edgeLoader) resolve() *rowError {
-	pend := l.pending
-	l.probes, l.found = l.probes[:0], slices.Grow(l.found[:0], len(pend))[:len(pend)]
-	for i := range pend {
-		l.probes = append(l.probes, pend[i].probe)
-	}
-	found := l.found
-	l.ids.findBatch(l.probes, func(i int) []byte { return l.chunk[pend[i].from:pend[i].to] }, found)
-	for i := range pend {
-		p := &pend[i]
-		id := l.chunk[p.from:p.to]
-		c := found[i]
+	from := l.from
+	out := l.child[from:]
+	l.ids.findBatch(l.cprobe, func(i int) []byte { return l.idAt(l.cid[i]) }, out)
+	l.found = slices.Grow(l.found[:0], len(l.pprobe))[:len(l.pprobe)]
+	l.ids.findBatch(l.pprobe, func(i int) []byte { return l.idAt(l.pid[i]) }, l.found)
+	// The first unknown id in file order; on one line, the parent's.
+	bad, badID := -1, span{}
+	field, col := "parent_id", l.cols[0]
+	for k, c := range l.found {
 		if c < 0 {
-			e := int(p.edge)
-			l.parent, l.child, l.qty = l.parent[:e], l.child[:e], l.qty[:e]
-			for k := range l.long {
-				if int(k) >= e {
-					delete(l.long, k)
-				}
-			}
-			l.pending = l.pending[:0]
-			field, c := "child_id", l.cols[1]
-			if p.parent {
-				field, c = "parent_id", l.cols[0]
-			}
-			nf, _, _ := splitLine(l.chunk, int(p.off), l.at) // the column, known only now that it is needed
-			return &rowError{off: int(p.off), column: column(l.at, nf, c, int(p.off)), field: field, msg: fmt.Sprintf("%q is not a part in %s", id, l.partsFile)}
-		}
-		if p.parent {
-			l.parent[p.edge] = c
-		} else {
-			l.child[p.edge] = c
+			bad, badID = int(l.pedge[k]), l.pid[k]
+			break
 		}
 	}
-	for e := l.from; e < len(l.parent); e++ {
+	for i, c := range out {
+		if c < 0 {
+			if bad < 0 || from+i < bad {
+				bad, badID = from+i, l.cid[i]
+				field, col = "child_id", l.cols[1]
+			}
+			break
+		}
+	}
+	if bad >= 0 {
+		l.parent, l.child, l.qty = l.parent[:bad], l.child[:bad], l.qty[:bad]
+		for k := range l.long {
+			if int(k) >= bad {
+				delete(l.long, k)
+			}
+		}
+		start := bytes.LastIndexByte(l.chunk[:badID.off], '\n') + 1
+		nf, _, _ := splitLine(l.chunk, start, l.at) // the column, known only now that it is needed
+		return &rowError{off: start, column: column(l.at, nf, col, start), field: field, msg: fmt.Sprintf("%q is not a part in %s", l.idAt(badID), l.partsFile)}
+	}
+	for k, c := range l.found {
+		l.parent[l.pedge[k]] = c
+	}
+	l.cprobe, l.cid, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.cid[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
+	for e := from; e < len(l.parent); e++ {
 		if l.parent[e] == sameParent {
 			l.parent[e] = l.parent[e-1]
 		}
 	}
 	l.from = len(l.parent)
-	l.pending = l.pending[:0]
 	return nil
 }
 
@@ -571,15 +622,23 @@ func (l *edgeLoader) parse() *rowError {
 	var last []byte
 	for pos := 0; pos < len(chunk); {
 		start := pos
-		nf, end, next := splitLine(chunk, pos, at)
-		pos = next
+		var parent, child, qty []byte
+		var end int
+		if maxCol == 2 { // the first three columns, in some order
+			var f [3][]byte
+			f[0], f[1], f[2], end, pos = split3(chunk, pos)
+			parent, child, qty = f[l.cols[0]], f[l.cols[1]], f[l.cols[2]]
+		} else {
+			var nf int
+			nf, end, pos = splitLine(chunk, pos, at)
+			parent, child, qty = fieldOf(chunk, at, nf, l.cols[0]), fieldOf(chunk, at, nf, l.cols[1]), fieldOf(chunk, at, nf, l.cols[2])
+		}
 		if end-start > maxRecord {
 			return l.fail(&rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)})
 		}
 		if end == start {
 			continue
 		}
-		parent, child, qty := fieldOf(chunk, at, nf, l.cols[0]), fieldOf(chunk, at, nf, l.cols[1]), fieldOf(chunk, at, nf, l.cols[2])
 		// parseQuantity checks what checkEdge would; checkEdge words it.
 		q, long, ok := parseQuantity(qty)
 		if !ok || len(parent) == 0 || len(child) == 0 {
@@ -587,6 +646,7 @@ func (l *edgeLoader) parse() *rowError {
 			if field == "" { // a decimal too large for a float64
 				field, msg = "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty)
 			}
+			nf, _, _ := splitLine(chunk, start, at) // the column, known only now that it is needed
 			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, msg: msg})
 		}
 		e := int32(len(l.child))
@@ -598,30 +658,23 @@ func (l *edgeLoader) parse() *rowError {
 		}
 		pi := int32(sameParent)
 		if e == 0 || !bytes.Equal(parent, last) {
-			l.pending = l.pendingID(parent, start, e, true)
+			off := l.offset(parent)
+			l.pprobe = append(l.pprobe, l.ids.probeAt(chunk, off, off+len(parent)))
+			l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(len(parent))}), append(l.pedge, e)
 			pi = -1
 		}
 		last = parent
+		off := l.offset(child)
+		l.cprobe = append(l.cprobe, l.ids.probeAt(chunk, off, off+len(child)))
+		l.cid = append(l.cid, span{uint32(off), uint32(len(child))})
 		l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
-		l.pending = l.pendingID(child, start, e, false)
-		if len(l.pending) >= batchSize-1 {
+		if len(l.cprobe) == batchSize {
 			if e := l.resolve(); e != nil {
 				return e
 			}
 		}
 	}
 	return l.resolve()
-}
-
-// pendingID appends id b to the pending ones, field by field (a struct
-// literal appended whole stalls on store forwarding).
-func (l *edgeLoader) pendingID(b []byte, line int, edge int32, parent bool) []pendingID {
-	from := int32(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
-	pend := slices.Grow(l.pending, 1)[:len(l.pending)+1]
-	p := &pend[len(pend)-1]
-	p.probe = l.ids.probeAt(l.chunk, int(from), int(from)+len(b))
-	p.from, p.to, p.off, p.edge, p.parent = from, from+int32(len(b)), int32(line), edge, parent
-	return pend
 }
 
 // loadEdges reads edges.csv in blocks. The lines of each are cut into a

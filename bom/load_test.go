@@ -107,6 +107,7 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"empty id", replace(goodParts, 12, ",x,metal,Dy,,CN,1,\n"), goodEdges, `parts.csv:12:1: part_id: empty`},
 		{"quoted parts stream", replace(goodParts, 12, "p10,\"a, quoted\",other,,,CN,1,\n"), goodEdges, ""},
 		{"unknown child in a late block", goodParts, replace(goodEdges, 36, "p34,ghost,1\n"), `edges.csv:36:5: child_id: "ghost" is not a part in parts.csv`},
+		{"unknown child after an unknown column", goodParts, "note,parent_id,child_id,quantity\nx,p0,p1,1\nyy,p1,ghost,2\n", `edges.csv:3:7: child_id: "ghost"`},
 		{"unknown parent", goodParts, replace(goodEdges, 20, "ghost,p3,1\n"), `edges.csv:20:1: parent_id: "ghost" is not a part in parts.csv`},
 		{"unknown child before a bad quantity", goodParts, replace(replace(goodEdges, 10, "p8,ghost,1\n"), 11, "p9,p10,0\n"), `edges.csv:10:4: child_id: "ghost"`},
 		{"bad quantity", goodParts, replace(goodEdges, 30, "p28,p29,-1\n"), `edges.csv:30:9: quantity`},
@@ -188,12 +189,19 @@ func writeRandomly(rng *rand.Rand, parts []Part, edges []Edge) (string, string) 
 		blank(&pb)
 	}
 	ecols := slices.Clone(edgeColumns)
+	if rng.IntN(2) == 0 { // an unknown column, which may come first
+		ecols = append(ecols, "note")
+	}
 	rng.Shuffle(len(ecols), func(i, j int) { ecols[i], ecols[j] = ecols[j], ecols[i] })
 	var eb strings.Builder
 	eb.WriteString(strings.Join(ecols, ",") + nl)
 	for _, e := range edges {
-		v := map[string]string{"parent_id": e.Parent, "child_id": e.Child, "quantity": e.Quantity}
-		eb.WriteString(pad(v[ecols[0]]) + "," + pad(v[ecols[1]]) + "," + pad(v[ecols[2]]) + nl)
+		v := map[string]string{"parent_id": e.Parent, "child_id": e.Child, "quantity": e.Quantity, "note": "n"}
+		row := make([]string, len(ecols))
+		for i, c := range ecols {
+			row[i] = pad(v[c])
+		}
+		eb.WriteString(strings.Join(row, ",") + nl)
 		blank(&eb)
 	}
 	return pb.String(), eb.String()
@@ -421,6 +429,31 @@ func FuzzSplitLine(f *testing.F) {
 		for i, w := range want {
 			if int(at[i]) != w[0] || int(at[i+1])-1 != w[1] {
 				t.Fatalf("%q from %d: field %d is [%d,%d), want [%d,%d)", b, p, i, at[i], at[i+1]-1, w[0], w[1])
+			}
+		}
+	})
+}
+
+// FuzzSplit3: split3 gives the fields, line end and next line that
+// splitLine and fieldOf give.
+func FuzzSplit3(f *testing.F) {
+	for _, s := range []string{"", "\n", "a,b,c\n", "a,b,c\r\n", "a,b", "a", " a , b ,c,d\n", "P0,P541671,6\nP0,P2,3\n", ",,,,,,,,,,,\n", "a\r", "x,y\r\r\n", "0123456789,abcdefghij,klmnop\r\nq"} {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, pos uint8) {
+		p := int(pos) % (len(b) + 1)
+		if p == len(b) && len(b) > 0 {
+			p = 0
+		}
+		at := make([]int32, 5)
+		nf, wantEnd, wantNext := splitLine(b, p, at)
+		f0, f1, f2, end, next := split3(b, p)
+		if end != wantEnd || next != wantNext {
+			t.Fatalf("%q from %d: end %d, next %d; want %d, %d", b, p, end, next, wantEnd, wantNext)
+		}
+		for i, got := range [][]byte{f0, f1, f2} {
+			if want := fieldOf(b, at, nf, i); !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+				t.Fatalf("%q from %d: field %d is %q, want %q", b, p, i, got, want)
 			}
 		}
 	})
