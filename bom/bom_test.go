@@ -422,3 +422,67 @@ func allParts(g *Graph) []Part {
 	}
 	return out
 }
+
+// TestTechParts: the parts made with Chinese technology that a product's
+// tree holds are each reported once, all of them, or as many as asked.
+func TestTechParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for iter := range 60 {
+		n := 2 + rng.IntN(200)
+		var parts []Part
+		for i := range n {
+			p := Part{ID: "p" + strconv.Itoa(i), Class: "other", Origin: "VN", UnitValue: "1"}
+			if rng.IntN(3) == 0 {
+				p.CNTechnology = []string{"magnet_manufacturing"}
+			}
+			parts = append(parts, p)
+		}
+		var edges []Edge
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				if rng.IntN(n/8+1) == 0 {
+					edges = append(edges, Edge{Parent: parts[i].ID, Child: parts[j].ID, Quantity: "1"})
+				}
+			}
+		}
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Roll(g, part1, official)
+		for p := range int32(g.Len()) {
+			tree := map[int32]bool{}
+			var reach func(int32)
+			reach = func(q int32) {
+				if !tree[q] {
+					tree[q] = true
+					for e := g.start[q]; e < g.start[q+1]; e++ {
+						reach(g.child[e])
+					}
+				}
+			}
+			reach(p)
+			var want []string
+			for q := range tree {
+				if g.hasTech[q] {
+					want = append(want, g.id(q))
+				}
+			}
+			slices.Sort(want)
+			if r.tech[p] != (len(want) > 0) {
+				t.Fatalf("iteration %d, part %d: technology %v, with %d such parts in its tree", iter, p, r.tech[p], len(want))
+			}
+			for _, limit := range []int{3, n + 1} {
+				got := slices.Sorted(slices.Values(r.techParts(p, limit)))
+				if len(got) != min(limit, len(want)) || len(slices.Compact(slices.Clone(got))) != len(got) {
+					t.Fatalf("iteration %d, part %d, limit %d: %v of %v", iter, p, limit, got, want)
+				}
+				for _, id := range got {
+					if _, ok := slices.BinarySearch(want, id); !ok {
+						t.Fatalf("iteration %d, part %d: %q is not in the tree", iter, p, id)
+					}
+				}
+			}
+		}
+	}
+}
