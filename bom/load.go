@@ -395,13 +395,14 @@ func parallel(n int, f func(k int)) {
 	wg.Wait()
 }
 
-// spread runs f(0) … f(n-1) on w goroutines, each taking the next k
-// when it is done with one, so that a core slowed by others does less.
-func spread(n, w int, f func(k int)) {
+// spread runs f(worker, 0) … f(worker, n-1) on w goroutines, numbered
+// worker, each taking the next k when it is done with one, so that a core
+// slowed by others does less.
+func spread(n, w int, f func(worker, k int)) {
 	var next atomic.Int64
-	parallel(min(n, w), func(int) {
+	parallel(min(n, w), func(worker int) {
 		for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
-			f(k)
+			f(worker, k)
 		}
 	})
 }
@@ -410,7 +411,7 @@ func spread(n, w int, f func(k int)) {
 // feed counts), on w goroutines, and their total.
 func lineCounts(cs [][]byte, w int) (lines []int, total int) {
 	lines = make([]int, len(cs))
-	spread(len(cs), w, func(k int) {
+	spread(len(cs), w, func(_, k int) {
 		c := cs[k]
 		lines[k] = bytes.Count(c, []byte{'\n'})
 		if len(c) > 0 && c[len(c)-1] != '\n' {
@@ -517,8 +518,8 @@ func dupError(data []byte, file string, store *partStore, dup, first int32) erro
 	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", store.id(dup), firstLine)}
 }
 
-// edgeLoader parses the rows of one chunk of edges.csv into its slices
-// of the builder's arrays.
+// edgeLoader parses the rows of a chunk of edges.csv into its slices of
+// the builder's arrays: one per core, taking chunk after chunk.
 type edgeLoader struct {
 	ids       *idTable
 	cols      []int
@@ -540,6 +541,13 @@ type edgeLoader struct {
 	pid    []span
 	pedge  []int32
 	found  []int32
+}
+
+// start makes l ready for chunk, whose edges go into these empty slices;
+// what an earlier chunk left pending (it failed) is dropped.
+func (l *edgeLoader) start(chunk []byte, parent, child []int32, qty []float64) {
+	l.chunk, l.parent, l.child, l.qty, l.long, l.from = chunk, parent, child, qty, nil, 0
+	l.cprobe, l.cid, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.cid[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
 }
 
 // sameParent marks an edge whose parent is the previous edge's: edges
@@ -713,7 +721,11 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 	}
 	cols := t.index(edgeColumns...)
 	line := t.line() + 1
-	w := workers(len(buf))
+	// One loader per core, its scratch kept from chunk to chunk.
+	loaders := make([]*edgeLoader, workers(len(buf)))
+	for k := range loaders {
+		loaders[k] = &edgeLoader{ids: b.g.ids, cols: cols, partsFile: partsFile}
+	}
 	if size := sizeOf(r); size > 0 && end < n {
 		// Size the arrays once from the first block's lines.
 		per := float64(n-end) / float64(max(1, bytes.Count(buf[end:], []byte{'\n'})))
@@ -735,7 +747,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 			return stream(data, &table{file: file, col: t.col}, line)
 		}
 		var err error
-		if line, err = b.edgeLines(whole, w, line, cols, file, partsFile); err != nil {
+		if line, err = b.edgeLines(whole, loaders, line, file); err != nil {
 			return err
 		}
 		if eof {
@@ -759,15 +771,21 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 
 // edgeLines adds the edges of whole, whole lines of which the first is
 // line, on w goroutines, and returns the number of the line after them.
-func (b *builder) edgeLines(whole []byte, w, line int, cols []int, file, partsFile string) (int, error) {
+func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file string) (int, error) {
+	w := len(loaders)
 	// A few chunks per core: one slowed by other work takes fewer.
 	cs := chunks(whole, min(4*w, max(1, len(whole)/minChunk)))
 	lines, total := lineCounts(cs, w)
 	at := len(b.echild)
 	b.eparent, b.echild, b.eqty = slices.Grow(b.eparent, total), slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
 	b.eparent, b.echild, b.eqty = b.eparent[:at+total], b.echild[:at+total], b.eqty[:at+total]
-	loaders, errs := make([]*edgeLoader, len(cs)), make([]*rowError, len(cs))
-	spread(len(cs), w, func(k int) {
+	type result struct {
+		edges int
+		long  map[int32]string
+		err   *rowError
+	}
+	results := make([]result, len(cs))
+	spread(len(cs), w, func(worker, k int) {
 		from := at
 		for _, n := range lines[:k] {
 			from += n
@@ -775,28 +793,27 @@ func (b *builder) edgeLines(whole []byte, w, line int, cols []int, file, partsFi
 		to := from + lines[k]
 		// Empty slices over the chunk's place: each line holds at most
 		// one edge, so appending never leaves it.
-		l := &edgeLoader{ids: b.g.ids, cols: cols, partsFile: partsFile, chunk: cs[k],
-			parent: b.eparent[from:from:to], child: b.echild[from:from:to], qty: b.eqty[from:from:to]}
-		loaders[k] = l
-		errs[k] = l.parse()
+		l := loaders[worker]
+		l.start(cs[k], b.eparent[from:from:to], b.echild[from:from:to], b.eqty[from:from:to])
+		err := l.parse()
+		results[k] = result{len(l.child), l.long, err}
 	})
 	// Close the gaps that empty lines left, up to the first bad row.
 	n, base := at, at
-	for k, l := range loaders {
-		m := len(l.child)
+	for k, r := range results {
 		if n != base {
-			copy(b.eparent[n:], l.parent)
-			copy(b.echild[n:], l.child)
-			copy(b.eqty[n:], l.qty)
+			copy(b.eparent[n:], b.eparent[base:base+r.edges])
+			copy(b.echild[n:], b.echild[base:base+r.edges])
+			copy(b.eqty[n:], b.eqty[base:base+r.edges])
 		}
-		for i, text := range l.long {
+		for i, text := range r.long {
 			if b.long == nil {
 				b.long = map[int32]string{}
 			}
 			b.long[int32(n)+i] = text
 		}
-		n += m
-		if e := errs[k]; e != nil {
+		n += r.edges
+		if e := r.err; e != nil {
 			b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
 			return 0, &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
 		}
