@@ -2,13 +2,16 @@ package bom
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 
 	"rarex"
+	"rarex/i18n"
 )
 
 // ParseError names the file, line, column and field of bad input.
@@ -17,7 +20,23 @@ type ParseError struct {
 	Line   int
 	Column int
 	Field  string
-	Msg    string
+	Msg    string   // what is wrong, in English
+	Why    i18n.Msg // Msg as a catalog message, for pages in the reader's language
+}
+
+// listedTwice says that id is a repeat of the part on line first.
+func listedTwice(id string, first int) i18n.Msg {
+	return i18n.M("bom.err.twice", id, strconv.Itoa(first))
+}
+
+// notPartIn says that id names no part of partsFile.
+func notPartIn(id []byte, partsFile string) i18n.Msg {
+	return i18n.M("bom.err.not_part_in", string(id), partsFile)
+}
+
+// newParseError reports what is wrong (why) at a line and column of file.
+func newParseError(file string, line, col int, field string, why i18n.Msg) *ParseError {
+	return &ParseError{File: file, Line: line, Column: col, Field: field, Msg: why.In(i18n.English), Why: why}
 }
 
 func (e *ParseError) Error() string {
@@ -47,56 +66,56 @@ func isDecimal[T string | []byte](s T) bool {
 
 // checkPart returns the first bad field of p and why, or "" when p is
 // fine. The CSV readers and JSON documents share it.
-func checkPart(p *Part, vocab Vocabulary) (field, msg string) {
-	if field, msg = checkFields(p, vocab); field == "" {
-		field, msg = checkLists(p, vocab)
+func checkPart(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
+	if field, why = checkFields(p, vocab); field == "" {
+		field, why = checkLists(p, vocab)
 	}
-	return field, msg
+	return field, why
 }
 
 // checkFields is checkPart's check of the single-valued fields.
-func checkFields(p *Part, vocab Vocabulary) (field, msg string) {
+func checkFields(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
 	switch {
 	case p.ID == "":
-		return "part_id", "empty"
+		return "part_id", i18n.M("bom.err.empty")
 	case !vocab.IsClass(p.Class):
-		return "class", fmt.Sprintf("%q is not an item class", p.Class)
+		return "class", i18n.M("bom.err.class", p.Class)
 	case !rarex.IsCountry(p.Origin):
-		return "origin", fmt.Sprintf("%q is not an ISO 3166 two-letter country code", p.Origin)
+		return "origin", i18n.M("bom.err.country", p.Origin)
 	case !isDecimal(p.UnitValue):
-		return "unit_value", fmt.Sprintf("%q is not a non-negative decimal number", p.UnitValue)
+		return "unit_value", i18n.M("bom.err.value", p.UnitValue)
 	case p.HSCode != "" && !rarex.IsHSCode(p.HSCode):
-		return "hs_code", fmt.Sprintf("%q is not 4 to 10 digits", p.HSCode)
+		return "hs_code", i18n.M("bom.err.hs_code", p.HSCode)
 	}
-	return "", ""
+	return "", i18n.Msg{}
 }
 
 // checkLists is checkPart's check of the elements and stages lists.
-func checkLists(p *Part, vocab Vocabulary) (field, msg string) {
+func checkLists(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
 	for _, el := range p.Elements {
 		if !rarex.IsElement(el) {
-			return "elements", fmt.Sprintf("%q is not an element symbol", el)
+			return "elements", i18n.M("bom.err.element", el)
 		}
 	}
 	for _, s := range p.CNTechnology {
 		if !vocab.IsStage(s) {
-			return "cn_technology", fmt.Sprintf("%q is not a technology stage", s)
+			return "cn_technology", i18n.M("bom.err.stage", s)
 		}
 	}
-	return "", ""
+	return "", i18n.Msg{}
 }
 
 // checkEdge returns the first bad field of an edge and why, or "".
-func checkEdge[T string | []byte](parent, child, quantity T) (field, msg string) {
+func checkEdge[T string | []byte](parent, child, quantity T) (field string, why i18n.Msg) {
 	switch {
 	case len(parent) == 0:
-		return "parent_id", "empty"
+		return "parent_id", i18n.M("bom.err.empty")
 	case len(child) == 0:
-		return "child_id", "empty"
+		return "child_id", i18n.M("bom.err.empty")
 	case !isDecimal(quantity) || isZero(quantity):
-		return "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", quantity)
+		return "quantity", i18n.M("bom.err.quantity", string(quantity))
 	}
-	return "", ""
+	return "", i18n.Msg{}
 }
 
 // table reads a CSV file with a header row whose columns may come in any
@@ -111,7 +130,7 @@ func openTable(r io.Reader, file string, required, optional []string) (*table, e
 	t := &table{file: file, s: newScanner(r, file), col: map[string]int{}}
 	err := t.s.Read()
 	if err == io.EOF {
-		return nil, &ParseError{File: file, Line: 1, Field: "header", Msg: "the file is empty; a header row is required"}
+		return nil, newParseError(file, 1, 0, "header", i18n.M("bom.err.no_header"))
 	}
 	if err != nil {
 		return nil, err
@@ -123,7 +142,7 @@ func openTable(r io.Reader, file string, required, optional []string) (*table, e
 			continue
 		}
 		if _, dup := t.col[h]; dup {
-			return nil, &ParseError{File: file, Line: t.s.line, Column: i + 1, Field: h, Msg: "column appears twice"}
+			return nil, newParseError(file, t.s.line, i+1, h, i18n.M("bom.err.column_twice"))
 		}
 		t.col[h] = i
 	}
@@ -134,7 +153,7 @@ func openTable(r io.Reader, file string, required, optional []string) (*table, e
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &ParseError{File: file, Line: t.s.line, Field: "header", Msg: "missing column(s) " + strings.Join(missing, ", ") + "; the header must name " + strings.Join(required, ", ")}
+		return nil, newParseError(file, t.s.line, 0, "header", i18n.M("bom.err.missing_columns", strings.Join(missing, ", "), strings.Join(required, ", ")))
 	}
 	return t, nil
 }
@@ -161,13 +180,14 @@ func (t *table) at(c int) string { return string(t.s.field(c)) }
 // bytes is at without a copy, valid until the next row.
 func (t *table) bytes(c int) []byte { return t.s.field(c) }
 
-func (t *table) errf(name, format string, args ...any) error {
+// fail reports what is wrong (why) with column name of the current row.
+func (t *table) fail(name string, why i18n.Msg) error {
 	c, ok := t.col[name]
 	if !ok {
 		c = -1
 	}
 	line, col := t.s.pos(c)
-	return &ParseError{File: t.file, Line: line, Column: col, Field: name, Msg: fmt.Sprintf(format, args...)}
+	return newParseError(t.file, line, col, name, why)
 }
 
 func (t *table) line() int { return t.s.line }
@@ -223,8 +243,8 @@ func (pr *partRows) next() (Part, error) {
 	row := string(pr.scratch)
 	f := func(i int) string { return row[pr.offs[i]:pr.offs[i+1]] }
 	p := Part{ID: f(0), Description: f(1), Class: f(2), HSCode: f(3), Origin: f(4), UnitValue: f(5), Elements: SplitList(f(6)), CNTechnology: SplitList(f(7))}
-	if field, msg := checkPart(&p, pr.vocab); field != "" {
-		return Part{}, pr.t.errf(field, "%s", msg)
+	if field, why := checkPart(&p, pr.vocab); field != "" {
+		return Part{}, pr.t.fail(field, why)
 	}
 	return p, nil
 }
@@ -246,7 +266,7 @@ func ReadParts(r io.Reader, file string, vocab Vocabulary) ([]Part, error) {
 			return nil, err
 		}
 		if seen[p.ID] > 0 {
-			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, seen[p.ID])
+			return nil, pr.t.fail("part_id", listedTwice(p.ID, seen[p.ID]))
 		}
 		seen[p.ID] = pr.t.line()
 		parts = append(parts, p)
@@ -269,8 +289,8 @@ func ReadEdges(r io.Reader, file string) ([]Edge, error) {
 			return nil, err
 		}
 		e := Edge{Parent: t.at(c[0]), Child: t.at(c[1]), Quantity: t.at(c[2]), line: t.line()}
-		if field, msg := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
-			return nil, t.errf(field, "%s", msg)
+		if field, why := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
+			return nil, t.fail(field, why)
 		}
 		edges = append(edges, e)
 	}
@@ -359,10 +379,12 @@ func readParts(r io.Reader, file string, vocab Vocabulary, onPart func(Part) err
 		} else if err != nil {
 			return nil, err
 		}
-		if first, err := b.addPart(p); err != nil {
-			return nil, pr.t.errf("csv", "%v", err)
+		if first, err := b.addPart(p); errors.Is(err, errTextLimit) {
+			return nil, pr.t.fail("csv", i18n.M("bom.err.text_limit", strconv.Itoa(maxText)))
+		} else if err != nil {
+			return nil, err
 		} else if first >= 0 {
-			return nil, pr.t.errf("part_id", "%q is listed twice (first on line %d)", p.ID, lines[first])
+			return nil, pr.t.fail("part_id", listedTwice(p.ID, int(lines[first])))
 		}
 		lines = append(lines, int32(pr.t.line()))
 		if onPart != nil {
@@ -416,19 +438,19 @@ func (b *builder) readEdgeRows(t *table, size int64, file, partsFile string) err
 			return fail(err)
 		}
 		parent, child, qty := t.bytes(c[0]), t.bytes(c[1]), t.bytes(c[2])
-		if field, msg := checkEdge(parent, child, qty); field != "" {
-			return fail(t.errf(field, "%s", msg))
+		if field, why := checkEdge(parent, child, qty); field != "" {
+			return fail(t.fail(field, why))
 		}
 		pi := lastIndex
 		if pi < 0 || !bytes.Equal(parent, last) {
 			if pi = g.ids.find(parent); pi < 0 {
-				return fail(t.errf("parent_id", "%q is not a part in %s", parent, partsFile))
+				return fail(t.fail("parent_id", notPartIn(parent, partsFile)))
 			}
 			last, lastIndex = append(last[:0], parent...), pi
 		}
 		q, long, ok := parseQuantity(qty)
 		if !ok {
-			return fail(t.errf("quantity", "%q is not a decimal number greater than 0", qty))
+			return fail(t.fail("quantity", i18n.M("bom.err.quantity", string(qty))))
 		}
 		line, col := t.s.pos(c[1])
 		batch.add(pi, parent, child, qty, q, long, line, col)
@@ -490,7 +512,7 @@ func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 	from, tfrom := 0, 0
 	for i, end := range e.end {
 		if child[i] < 0 {
-			return &ParseError{File: file, Line: e.line[i], Column: e.col[i], Field: "child_id", Msg: fmt.Sprintf("%q is not a part in %s", e.ids[from:end], partsFile)}
+			return newParseError(file, e.line[i], e.col[i], "child_id", notPartIn(e.ids[from:end], partsFile))
 		}
 		b.addEdge(e.parent[i], child[i], e.qty[i], e.long[i])
 		if b.onEdge != nil {

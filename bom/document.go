@@ -1,6 +1,10 @@
 package bom
 
-import "fmt"
+import (
+	"fmt"
+
+	"rarex/i18n"
+)
 
 // Document is a BOM as JSON: {"parts":[...],"edges":[...],"product":"id"}.
 // It is what the API and determination requests carry.
@@ -30,15 +34,15 @@ func (d *Document) Validate(prefix string, vocab Vocabulary) error {
 		if seen[p.ID] > 0 {
 			return &FieldError{fmt.Sprintf("%s.parts[%d].part_id", prefix, i), fmt.Sprintf("%q is listed twice (first at parts[%d])", p.ID, seen[p.ID]-1)}
 		}
-		if field, msg := checkPart(p, vocab); field != "" {
-			return &FieldError{fmt.Sprintf("%s.parts[%d].%s", prefix, i, field), msg}
+		if field, why := checkPart(p, vocab); field != "" {
+			return &FieldError{fmt.Sprintf("%s.parts[%d].%s", prefix, i, field), why.In(i18n.English)}
 		}
 		seen[p.ID] = i + 1
 	}
 	for i, e := range d.Edges {
 		at := func(f string) string { return fmt.Sprintf("%s.edges[%d].%s", prefix, i, f) }
-		if field, msg := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
-			return &FieldError{at(field), msg}
+		if field, why := checkEdge(e.Parent, e.Child, e.Quantity); field != "" {
+			return &FieldError{at(field), why.In(i18n.English)}
 		}
 		switch {
 		case seen[e.Parent] == 0:

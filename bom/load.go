@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"rarex"
+	"rarex/i18n"
 )
 
 // The fast reader. ReadGraph holds the parts file in memory as one string
@@ -129,7 +130,7 @@ type rowError struct {
 	off    int // of the line start in the chunk
 	column int // 1-based byte column of the field; 0 for the whole line
 	field  string
-	msg    string
+	why    i18n.Msg
 }
 
 // The bytes of a word, for finding commas and line feeds eight at a time.
@@ -333,7 +334,7 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		nf, end, next := splitLine(chunk, pos, at)
 		pos = next
 		if end-start > maxRecord {
-			return n, &rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)}
+			return n, &rowError{off: start, field: "csv", why: lineTooLong()}
 		}
 		if end == start {
 			continue
@@ -343,7 +344,7 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		p := Part{ID: l.str(id), Description: l.str(desc), Class: l.str(class), HSCode: l.str(hs), Origin: l.str(origin), UnitValue: l.str(value)}
 		// The lists are checked once per distinct text (l.list); only a bad
 		// one is split again, for checkLists to say what is wrong with it.
-		field, msg := checkFields(&p, l.vocab)
+		field, why := checkFields(&p, l.vocab)
 		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
@@ -351,11 +352,11 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 			tech, okT = l.list(l.str(f(7)), l.vocab.IsStage)
 			if !okE || !okT {
 				p.Elements, p.CNTechnology = SplitList(l.str(f(6))), SplitList(l.str(f(7)))
-				field, msg = checkLists(&p, l.vocab)
+				field, why = checkLists(&p, l.vocab)
 			}
 		}
 		if field != "" {
-			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, msg: msg}
+			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, why: why}
 		}
 		sid := l.span(id)
 		out[n] = partRow{id: sid, desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
@@ -482,7 +483,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		}
 		n += rows[k]
 		if e := errs[k]; e != nil {
-			bad = &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
+			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 			break
 		}
 		line += lines[k]
@@ -515,7 +516,7 @@ func dupError(data []byte, file string, store *partStore, dup, first int32) erro
 	}
 	line, col := where(dup)
 	firstLine, _ := where(first)
-	return &ParseError{File: file, Line: line, Column: col, Field: "part_id", Msg: fmt.Sprintf("%q is listed twice (first on line %d)", store.id(dup), firstLine)}
+	return newParseError(file, line, col, "part_id", listedTwice(store.id(dup), firstLine))
 }
 
 // edgeLoader parses the rows of a chunk of edges.csv into its slices of
@@ -596,7 +597,7 @@ func (l *edgeLoader) resolve() *rowError {
 		}
 		start := bytes.LastIndexByte(l.chunk[:badID.off], '\n') + 1
 		nf, _, _ := splitLine(l.chunk, start, l.at) // the column, known only now that it is needed
-		return &rowError{off: start, column: column(l.at, nf, col, start), field: field, msg: fmt.Sprintf("%q is not a part in %s", l.idAt(badID), l.partsFile)}
+		return &rowError{off: start, column: column(l.at, nf, col, start), field: field, why: notPartIn(l.idAt(badID), l.partsFile)}
 	}
 	for k, c := range l.found {
 		l.parent[l.pedge[k]] = c
@@ -642,7 +643,7 @@ func (l *edgeLoader) parse() *rowError {
 			parent, child, qty = fieldOf(chunk, at, nf, l.cols[0]), fieldOf(chunk, at, nf, l.cols[1]), fieldOf(chunk, at, nf, l.cols[2])
 		}
 		if end-start > maxRecord {
-			return l.fail(&rowError{off: start, field: "csv", msg: fmt.Sprintf("line longer than %d bytes", maxRecord)})
+			return l.fail(&rowError{off: start, field: "csv", why: lineTooLong()})
 		}
 		if end == start {
 			continue
@@ -650,12 +651,12 @@ func (l *edgeLoader) parse() *rowError {
 		// parseQuantity checks what checkEdge would; checkEdge words it.
 		q, long, ok := parseQuantity(qty)
 		if !ok || len(parent) == 0 || len(child) == 0 {
-			field, msg := checkEdge(parent, child, qty)
+			field, why := checkEdge(parent, child, qty)
 			if field == "" { // a decimal too large for a float64
-				field, msg = "quantity", fmt.Sprintf("%q is not a decimal number greater than 0", qty)
+				field, why = "quantity", i18n.M("bom.err.quantity", string(qty))
 			}
 			nf, _, _ := splitLine(chunk, start, at) // the column, known only now that it is needed
-			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, msg: msg})
+			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, why: why})
 		}
 		e := int32(len(l.child))
 		if long != "" {
@@ -739,7 +740,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		if !eof {
 			nl := bytes.LastIndexByte(data, '\n')
 			if nl < 0 && len(data) > maxRecord {
-				return &ParseError{File: file, Line: line, Field: "csv", Msg: fmt.Sprintf("line longer than %d bytes", maxRecord)}
+				return newParseError(file, line, 0, "csv", lineTooLong())
 			}
 			whole = data[:nl+1]
 		}
@@ -815,7 +816,7 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		n += r.edges
 		if e := r.err; e != nil {
 			b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
-			return 0, &ParseError{File: file, Line: lineAt(cs[k], e.off, line), Column: e.column, Field: e.field, Msg: e.msg}
+			return 0, newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 		}
 		line += lines[k]
 		base += lines[k]

@@ -1,7 +1,7 @@
 package bom
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -99,6 +99,9 @@ func (s *partStore) withEdits() *partStore {
 	return &c
 }
 
+// errTextLimit is add's error when the store's text would pass maxText.
+var errTextLimit = errors.New("the parts' text is over the limit of a BOM")
+
 // add appends p, copying its text into the store's.
 func (s *partStore) add(p Part) error {
 	size := len(s.text)
@@ -106,7 +109,7 @@ func (s *partStore) add(p Part) error {
 		size += len(f)
 	}
 	if size > maxText {
-		return fmt.Errorf("the parts' text is over %d bytes, more than a BOM may hold", maxText)
+		return errTextLimit
 	}
 	put := func(f string) span {
 		sp := span{uint32(len(s.text)), uint32(len(f))}

@@ -2,6 +2,7 @@ package bom
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -82,7 +83,7 @@ func TestPartStoreFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := s.add(Part{ID: "P2", Description: strings.Repeat("x", 20), Class: "other", Origin: "VN", UnitValue: "1"})
-	if err == nil || !strings.Contains(err.Error(), "over 20 bytes") || s.len() != 1 || len(s.text) != 10 {
+	if !errors.Is(err, errTextLimit) || s.len() != 1 || len(s.text) != 10 {
 		t.Fatalf("err %v, %d rows, %d bytes of text", err, s.len(), len(s.text))
 	}
 	// Through the streaming reader, the error names the file and line.

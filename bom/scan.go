@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
+
+	"rarex/i18n"
 )
 
 // maxRecord bounds one CSV record, so a file without newlines cannot take
@@ -33,8 +36,11 @@ func newScanner(r io.Reader, file string) *scanner {
 	return &scanner{r: bufio.NewReaderSize(r, 256<<10), file: file, next: 1}
 }
 
-func (s *scanner) errorf(line, col int, field, format string, args ...any) error {
-	return &ParseError{File: s.file, Line: line, Column: col, Field: field, Msg: fmt.Sprintf(format, args...)}
+// lineTooLong says that a line passes maxRecord.
+func lineTooLong() i18n.Msg { return i18n.M("bom.err.line_long", strconv.Itoa(maxRecord)) }
+
+func (s *scanner) fail(line, col int, why i18n.Msg) error {
+	return newParseError(s.file, line, col, "csv", why)
 }
 
 // readLine returns the next physical line without its line ending, or
@@ -47,7 +53,7 @@ func (s *scanner) readLine() ([]byte, error) {
 			line, err = s.r.ReadSlice('\n')
 			s.buf = append(s.buf, line...)
 			if len(s.buf) > maxRecord {
-				return nil, s.errorf(s.next, 0, "csv", "line longer than %d bytes", maxRecord)
+				return nil, s.fail(s.next, 0, lineTooLong())
 			}
 		}
 		line = s.buf
@@ -132,7 +138,7 @@ func (s *scanner) quoted(line []byte) error {
 					s.rec = append(s.rec, '\n')
 					next, err := s.readLine()
 					if err == io.EOF {
-						return s.errorf(fieldLine, fieldCol, "csv", "quoted field is not closed")
+						return s.fail(fieldLine, fieldCol, i18n.M("bom.err.quote_open"))
 					}
 					if err != nil {
 						return err
@@ -140,7 +146,7 @@ func (s *scanner) quoted(line []byte) error {
 					s.next++
 					lineNo++
 					if len(s.rec) > maxRecord {
-						return s.errorf(fieldLine, fieldCol, "csv", "record longer than %d bytes", maxRecord)
+						return s.fail(fieldLine, fieldCol, i18n.M("bom.err.record_long", strconv.Itoa(maxRecord)))
 					}
 					cur, at = append(cur[:0], next...), 0
 					continue
@@ -155,7 +161,7 @@ func (s *scanner) quoted(line []byte) error {
 				break
 			}
 			if at < len(cur) && cur[at] != ',' {
-				return s.errorf(lineNo, at+1, "csv", `extraneous or missing " in quoted field`)
+				return s.fail(lineNo, at+1, i18n.M("bom.err.quote_stray"))
 			}
 		} else {
 			i := bytes.IndexByte(cur[at:], ',')
@@ -164,7 +170,7 @@ func (s *scanner) quoted(line []byte) error {
 				end = at + i
 			}
 			if q := bytes.IndexByte(cur[at:end], '"'); q >= 0 {
-				return s.errorf(lineNo, at+q+1, "csv", `bare " in non-quoted field`)
+				return s.fail(lineNo, at+q+1, i18n.M("bom.err.quote_bare"))
 			}
 			s.rec = append(s.rec, cur[at:end]...)
 			at = end

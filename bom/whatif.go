@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"rarex"
+	"rarex/i18n"
 )
 
 // Alternative is one row of alternatives.csv: another source for a part.
@@ -36,11 +37,11 @@ func ReadAlternatives(r io.Reader, file string) ([]Alternative, error) {
 		a := Alternative{PartID: t.at(c[0]), Origin: t.at(c[1]), UnitValue: t.at(c[2]), Supplier: t.at(c[3])}
 		switch {
 		case a.PartID == "":
-			return nil, t.errf("part_id", "empty")
+			return nil, t.fail("part_id", i18n.M("bom.err.empty"))
 		case !rarex.IsCountry(a.Origin):
-			return nil, t.errf("origin", "%q is not an ISO 3166 two-letter country code", a.Origin)
+			return nil, t.fail("origin", i18n.M("bom.err.country", a.Origin))
 		case !isDecimal(a.UnitValue):
-			return nil, t.errf("unit_value", "%q is not a non-negative decimal number", a.UnitValue)
+			return nil, t.fail("unit_value", i18n.M("bom.err.value", a.UnitValue))
 		}
 		out = append(out, a)
 	}

@@ -31,20 +31,25 @@ type Service struct {
 }
 
 // invalid turns an engine's input error into EINVALID, keeping its text
-// (which names the file, line, column and field).
+// (which names the file, line, column and field) as the message, and the
+// engine's error in the chain, for pages that word it in the reader's
+// language.
 func invalid(err error) error {
-	var pe *bom.ParseError
-	var ce *bom.CycleError
-	var ue *bom.UnknownPartError
-	if errors.As(err, &pe) || errors.As(err, &ce) || errors.As(err, &ue) {
-		return rarex.Errorf(rarex.EINVALID, "%v", err)
-	}
 	var re *rarex.Error
 	if errors.As(err, &re) {
 		return err
 	}
-	return rarex.Errorf(rarex.EINVALID, "%v", err)
+	return inputError{rarex.Errorf(rarex.EINVALID, "%v", err), err}
 }
+
+// inputError is EINVALID with the engine's error that it words.
+type inputError struct {
+	err   *rarex.Error
+	cause error
+}
+
+func (e inputError) Error() string   { return e.err.Error() }
+func (e inputError) Unwrap() []error { return []error{e.err, e.cause} }
 
 // Upload reads parts and edges CSV and stores the BOM for the actor's
 // organisation as it reads: rows stream into the store in batches, inside
@@ -71,7 +76,7 @@ func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, pa
 		if err != nil {
 			var ce *bom.CycleError
 			if errors.As(err, &ce) {
-				return rarex.Errorf(rarex.EINVALID, "%s: %v", edgesName, err)
+				return inputError{rarex.Errorf(rarex.EINVALID, "%s: %v", edgesName, err), err}
 			}
 			return invalid(err)
 		}

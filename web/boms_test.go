@@ -33,14 +33,25 @@ func TestBOMPages(t *testing.T) {
 			t.Errorf("%s product page is wrong", lang)
 		}
 	}
-	// Bad uploads show the error with file, line and field, and store nothing.
-	resp = f.req("POST", "/boms", multipartBody("Broken", strings.Replace(motorParts, ",CN,1.10,", ",Mars,1.10,", 1), motorEdges), "cookie:exporter")
-	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "parts.csv:5:") || !strings.Contains(body, "origin") {
-		t.Fatalf("bad upload: %d", resp.StatusCode)
+	// Bad uploads show the error with file, line and field, in the
+	// reader's language, and store nothing.
+	for lang, want := range map[string][2]string{
+		i18n.English: {"parts.csv:5:", "is not an ISO 3166 two-letter country code"},
+		i18n.Chinese: {"parts.csv 第 5 行第", "不是 ISO 3166 两位字母国家代码"},
+	} {
+		resp = f.req("POST", "/boms", multipartBody("Broken", strings.Replace(motorParts, ",CN,1.10,", ",Mars,1.10,", 1), motorEdges), "cookie:exporter", "Cookie", "rarex_lang="+lang)
+		if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, want[0]) || !strings.Contains(body, "origin") || !strings.Contains(body, want[1]) {
+			t.Fatalf("%s: bad upload: %d %s", lang, resp.StatusCode, body)
+		}
+		resp = f.req("POST", "/boms", multipartBody("Cyclic", motorParts, motorEdges+"dy,motor,1\n"), "cookie:exporter", "Cookie", "rarex_lang="+lang)
+		if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, i18n.T(lang, "bom.err.cycle", "")) || !strings.Contains(body, "dy → motor") {
+			t.Fatalf("%s: cyclic upload: %d %s", lang, resp.StatusCode, body)
+		}
 	}
-	resp = f.req("POST", "/boms", multipartBody("Cyclic", motorParts, motorEdges+"dy,motor,1\n"), "cookie:exporter")
-	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "cycle") {
-		t.Fatalf("cyclic upload: %d", resp.StatusCode)
+	// The API words them in English, with file, line and field.
+	resp = f.req("POST", "/api/v1/boms", multipartBody("Broken", strings.Replace(motorParts, ",CN,1.10,", ",Mars,1.10,", 1), motorEdges), "bearer:exporter")
+	if msg := apiError(t, resp).Error.Message; resp.StatusCode != 400 || !strings.Contains(msg, `parts.csv:5:`) || !strings.Contains(msg, `origin: "Mars" is not an ISO 3166 two-letter country code`) {
+		t.Fatalf("API bad upload: %d %q", resp.StatusCode, msg)
 	}
 	var list struct {
 		BOMs []rarex.BOM `json:"boms"`
@@ -96,6 +107,15 @@ func TestWhatIfPage(t *testing.T) {
 	resp = f.req("POST", "/boms/"+id+"/products/motor/whatif", whatIfBody("motor", "2", "html"), "cookie:exporter")
 	if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, "target") {
 		t.Fatalf("bad target: %d", resp.StatusCode)
+	}
+	// A bad alternatives file is worded in the reader's language.
+	badAlts := multipartOf([3]string{"product", "", "motor"}, [3]string{"format", "", "html"},
+		[3]string{"alternatives", "alternatives.csv", "part_id,origin,unit_value,supplier\ndy,JP,-2,X\n"})
+	for lang, want := range map[string]string{i18n.English: "alternatives.csv:2:7: unit_value: ", i18n.Chinese: "alternatives.csv 第 2 行第 7 列，unit_value：&#34;-2&#34; 不是非负十进制数"} {
+		resp = f.req("POST", "/boms/"+id+"/products/motor/whatif", badAlts, "cookie:exporter", "Cookie", "rarex_lang="+lang)
+		if body := readBody(t, resp); resp.StatusCode != 400 || !strings.Contains(body, want) {
+			t.Fatalf("%s: bad alternatives: %d %s", lang, resp.StatusCode, body)
+		}
 	}
 	var plan struct {
 		Feasible  bool    `json:"feasible"`
