@@ -18,6 +18,9 @@ type Alternative struct {
 	Origin    string `json:"origin"`
 	UnitValue string `json:"unit_value"`
 	Supplier  string `json:"supplier"`
+	// Where the row is, when it was read from a file: for errors.
+	file      string
+	line, col int
 }
 
 // ReadAlternatives reads alternatives.csv: part_id,origin,unit_value,supplier.
@@ -34,7 +37,8 @@ func ReadAlternatives(r io.Reader, file string) ([]Alternative, error) {
 		} else if err != nil {
 			return nil, err
 		}
-		a := Alternative{PartID: t.at(c[0]), Origin: t.at(c[1]), UnitValue: t.at(c[2]), Supplier: t.at(c[3])}
+		a := Alternative{PartID: t.at(c[0]), Origin: t.at(c[1]), UnitValue: t.at(c[2]), Supplier: t.at(c[3]), file: file}
+		a.line, a.col = t.s.pos(c[0])
 		switch {
 		case a.PartID == "":
 			return nil, t.fail("part_id", i18n.M("bom.err.empty"))
@@ -104,7 +108,11 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 	for _, a := range alts {
 		i, ok := g.Index(a.PartID)
 		if !ok {
-			return nil, fmt.Errorf("alternative for %q: not a part", a.PartID)
+			why := i18n.M("bom.err.not_in_bom", a.PartID)
+			if a.line > 0 {
+				return nil, newParseError(a.file, a.line, a.col, "part_id", why)
+			}
+			return nil, fmt.Errorf("alternative for %q: %s", a.PartID, why.In(i18n.English))
 		}
 		if units[i] > 0 && i != product {
 			byPart[i] = append(byPart[i], a)

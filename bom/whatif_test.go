@@ -1,6 +1,7 @@
 package bom
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -142,6 +143,28 @@ func TestReadAlternatives(t *testing.T) {
 		if _, err := ReadAlternatives(strings.NewReader(bad), "a.csv"); err == nil || !strings.HasPrefix(err.Error(), "a.csv:") {
 			t.Errorf("%q: err = %v", bad, err)
 		}
+	}
+}
+
+// TestWhatIfUnknownPart: an alternative for a part the BOM does not have
+// is an error at its line and column when it was read from a file.
+func TestWhatIfUnknownPart(t *testing.T) {
+	g := mustGraph(t, motorParts, motorEdges)
+	r := Roll(g, part1, official)
+	m, _ := g.Index("motor")
+	as, err := ReadAlternatives(strings.NewReader("supplier,part_id,origin,unit_value\nShin-Etsu,dy,JP,1.5\nX, ghost ,JP,1\n"), "a.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.WhatIf(m, as, big.NewRat(1, 1000), part1)
+	var pe *ParseError
+	if !errors.As(err, &pe) || err.Error() != `a.csv:3:3: part_id: "ghost" is not a part of the BOM` || pe.Why.Key != "bom.err.not_in_bom" {
+		t.Fatalf("err = %v", err)
+	}
+	// Given directly, it is named without a place.
+	_, err = r.WhatIf(m, []Alternative{{PartID: "ghost", Origin: "JP", UnitValue: "1"}}, big.NewRat(1, 1000), part1)
+	if err == nil || err.Error() != `alternative for "ghost": "ghost" is not a part of the BOM` {
+		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -286,7 +286,10 @@ func (s *Service) WhatIf(ctx context.Context, actor *rarex.User, id, product str
 	controlled, th := assess.Classifier(test)
 	r := bom.Roll(g, controlled, th)
 	plan, err := r.WhatIf(p, alts, ratio, controlled)
-	if err != nil {
+	var pe *bom.ParseError
+	if errors.As(err, &pe) {
+		return nil, invalid(err)
+	} else if err != nil {
 		return nil, rarex.Errorf(rarex.EINVALID, "%s: %v", altName, err)
 	}
 	return plan, nil

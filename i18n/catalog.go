@@ -297,6 +297,7 @@ var catalog = map[string]msg{
 	"bom.err.twice":           {"%q is listed twice (first on line %s)", "%q 重复列出（首次见第 %s 行）"},
 	"bom.err.not_part_in":     {"%q is not a part in %s", "%q 不是 %s 中的零部件"},
 	"bom.err.text_limit":      {"the parts' text is over %s bytes, more than a BOM may hold", "零部件文本超过 %s 字节，超出物料清单的容量"},
+	"bom.err.not_in_bom":      {"%q is not a part of the BOM", "%q 不是该物料清单中的零部件"},
 	"bom.err.cycle":           {"cycle in the BOM: %s", "物料清单中存在循环：%s"},
 	"bom.err.unknown_part":    {"line %s: %s: %q is not a part", "第 %s 行，%s：%q 不是零部件"},
 
