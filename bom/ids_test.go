@@ -62,7 +62,7 @@ func TestIDTableFinds(t *testing.T) {
 	for i, id := range ids {
 		hashes[i] = filled.hash.string(id)
 	}
-	filled.fill(store, hashes)
+	filled.fill(store, hashes, keysOf(store, hashes))
 	if d, _ := filled.duplicate(); d >= 0 {
 		t.Fatalf("fill found a duplicate: %q", ids[d])
 	}
@@ -100,7 +100,7 @@ func TestIDTableDuplicate(t *testing.T) {
 		for i, id := range ids {
 			hashes[i] = tab.hash.string(id)
 		}
-		tab.fill(store, hashes)
+		tab.fill(store, hashes, keysOf(store, hashes))
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
@@ -135,4 +135,14 @@ func TestHashAt(t *testing.T) {
 	if h.string("P1") == h.string("P1\x00") {
 		t.Error("ids that differ only in length hash alike")
 	}
+}
+
+// keysOf is what the parser gives fill: each id's slot but for its index.
+func keysOf(store *partStore, hashes []uint64) []idSlot {
+	keys := make([]idSlot, len(hashes))
+	for i, h := range hashes {
+		id := store.id(int32(i))
+		keys[i] = slotKey(h, headOf([]byte(id)), len(id))
+	}
+	return keys
 }

@@ -326,7 +326,7 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 
 // parse fills out, values and hashes from the rows of chunk and returns
 // how many rows it read, and the first bad row.
-func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64) (int, *rowError) {
+func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -362,7 +362,8 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		out[n] = partRow{id: sid, desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
 		values[n], _ = parseDecimal(value)
-		hashes[n], _ = l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
+		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
+		hashes[n], keys[n] = h, slotKey(h, head, int(sid.n))
 		n++
 	}
 	return n, nil
@@ -446,10 +447,11 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	body, first := data[end:], t.line()+1
 	cs := chunks(body, workers(len(body)))
 	lines, total := lineCounts(cs, len(cs))
-	parts, values, hashes := make([]partRow, total), make([]float64, total), make([]uint64, total)
+	parts, values, hashes, keys := make([]partRow, total), make([]float64, total), make([]uint64, total), make([]idSlot, total)
 	prefault(parts)
 	prefault(values)
 	prefault(hashes)
+	prefault(keys)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	hash := newIDHasher()
@@ -463,7 +465,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
 		end := base + lines[k]
-		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end])
+		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end])
 	})
 	store := newPartStore(0)
 	store.text = data
@@ -480,6 +482,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			copy(parts[n:], parts[base:base+rows[k]])
 			copy(values[n:], values[base:base+rows[k]])
 			copy(hashes[n:], hashes[base:base+rows[k]])
+			copy(keys[n:], keys[base:base+rows[k]])
 		}
 		n += rows[k]
 		if e := errs[k]; e != nil {
@@ -491,7 +494,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	clear(parts[n:])
 	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
 	ids := &idTable{hash: hash}
-	ids.fill(store, hashes)
+	ids.fill(store, hashes, keys[:n])
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
 		return nil, dupError(data, file, store, dup, first)
