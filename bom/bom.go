@@ -251,14 +251,15 @@ func (b *builder) finish() (*Graph, error) {
 		b.echild, b.eqty = child, qty
 	}
 	var order []int32
+	kind := general
 	switch {
 	case before: // leaves first already
-		order = make([]int32, n)
+		order, kind = make([]int32, n), keep
 		for i := range order {
 			order[i] = int32(i)
 		}
 	case after:
-		order = make([]int32, n)
+		order, kind = make([]int32, n), reverse
 		for i := range order {
 			order[i] = int32(n - 1 - i)
 		}
@@ -268,30 +269,54 @@ func (b *builder) finish() (*Graph, error) {
 			return nil, err
 		}
 	}
-	pos := make([]int32, n)
-	for i, p := range order {
-		pos[p] = int32(i)
+	num := numbering{order: order, kind: kind}
+	if kind == general {
+		num.pos = make([]int32, n)
+		for i, p := range order {
+			num.pos[p] = int32(i)
+		}
 	}
 	// The edges and the parts move to their new places independently: on
 	// two cores at once.
 	parallel(2, func(half int) {
 		if half == 0 {
-			b.layEdges(order, pos, first, count, arrival)
+			b.layEdges(num, first, count, arrival)
 		} else {
-			g.renumber(order, pos, parents)
+			g.renumber(num, parents)
 		}
 	})
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
 }
 
+// numbering maps the parts' numbers in the file to their places in the
+// layout: place i takes part order[i], and part p goes to pos[p]. A file
+// listed bottom up keeps its order (keep) and one listed top down
+// reverses it (reverse): a part's place is then worked out, not looked up
+// at random in pos, which only a general numbering has.
+type numbering struct {
+	order, pos []int32
+	kind       int
+}
+
+// Kinds of numbering.
+const (
+	general = iota
+	keep
+	reverse
+)
+
+// place is part p's place.
+func (num numbering) place(p int32) int32 { return num.pos[p] }
+
 // layEdges lays the rows out in the new order, children renumbered. Where
 // the rows already lie in that order, or in its mirror image (a parts file
 // listed top down, whose order is reversed), they stay in their arrays and
 // are reversed there if need be; otherwise they are copied, into the
 // arrival parents' array, not read again, and a fresh one.
-func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32) int32) {
+func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int32) int32) {
 	g := b.g
+	order := num.order
 	m := int32(len(b.echild))
 	g.start = make([]int32, len(order)+1)
 	same, mirror := true, true
@@ -323,8 +348,17 @@ func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32)
 			copy(qty[k-count[p]:], b.eqty[first[p]:first[p]+count[p]])
 		}
 	}
-	for k, c := range child {
-		child[k] = pos[c]
+	switch num.kind {
+	case keep:
+	case reverse:
+		last := int32(len(order) - 1)
+		for k, c := range child {
+			child[k] = last - c
+		}
+	default:
+		for k, c := range child {
+			child[k] = num.pos[c]
+		}
 	}
 	if len(b.long) > 0 {
 		g.long = map[int32]string{}
@@ -343,7 +377,8 @@ func (b *builder) layEdges(order, pos, first, count []int32, arrival func(int32)
 
 // renumber moves the parts and what is known of each to their places in
 // order (place i takes part order[i]).
-func (g *Graph) renumber(order, pos, parents []int32) {
+func (g *Graph) renumber(num numbering, parents []int32) {
+	order := num.order
 	n := len(order)
 	// Origins and technology in file order first: the parts and the text
 	// their fields point into are then read in order, not at random.
@@ -351,7 +386,13 @@ func (g *Graph) renumber(order, pos, parents []int32) {
 	for p := range int32(n) {
 		china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
 	}
-	g.parts.permute(order)
+	switch num.kind {
+	case keep:
+	case reverse:
+		slices.Reverse(g.parts.rows)
+	default:
+		g.parts.permute(order)
+	}
 	value := make([]float64, n)
 	g.parents, g.china, g.hasTech, g.seq = make([]int32, n), make([]bool, n), make([]bool, n), order
 	for i, p := range order {
@@ -359,7 +400,14 @@ func (g *Graph) renumber(order, pos, parents []int32) {
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
-	g.ids.renumber(pos)
+	switch num.kind {
+	case keep:
+	case reverse:
+		last := int32(n - 1)
+		g.ids.renumber(func(p int32) int32 { return last - p })
+	default:
+		g.ids.renumber(num.place)
+	}
 }
 
 // sort computes a leaves-first order with an iterative depth-first search

@@ -287,12 +287,12 @@ func (t *idTable) put(h uint64, slot idSlot) {
 	t.slots[base+i] = slot
 }
 
-// renumber moves every entry from old index i to to[i], as the store's
+// renumber moves every entry from old index i to to(i), as the store's
 // rows have moved.
-func (t *idTable) renumber(to []int32) {
+func (t *idTable) renumber(to func(int32) int32) {
 	for k, s := range t.slots {
 		if s.meta != 0 {
-			t.slots[k].meta = uint64(to[s.index()]+1)<<32 | uint64(uint32(s.meta))
+			t.slots[k].meta = uint64(to(s.index())+1)<<32 | uint64(uint32(s.meta))
 		}
 	}
 }
