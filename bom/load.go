@@ -551,6 +551,10 @@ type edgeLoader struct {
 // what an earlier chunk left pending (it failed) is dropped.
 func (l *edgeLoader) start(chunk []byte, parent, child []int32, qty []float64) {
 	l.chunk, l.parent, l.child, l.qty, l.long, l.from = chunk, parent, child, qty, nil, 0
+	l.clearPending()
+}
+
+func (l *edgeLoader) clearPending() {
 	l.cprobe, l.cid, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.cid[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
 }
 
@@ -605,7 +609,7 @@ func (l *edgeLoader) resolve() *rowError {
 	for k, c := range l.found {
 		l.parent[l.pedge[k]] = c
 	}
-	l.cprobe, l.cid, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.cid[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
+	l.clearPending()
 	for e := from; e < len(l.parent); e++ {
 		if l.parent[e] == sameParent {
 			l.parent[e] = l.parent[e-1]
