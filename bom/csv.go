@@ -67,25 +67,26 @@ func isDecimal[T string | []byte](s T) bool {
 // checkPart returns the first bad field of p and why, or "" when p is
 // fine. The CSV readers and JSON documents share it.
 func checkPart(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
-	if field, why = checkFields(p, vocab); field == "" {
+	if field, why = checkFields(p.ID, p.Class, p.Origin, p.UnitValue, p.HSCode, vocab); field == "" {
 		field, why = checkLists(p, vocab)
 	}
 	return field, why
 }
 
-// checkFields is checkPart's check of the single-valued fields.
-func checkFields(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
+// checkFields is checkPart's check of the single-valued fields, taken
+// one by one: the fast reader checks them before it makes a Part.
+func checkFields(id, class, origin, value, hs string, vocab Vocabulary) (field string, why i18n.Msg) {
 	switch {
-	case p.ID == "":
+	case id == "":
 		return "part_id", i18n.M("bom.err.empty")
-	case !vocab.IsClass(p.Class):
-		return "class", i18n.M("bom.err.class", p.Class)
-	case !rarex.IsCountry(p.Origin):
-		return "origin", i18n.M("bom.err.country", p.Origin)
-	case !isDecimal(p.UnitValue):
-		return "unit_value", i18n.M("bom.err.value", p.UnitValue)
-	case p.HSCode != "" && !rarex.IsHSCode(p.HSCode):
-		return "hs_code", i18n.M("bom.err.hs_code", p.HSCode)
+	case !vocab.IsClass(class):
+		return "class", i18n.M("bom.err.class", class)
+	case !rarex.IsCountry(origin):
+		return "origin", i18n.M("bom.err.country", origin)
+	case !isDecimal(value):
+		return "unit_value", i18n.M("bom.err.value", value)
+	case hs != "" && !rarex.IsHSCode(hs):
+		return "hs_code", i18n.M("bom.err.hs_code", hs)
 	}
 	return "", i18n.Msg{}
 }

@@ -341,17 +341,16 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		}
 		f := func(i int) []byte { return fieldOf(chunk, at, nf, l.cols[i]) }
 		id, desc, class, hs, origin, value := f(0), f(1), f(2), f(3), f(4), f(5)
-		p := Part{ID: l.str(id), Description: l.str(desc), Class: l.str(class), HSCode: l.str(hs), Origin: l.str(origin), UnitValue: l.str(value)}
 		// The lists are checked once per distinct text (l.list); only a bad
 		// one is split again, for checkLists to say what is wrong with it.
-		field, why := checkFields(&p, l.vocab)
+		field, why := checkFields(l.str(id), l.str(class), l.str(origin), l.str(value), l.str(hs), l.vocab)
 		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
 			elements, okE = l.list(l.str(f(6)), rarex.IsElement)
 			tech, okT = l.list(l.str(f(7)), l.vocab.IsStage)
 			if !okE || !okT {
-				p.Elements, p.CNTechnology = SplitList(l.str(f(6))), SplitList(l.str(f(7)))
+				p := Part{Elements: SplitList(l.str(f(6))), CNTechnology: SplitList(l.str(f(7)))}
 				field, why = checkLists(&p, l.vocab)
 			}
 		}
