@@ -2,6 +2,7 @@ package bom
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/maphash"
 	"math/bits"
 	"slices"
@@ -302,13 +303,17 @@ func (t *idTable) renumber(to func(int32) int32) {
 // id at hand: read here from the store, the rows and the text streamed
 // through each core for 8 bytes in 56, and the inserts took half as long
 // again.
-func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot) {
+func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops topCounts) {
 	w := workers(len(hashes) * 64)
 	t.shards = uint(bits.TrailingZeros(uint(w)))
 	// Each shard at most half full: ids do not spread evenly over shards.
+	if total := tops[0] + tops[1] + tops[2] + tops[3] + tops[4] + tops[5] + tops[6] + tops[7]; total != len(hashes) {
+		// Counts that miss ids would leave a shard too small to hold them.
+		panic(fmt.Sprintf("bom: fill: the top counts add up to %d for %d hashes", total, len(hashes)))
+	}
 	counts := make([]int, w)
-	for _, h := range hashes {
-		counts[h>>(64-t.shards)&uint64(w-1)]++
+	for top, n := range tops {
+		counts[top>>(3-t.shards)] += n
 	}
 	sub := 8
 	for sub < 2*slices.Max(counts) {
@@ -370,6 +375,12 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot) {
 		}
 	}
 }
+
+// topCounts counts hashes by their top 3 bits: the counts of up to 8
+// shards add up from them. The parser counts as it hashes.
+type topCounts [8]int
+
+func (c *topCounts) add(h uint64) { c[h>>61]++ }
 
 // duplicate returns the first part whose id an earlier part has, and that
 // earlier part; -1, -1 when there is none.

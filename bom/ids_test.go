@@ -62,7 +62,7 @@ func TestIDTableFinds(t *testing.T) {
 	for i, id := range ids {
 		hashes[i] = filled.hash.string(id)
 	}
-	filled.fill(store, hashes, keysOf(store, hashes))
+	filled.fill(store, hashes, keysOf(store, hashes), topsOf(hashes))
 	if d, _ := filled.duplicate(); d >= 0 {
 		t.Fatalf("fill found a duplicate: %q", ids[d])
 	}
@@ -100,7 +100,7 @@ func TestIDTableDuplicate(t *testing.T) {
 		for i, id := range ids {
 			hashes[i] = tab.hash.string(id)
 		}
-		tab.fill(store, hashes, keysOf(store, hashes))
+		tab.fill(store, hashes, keysOf(store, hashes), topsOf(hashes))
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
@@ -145,4 +145,12 @@ func keysOf(store *partStore, hashes []uint64) []idSlot {
 		keys[i] = slotKey(h, headOf([]byte(id)), len(id))
 	}
 	return keys
+}
+
+// topsOf is what the parser counts for fill.
+func topsOf(hashes []uint64) (c topCounts) {
+	for _, h := range hashes {
+		c.add(h)
+	}
+	return c
 }

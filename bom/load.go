@@ -316,8 +316,13 @@ func (l *partLoader) list(text string, known func(string) bool) (uint32, bool) {
 // indexes to match.
 func (l *partLoader) merge(store *partStore, rows []partRow) {
 	to := make([]uint32, len(l.items))
+	same := true // the first worker's lists keep their numbers
 	for k := 1; k < len(l.items); k++ {
 		to[k] = store.list(l.items[k])
+		same = same && to[k] == uint32(k)
+	}
+	if same {
+		return
 	}
 	for i := range rows {
 		rows[i].elements, rows[i].tech = to[rows[i].elements], to[rows[i].tech]
@@ -326,7 +331,7 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 
 // parse fills out, values and hashes from the rows of chunk and returns
 // how many rows it read, and the first bad row.
-func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot) (int, *rowError) {
+func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot, tops *topCounts) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -363,6 +368,7 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		values[n], _ = parseDecimal(value)
 		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
 		hashes[n], keys[n] = h, slotKey(h, head, int(sid.n))
+		tops.add(h)
 		n++
 	}
 	return n, nil
@@ -451,7 +457,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	prefault(values)
 	prefault(hashes)
 	prefault(keys)
-	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
+	rows, errs, tops := make([]int, len(cs)), make([]*rowError, len(cs)), make([]topCounts, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	hash := newIDHasher()
 	loaders := make([]*partLoader, len(cs))
@@ -464,13 +470,14 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
 		end := base + lines[k]
-		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end])
+		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end], &tops[k])
 	})
 	store := newPartStore(0)
 	store.text = data
 	// Close the gaps that empty lines left, up to the first bad row.
 	n, line := 0, first
 	var bad error
+	var all topCounts // of the hashes kept
 	for k := range cs {
 		base := 0
 		for _, m := range lines[:k] {
@@ -484,6 +491,9 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			copy(keys[n:], keys[base:base+rows[k]])
 		}
 		n += rows[k]
+		for top, c := range tops[k] {
+			all[top] += c
+		}
 		if e := errs[k]; e != nil {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 			break
@@ -493,7 +503,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	clear(parts[n:])
 	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
 	ids := &idTable{hash: hash}
-	ids.fill(store, hashes, keys[:n])
+	ids.fill(store, hashes, keys[:n], all)
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
 		return nil, dupError(data, file, store, dup, first)
