@@ -329,8 +329,9 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 	}
 }
 
-// parse fills out, values and hashes from the rows of chunk and returns
-// how many rows it read, and the first bad row.
+// parse fills out, values, hashes and keys (for the id fill) from the
+// rows of chunk, counts the hashes into tops, and returns how many rows
+// it read, and the first bad row.
 func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot, tops *topCounts) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
