@@ -296,18 +296,27 @@ func (b *builder) finish() (*Graph, error) {
 // at random in pos, which only a general numbering has.
 type numbering struct {
 	order, pos []int32
-	kind       int
+	kind       numberingKind
 }
 
-// Kinds of numbering.
+type numberingKind int
+
 const (
-	general = iota
+	general numberingKind = iota
 	keep
 	reverse
 )
 
 // place is part p's place.
-func (num numbering) place(p int32) int32 { return num.pos[p] }
+func (num numbering) place(p int32) int32 {
+	switch num.kind {
+	case keep:
+		return p
+	case reverse:
+		return int32(len(num.order)-1) - p
+	}
+	return num.pos[p]
+}
 
 // layEdges lays the rows out in the new order, children renumbered. Where
 // the rows already lie in that order, or in its mirror image (a parts file
@@ -348,16 +357,9 @@ func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int
 			copy(qty[k-count[p]:], b.eqty[first[p]:first[p]+count[p]])
 		}
 	}
-	switch num.kind {
-	case keep:
-	case reverse:
-		last := int32(len(order) - 1)
+	if num.kind != keep {
 		for k, c := range child {
-			child[k] = last - c
-		}
-	default:
-		for k, c := range child {
-			child[k] = num.pos[c]
+			child[k] = num.place(c)
 		}
 	}
 	if len(b.long) > 0 {
@@ -400,12 +402,7 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
-	switch num.kind {
-	case keep:
-	case reverse:
-		last := int32(n - 1)
-		g.ids.renumber(func(p int32) int32 { return last - p })
-	default:
+	if num.kind != keep {
 		g.ids.renumber(num.place)
 	}
 }

@@ -495,35 +495,30 @@ func (b *builder) flush(e *edgeBatch, file, partsFile string) error {
 	g := b.g
 	var child [batchSize]int32
 	var probes [batchSize]idProbe
-	id := func(i int) []byte {
-		from := 0
-		if i > 0 {
-			from = e.end[i-1]
+	from := func(i int) int {
+		if i == 0 {
+			return 0
 		}
-		return e.ids[from:e.end[i]]
+		return e.end[i-1]
 	}
+	id := func(i int) []byte { return e.ids[from(i):e.end[i]] }
 	for i := range e.end {
-		from := 0
-		if i > 0 {
-			from = e.end[i-1]
-		}
-		probes[i] = g.ids.probeAt(e.ids, from, e.end[i])
+		probes[i] = g.ids.probeAt(e.ids, from(i), e.end[i])
 	}
 	g.ids.findBatch(probes[:len(e.end)], id, child[:len(e.end)])
-	from, tfrom := 0, 0
-	for i, end := range e.end {
+	tfrom := 0
+	for i := range e.end {
 		if child[i] < 0 {
-			return newParseError(file, e.line[i], e.col[i], "child_id", notPartIn(e.ids[from:end], partsFile))
+			return newParseError(file, e.line[i], e.col[i], "child_id", notPartIn(id(i), partsFile))
 		}
 		b.addEdge(e.parent[i], child[i], e.qty[i], e.long[i])
 		if b.onEdge != nil {
 			t := e.tend[i]
-			if err := b.onEdge(string(e.text[tfrom:t[0]]), string(e.ids[from:end]), string(e.text[t[0]:t[1]])); err != nil {
+			if err := b.onEdge(string(e.text[tfrom:t[0]]), string(id(i)), string(e.text[t[0]:t[1]])); err != nil {
 				return err
 			}
 			tfrom = t[1]
 		}
-		from = end
 	}
 	e.parent, e.ids, e.end, e.qty, e.long, e.line, e.col = e.parent[:0], e.ids[:0], e.end[:0], e.qty[:0], e.long[:0], e.line[:0], e.col[:0]
 	e.text, e.tend = e.text[:0], e.tend[:0]

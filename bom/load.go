@@ -274,13 +274,17 @@ type partLoader struct {
 	badList map[string]bool
 }
 
+// offsetIn is where b, a piece of within, starts in it.
+func offsetIn(within, b []byte) int {
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(within))))
+}
+
 // span is where b, a piece of the file, lies in it.
 func (l *partLoader) span(b []byte) span {
 	if len(b) == 0 {
 		return span{}
 	}
-	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.StringData(l.s)))
-	return span{uint32(off), uint32(len(b))}
+	return span{uint32(offsetIn(bytesOf(l.s), b)), uint32(len(b))}
 }
 
 func (l *partLoader) str(b []byte) string {
@@ -415,21 +419,23 @@ func spread(n, w int, f func(worker, k int)) {
 	})
 }
 
-// lineCounts counts the lines of each chunk (a last line without a line
-// feed counts), on w goroutines, and their total.
-func lineCounts(cs [][]byte, w int) (lines []int, total int) {
-	lines = make([]int, len(cs))
+// lineStarts counts the lines of each chunk (a last line without a line
+// feed counts), on w goroutines: chunk k's lines are starts[k] to
+// starts[k+1] of them all, and starts[len(cs)] is their number.
+func lineStarts(cs [][]byte, w int) []int {
+	starts := make([]int, len(cs)+1)
 	spread(len(cs), w, func(_, k int) {
 		c := cs[k]
-		lines[k] = bytes.Count(c, []byte{'\n'})
+		n := bytes.Count(c, []byte{'\n'})
 		if len(c) > 0 && c[len(c)-1] != '\n' {
-			lines[k]++
+			n++
 		}
+		starts[k+1] = n
 	})
-	for _, n := range lines {
-		total += n
+	for k := range cs {
+		starts[k+1] += starts[k]
 	}
-	return lines, total
+	return starts
 }
 
 // lineAt returns the line number of byte off of data, whose first byte is
@@ -452,7 +458,8 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
 	cs := chunks(body, workers(len(body)))
-	lines, total := lineCounts(cs, len(cs))
+	starts := lineStarts(cs, len(cs))
+	total := starts[len(cs)]
 	parts, values, hashes, keys := make([]partRow, total), make([]float64, total), make([]uint64, total), make([]idSlot, total)
 	prefault(parts)
 	prefault(values)
@@ -463,14 +470,10 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	hash := newIDHasher()
 	loaders := make([]*partLoader, len(cs))
 	parallel(len(cs), func(k int) {
-		base := 0
-		for _, n := range lines[:k] {
-			base += n
-		}
+		base, end := starts[k], starts[k+1]
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
-		end := base + lines[k]
 		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end], &tops[k])
 	})
 	store := newPartStore(0)
@@ -480,10 +483,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	var bad error
 	var all topCounts // of the hashes kept
 	for k := range cs {
-		base := 0
-		for _, m := range lines[:k] {
-			base += m
-		}
+		base := starts[k]
 		loaders[k].merge(store, parts[base:base+rows[k]])
 		if n != base {
 			copy(parts[n:], parts[base:base+rows[k]])
@@ -499,7 +499,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 			break
 		}
-		line += lines[k]
+		line += starts[k+1] - base
 	}
 	clear(parts[n:])
 	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
@@ -571,11 +571,6 @@ func (l *edgeLoader) clearPending() {
 // sameParent marks an edge whose parent is the previous edge's: edges
 // usually come grouped by parent, so most parents need no lookup.
 const sameParent = -2
-
-// offset is where b, a piece of the chunk, starts in it.
-func (l *edgeLoader) offset(b []byte) int {
-	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(l.chunk))))
-}
 
 func (l *edgeLoader) idAt(sp span) []byte { return l.chunk[sp.off : sp.off+sp.n] }
 
@@ -684,13 +679,13 @@ func (l *edgeLoader) parse() *rowError {
 		}
 		pi := int32(sameParent)
 		if e == 0 || !bytes.Equal(parent, last) {
-			off := l.offset(parent)
+			off := offsetIn(chunk, parent)
 			l.pprobe = append(l.pprobe, l.ids.probeAt(chunk, off, off+len(parent)))
 			l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(len(parent))}), append(l.pedge, e)
 			pi = -1
 		}
 		last = parent
-		off := l.offset(child)
+		off := offsetIn(chunk, child)
 		l.cprobe = append(l.cprobe, l.ids.probeAt(chunk, off, off+len(child)))
 		l.cid = append(l.cid, span{uint32(off), uint32(len(child))})
 		l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
@@ -788,12 +783,14 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 }
 
 // edgeLines adds the edges of whole, whole lines of which the first is
-// line, on w goroutines, and returns the number of the line after them.
+// line, with one loader per goroutine, and returns the number of the line
+// after them.
 func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file string) (int, error) {
 	w := len(loaders)
 	// A few chunks per core: one slowed by other work takes fewer.
 	cs := chunks(whole, min(4*w, max(1, len(whole)/minChunk)))
-	lines, total := lineCounts(cs, w)
+	starts := lineStarts(cs, w)
+	total := starts[len(cs)]
 	at := len(b.echild)
 	b.eparent, b.echild, b.eqty = slices.Grow(b.eparent, total), slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
 	b.eparent, b.echild, b.eqty = b.eparent[:at+total], b.echild[:at+total], b.eqty[:at+total]
@@ -804,11 +801,7 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 	}
 	results := make([]result, len(cs))
 	spread(len(cs), w, func(worker, k int) {
-		from := at
-		for _, n := range lines[:k] {
-			from += n
-		}
-		to := from + lines[k]
+		from, to := at+starts[k], at+starts[k+1]
 		// Empty slices over the chunk's place: each line holds at most
 		// one edge, so appending never leaves it.
 		l := loaders[worker]
@@ -817,8 +810,9 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		results[k] = result{len(l.child), l.long, err}
 	})
 	// Close the gaps that empty lines left, up to the first bad row.
-	n, base := at, at
+	n := at
 	for k, r := range results {
+		base := at + starts[k]
 		if n != base {
 			copy(b.eparent[n:], b.eparent[base:base+r.edges])
 			copy(b.echild[n:], b.echild[base:base+r.edges])
@@ -835,8 +829,7 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 			b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
 			return 0, newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 		}
-		line += lines[k]
-		base += lines[k]
+		line += starts[k+1] - starts[k]
 	}
 	b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
 	return line, nil
