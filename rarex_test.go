@@ -159,3 +159,27 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestIsCountry(t *testing.T) {
+	for c, want := range map[string]bool{
+		"CN": true, "US": true, "DE": true, "XK": true, "AD": true, "ZW": true,
+		"": false, "C": false, "CHN": false, "cn": false, "Cn": false, "ZZ": false, "AA": false, "UK": false,
+		"C1": false, "@A": false, "A[": false, "\x00\x00": false, "中": false, "CN ": false,
+	} {
+		if got := rarex.IsCountry(c); got != want {
+			t.Errorf("IsCountry(%q) = %v, want %v", c, got, want)
+		}
+	}
+}
+
+func FuzzIsCountry(f *testing.F) {
+	for _, s := range []string{"CN", "zz", "", "ÄB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		// A code is two capitals; the check never panics on anything else.
+		if rarex.IsCountry(c) && (len(c) != 2 || strings.ToUpper(c) != c) {
+			t.Fatalf("IsCountry(%q) = true", c)
+		}
+	})
+}
