@@ -161,7 +161,7 @@ func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error)
 	heap.Push(h, start)
 	for h.Len() > 0 {
 		p := heap.Pop(h).(int32)
-		old, oldTech := *r.at(p), r.tech[p]
+		old, oldTech := r.at(p), r.tech[p]
 		if g.parents[p] == 0 && p != start {
 			// The old verdict from the old sums; exact only when near.
 			v := g.value[p]
@@ -174,7 +174,7 @@ func (r *Rollup) change(edit, undo func(), start int32) ([]VerdictChange, error)
 			products = append(products, s)
 		}
 		r.compute(p)
-		if *r.at(p) == old && r.tech[p] == oldTech && p != start {
+		if r.at(p) == old && r.tech[p] == oldTech && p != start {
 			continue
 		}
 		for k := g.pstart[p]; k < g.pstart[p+1]; k++ {

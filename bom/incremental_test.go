@@ -54,7 +54,7 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 			for i := range int32(g.Len()) {
 				j, _ := fg.Index(g.id(i))
 				if !near(r.at(int32(i)).cv, full.at(j).cv) || !near(r.at(int32(i)).cn, full.at(j).cn) || r.tech[i] != full.tech[j] {
-					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.id(i), *r.at(int32(i)), *full.at(j))
+					t.Fatalf("iter %d step %d part %s: incremental %+v, full %+v", iter, step, g.id(i), r.at(int32(i)), full.at(j))
 				}
 			}
 			flipped := map[string]bool{}

@@ -335,7 +335,7 @@ func TestPartOrderDoesNotMatter(t *testing.T) {
 			got := map[string]result{}
 			for i := range int32(g.Len()) {
 				over, _ := r.verdict(i)
-				got[g.id(i)] = result{*r.at(i), r.exactCV(i).RatString(), over, r.TopPaths(i, 3)}
+				got[g.id(i)] = result{r.at(i), r.exactCV(i).RatString(), over, r.TopPaths(i, 3)}
 			}
 			if want == nil {
 				want = got

@@ -16,8 +16,8 @@ type Threshold struct {
 type Rollup struct {
 	g          *Graph
 	controlled []bool
-	acc        []acc  // one slice of 16-byte pairs: a child costs one cache line
-	tech       []bool // some part in the tree was made with Chinese technology
+	cv, cn     []float64 // controlled and Chinese-origin content value of one unit
+	tech       []bool    // some part in the tree was made with Chinese technology
 	th         Threshold
 	tf         float64 // th.Ratio as a float
 	exact      map[int32]*big.Rat
@@ -31,13 +31,13 @@ type acc struct {
 	cn float64 // Chinese-origin content value
 }
 
-// Roll computes, in one pass over the edges in topological order,
+// Roll computes, in a pass over the edges in topological order,
 // cv(p) = value(p) if controlled(p) else Σ qty·cv(child), and likewise
 // cn(p) for all China-origin parts. A controlled (or China-origin) part
 // counts once, whole, and is not descended into.
 func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
-	r := &Rollup{g: g, controlled: make([]bool, n), acc: make([]acc, n), tech: make([]bool, n), th: th}
+	r := &Rollup{g: g, controlled: make([]bool, n), cv: make([]float64, n), cn: make([]float64, n), tech: make([]bool, n), th: th}
 	r.tf, _ = th.Ratio.Float64()
 	// Only China-origin parts can be China-origin controlled items: the
 	// others are not asked (most parts of most BOMs).
@@ -48,11 +48,47 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 			r.controlled[p] = isControlled(&part)
 		}
 	}
-	// Parts are numbered children first: one pass in index order.
-	for i := range r.acc {
-		r.compute(int32(i))
-	}
+	// Parts are numbered children first: a pass in index order. The two
+	// sums share nothing, so they run on two cores, each reading at random
+	// an array of its own half the size of a pair's.
+	parallel(2, func(half int) {
+		if half == 0 {
+			rollValues(g, r.cv, r.controlled)
+		} else {
+			rollValues(g, r.cn, g.china)
+			r.rollTech()
+		}
+	})
 	return r
+}
+
+// rollValues sets out[i], for every part in order, to its value where
+// whole[i], else to Σ qty·out[child].
+func rollValues(g *Graph, out []float64, whole []bool) {
+	for i := range out {
+		if whole[i] {
+			out[i] = g.value[i]
+			continue
+		}
+		var s float64
+		for k := g.start[i]; k < g.start[i+1]; k++ {
+			s += g.qty[k] * out[g.child[k]]
+		}
+		out[i] = s
+	}
+}
+
+// rollTech marks every part with a part made with Chinese technology in
+// its tree.
+func (r *Rollup) rollTech() {
+	g := r.g
+	for i := range r.tech {
+		t := g.hasTech[i]
+		for k := g.start[i]; k < g.start[i+1] && !t; k++ {
+			t = r.tech[g.child[k]]
+		}
+		r.tech[i] = t
+	}
 }
 
 // compute recomputes part i from its children.
@@ -61,11 +97,11 @@ func (r *Rollup) compute(i int32) {
 	var cv, cn float64
 	tech := g.hasTech[i]
 	for k := g.start[i]; k < g.start[i+1]; k++ {
-		a := &r.acc[g.child[k]]
+		c := g.child[k]
 		q := g.qty[k]
-		cv += q * a.cv
-		cn += q * a.cn
-		tech = tech || r.tech[g.child[k]]
+		cv += q * r.cv[c]
+		cn += q * r.cn[c]
+		tech = tech || r.tech[c]
 	}
 	if r.controlled[i] {
 		cv = g.value[i]
@@ -73,11 +109,11 @@ func (r *Rollup) compute(i int32) {
 	if g.china[i] {
 		cn = g.value[i]
 	}
-	r.acc[i], r.tech[i] = acc{cv, cn}, tech
+	r.cv[i], r.cn[i], r.tech[i] = cv, cn, tech
 }
 
 // at returns the roll-up of part p.
-func (r *Rollup) at(p int32) *acc { return &r.acc[p] }
+func (r *Rollup) at(p int32) acc { return acc{r.cv[p], r.cn[p]} }
 
 // isControlled reports whether part p counts whole.
 func (r *Rollup) isControlled(p int32) bool { return r.controlled[p] }
