@@ -215,17 +215,27 @@ func (b *builder) finish() (*Graph, error) {
 	// every one before): the file's order, reversed or as it is, is then
 	// already a topological one, as in BOMs listed top down (or bottom up).
 	grouped, after, before := true, true, true
-	for e, p := range b.eparent {
-		if count[p] == 0 {
-			first[p] = int32(e)
-		} else if b.eparent[e-1] != p {
-			grouped = false
+	// The parents' rows and the children's parent counts share nothing:
+	// two cores, one for the rows, read in order, and one for the counts,
+	// written at random.
+	parallel(2, func(half int) {
+		if half == 1 {
+			for _, c := range b.echild {
+				parents[c]++
+			}
+			return
 		}
-		count[p]++
-		c := b.echild[e]
-		parents[c]++
-		after, before = after && c > p, before && c < p
-	}
+		for e, p := range b.eparent {
+			if count[p] == 0 {
+				first[p] = int32(e)
+			} else if b.eparent[e-1] != p {
+				grouped = false
+			}
+			count[p]++
+			c := b.echild[e]
+			after, before = after && c > p, before && c < p
+		}
+	})
 	arrival := func(e int32) int32 { return e } // arrival number of row edge e
 	if !grouped {
 		at := int32(0)
