@@ -281,10 +281,9 @@ func (l *partLoader) span(b []byte) span {
 	return span{uint32(offsetIn(bytesOf(l.s), b)), uint32(len(b))}
 }
 
-func (l *partLoader) str(b []byte) string {
-	sp := l.span(b)
-	return l.s[sp.off : sp.off+sp.n]
-}
+// str is b, a piece of the file, as a string: the file is a string
+// already, so nothing is copied or worked out.
+func (l *partLoader) str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // list returns the index of the ;-separated list text among this
 // worker's lists (0 when empty); ok is false when an item is not known.

@@ -39,20 +39,14 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
 	r := &Rollup{g: g, controlled: make([]bool, n), cv: make([]float64, n), cn: make([]float64, n), tech: make([]bool, n), th: th}
 	r.tf, _ = th.Ratio.Float64()
-	// Only China-origin parts can be China-origin controlled items: the
-	// others are not asked (most parts of most BOMs).
-	var part Part // one variable for all: isControlled's argument escapes
-	for p := range int32(n) {
-		if g.china[p] {
-			part = g.Part(p)
-			r.controlled[p] = isControlled(&part)
-		}
-	}
 	// Parts are numbered children first: a pass in index order. The two
 	// sums share nothing, so they run on two cores, each reading at random
-	// an array of its own half the size of a pair's.
+	// an array of its own half the size of a pair's. The controlled parts
+	// are found on the first, while the second sums cn: isControlled is
+	// still asked from one goroutine only.
 	parallel(2, func(half int) {
 		if half == 0 {
+			r.findControlled(isControlled)
 			rollValues(g, r.cv, r.controlled)
 		} else {
 			rollValues(g, r.cn, g.china)
@@ -60,6 +54,19 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 		}
 	})
 	return r
+}
+
+// findControlled asks isControlled about the China-origin parts: only
+// they can be China-origin controlled items (the others are most parts of
+// most BOMs).
+func (r *Rollup) findControlled(isControlled Controlled) {
+	var part Part // one variable for all: isControlled's argument escapes
+	for p, china := range r.g.china {
+		if china {
+			part = r.g.Part(int32(p))
+			r.controlled[p] = isControlled(&part)
+		}
+	}
 }
 
 // rollValues sets out[i], for every part in order, to its value where
