@@ -14,26 +14,82 @@ var _ rarex.BOMStore = (*Store)(nil)
 // stays far below both dialects' limits on bound parameters.
 const rowsPerInsert = 200
 
+// batchInsert inserts rows into one table, up to rowsPerInsert in a
+// statement. A full batch's statement is prepared once: SQLite parsed a
+// 200-row INSERT afresh for each batch, a fifth of an upload's time.
+type batchInsert struct {
+	s     *Store
+	ctx   context.Context
+	tx    *sql.Tx
+	table string
+	cols  []string
+	full  *sql.Stmt
+	args  []any // the pending rows' values, row after row
+	rows  int   // how many rows args holds
+}
+
+// add queues one row's values (one per column), inserting a full batch.
+func (b *batchInsert) add(values ...any) error {
+	b.args = append(b.args, values...)
+	if b.rows++; b.rows < rowsPerInsert {
+		return nil
+	}
+	if b.full == nil {
+		stmt, err := b.tx.PrepareContext(b.ctx, b.query(rowsPerInsert))
+		if err != nil {
+			return b.s.wrap(err, "BOM rows")
+		}
+		b.full = stmt
+	}
+	_, err := b.full.ExecContext(b.ctx, b.args...)
+	b.args, b.rows = b.args[:0], 0
+	return b.s.wrap(err, "BOM rows")
+}
+
+// flush inserts what is pending and closes the prepared statement.
+func (b *batchInsert) flush() error {
+	defer b.close()
+	if b.rows == 0 {
+		return nil
+	}
+	_, err := b.tx.ExecContext(b.ctx, b.query(b.rows), b.args...)
+	b.args, b.rows = b.args[:0], 0
+	return b.s.wrap(err, "BOM rows")
+}
+
+// close drops what is pending and closes the prepared statement.
+func (b *batchInsert) close() {
+	if b.full != nil {
+		b.full.Close()
+		b.full = nil
+	}
+	b.args, b.rows = b.args[:0], 0
+}
+
+// query is the INSERT of n rows.
+func (b *batchInsert) query(n int) string {
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.cols, ", ") + ") VALUES ")
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(one)
+	}
+	return b.s.rebind(q.String())
+}
+
 // insertRows writes rows (each a slice of column values) in batches.
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, row func(i int) []any) error {
-	for lo := 0; lo < n; lo += rowsPerInsert {
-		hi := min(lo+rowsPerInsert, n)
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, (hi-lo)*len(cols))
-		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b.WriteString(", ")
-			}
-			b.WriteString(one)
-			args = append(args, row(i)...)
-		}
-		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
-			return s.wrap(err, "BOM rows")
+	b := &batchInsert{s: s, ctx: ctx, tx: tx, table: table, cols: cols}
+	for i := range n {
+		if err := b.add(row(i)...); err != nil {
+			b.close()
+			return err
 		}
 	}
-	return nil
+	return b.flush()
 }
 
 // CreateBOM stores a BOM and its rows in one transaction.
@@ -66,8 +122,12 @@ func (s *Store) StreamBOM(ctx context.Context, b *rarex.BOM, fill func(rarex.BOM
 		if err != nil {
 			return s.wrap(err, "BOM "+quote(b.Name))
 		}
-		w := &bomWriter{s: s, ctx: ctx, tx: tx, id: b.ID}
+		w := &bomWriter{id: b.ID,
+			parts: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_parts", cols: partCols},
+			edges: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_edges", cols: edgeCols}}
 		if err := fill(w); err != nil {
+			w.parts.close()
+			w.edges.close()
 			return err
 		}
 		if err := w.flush(); err != nil {
@@ -79,13 +139,10 @@ func (s *Store) StreamBOM(ctx context.Context, b *rarex.BOM, fill func(rarex.BOM
 	})
 }
 
-// bomWriter buffers a batch of rows of each kind and inserts it when full.
+// bomWriter batches a BOM's rows of each kind.
 type bomWriter struct {
-	s            *Store
-	ctx          context.Context
-	tx           *sql.Tx
 	id           string
-	parts, edges [][]any
+	parts, edges batchInsert
 	np, ne       int
 }
 
@@ -95,40 +152,23 @@ var (
 )
 
 func (w *bomWriter) Part(p rarex.BOMPart) error {
-	w.parts = append(w.parts, []any{w.id, w.np, p.PartID, p.Description, p.Class, p.Elements, p.HSCode, p.Origin, p.UnitValue, p.CNTechnology})
 	w.np++
-	if len(w.parts) == rowsPerInsert {
-		return w.flushParts()
-	}
-	return nil
+	return w.parts.add(w.id, w.np-1, p.PartID, p.Description, p.Class, p.Elements, p.HSCode, p.Origin, p.UnitValue, p.CNTechnology)
 }
 
 func (w *bomWriter) Edge(e rarex.BOMEdge) error {
-	w.edges = append(w.edges, []any{w.id, w.ne, e.ParentID, e.ChildID, e.Quantity})
 	w.ne++
-	if len(w.edges) == rowsPerInsert {
-		return w.flushEdges()
-	}
-	return nil
+	return w.edges.add(w.id, w.ne-1, e.ParentID, e.ChildID, e.Quantity)
 }
 
-func (w *bomWriter) flushParts() error {
-	err := w.s.insertRows(w.ctx, w.tx, "bom_parts", partCols, len(w.parts), func(i int) []any { return w.parts[i] })
-	w.parts = w.parts[:0]
-	return err
-}
-
-func (w *bomWriter) flushEdges() error {
-	err := w.s.insertRows(w.ctx, w.tx, "bom_edges", edgeCols, len(w.edges), func(i int) []any { return w.edges[i] })
-	w.edges = w.edges[:0]
-	return err
-}
-
+// flush inserts the pending rows of both kinds; the prepared statements
+// are closed whatever happens.
 func (w *bomWriter) flush() error {
-	if err := w.flushParts(); err != nil {
+	defer w.edges.close()
+	if err := w.parts.flush(); err != nil {
 		return err
 	}
-	return w.flushEdges()
+	return w.edges.flush()
 }
 
 const bomCols = `id, org_id, name, created_by, created_at, parts, edges`
