@@ -69,54 +69,49 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 	}
 }
 
-// rollValues sets out[i], for every part in order, to its value where
-// whole[i], else to Σ qty·out[child].
+// rollValues sets out[i], for every part in order, to valueOf(i).
 func rollValues(g *Graph, out []float64, whole []bool) {
-	for i := range out {
-		if whole[i] {
-			out[i] = g.value[i]
-			continue
-		}
-		var s float64
-		for k := g.start[i]; k < g.start[i+1]; k++ {
-			s += g.qty[k] * out[g.child[k]]
-		}
-		out[i] = s
+	for i := range int32(len(out)) {
+		out[i] = g.valueOf(i, out, whole)
 	}
+}
+
+// valueOf is one unit of part i's content: its own value where whole[i],
+// else Σ qty·out[child] over its children.
+func (g *Graph) valueOf(i int32, out []float64, whole []bool) float64 {
+	if whole[i] {
+		return g.value[i]
+	}
+	var s float64
+	for k := g.start[i]; k < g.start[i+1]; k++ {
+		s += g.qty[k] * out[g.child[k]]
+	}
+	return s
 }
 
 // rollTech marks every part with a part made with Chinese technology in
 // its tree.
 func (r *Rollup) rollTech() {
-	g := r.g
-	for i := range r.tech {
-		t := g.hasTech[i]
-		for k := g.start[i]; k < g.start[i+1] && !t; k++ {
-			t = r.tech[g.child[k]]
-		}
-		r.tech[i] = t
+	for i := range int32(len(r.tech)) {
+		r.tech[i] = r.techOf(i)
 	}
 }
 
-// compute recomputes part i from its children.
+// techOf reports whether part i or a part under it was made with Chinese
+// technology.
+func (r *Rollup) techOf(i int32) bool {
+	g := r.g
+	t := g.hasTech[i]
+	for k := g.start[i]; k < g.start[i+1] && !t; k++ {
+		t = r.tech[g.child[k]]
+	}
+	return t
+}
+
+// compute recomputes part i from its children, as the full roll-up does.
 func (r *Rollup) compute(i int32) {
 	g := r.g
-	var cv, cn float64
-	tech := g.hasTech[i]
-	for k := g.start[i]; k < g.start[i+1]; k++ {
-		c := g.child[k]
-		q := g.qty[k]
-		cv += q * r.cv[c]
-		cn += q * r.cn[c]
-		tech = tech || r.tech[c]
-	}
-	if r.controlled[i] {
-		cv = g.value[i]
-	}
-	if g.china[i] {
-		cn = g.value[i]
-	}
-	r.cv[i], r.cn[i], r.tech[i] = cv, cn, tech
+	r.cv[i], r.cn[i], r.tech[i] = g.valueOf(i, r.cv, r.controlled), g.valueOf(i, r.cn, g.china), r.techOf(i)
 }
 
 // at returns the roll-up of part p.
