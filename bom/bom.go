@@ -218,13 +218,7 @@ func (b *builder) finish() (*Graph, error) {
 	// The parents' rows and the children's parent counts share nothing:
 	// two cores, one for the rows, read in order, and one for the counts,
 	// written at random.
-	parallel(2, func(half int) {
-		if half == 1 {
-			for _, c := range b.echild {
-				parents[c]++
-			}
-			return
-		}
+	both(func() {
 		for e, p := range b.eparent {
 			if count[p] == 0 {
 				first[p] = int32(e)
@@ -234,6 +228,10 @@ func (b *builder) finish() (*Graph, error) {
 			count[p]++
 			c := b.echild[e]
 			after, before = after && c > p, before && c < p
+		}
+	}, func() {
+		for _, c := range b.echild {
+			parents[c]++
 		}
 	})
 	arrival := func(e int32) int32 { return e } // arrival number of row edge e
@@ -288,13 +286,7 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	// The edges and the parts move to their new places independently: on
 	// two cores at once.
-	parallel(2, func(half int) {
-		if half == 0 {
-			b.layEdges(num, first, count, arrival)
-		} else {
-			g.renumber(num, parents)
-		}
-	})
+	both(func() { b.layEdges(num, first, count, arrival) }, func() { g.renumber(num, parents) })
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
 }

@@ -400,6 +400,17 @@ func parallel(n int, f func(k int)) {
 	wg.Wait()
 }
 
+// both runs f and g at once, on two goroutines.
+func both(f, g func()) {
+	parallel(2, func(k int) {
+		if k == 0 {
+			f()
+		} else {
+			g()
+		}
+	})
+}
+
 // spread runs f(worker, 0) … f(worker, n-1) on w goroutines, numbered
 // worker, each taking the next k when it is done with one, so that a core
 // slowed by others does less.

@@ -44,14 +44,12 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	// an array of its own half the size of a pair's. The controlled parts
 	// are found on the first, while the second sums cn: isControlled is
 	// still asked from one goroutine only.
-	parallel(2, func(half int) {
-		if half == 0 {
-			r.findControlled(isControlled)
-			rollValues(g, r.cv, r.controlled)
-		} else {
-			rollValues(g, r.cn, g.china)
-			r.rollTech()
-		}
+	both(func() {
+		r.findControlled(isControlled)
+		rollValues(g, r.cv, r.controlled)
+	}, func() {
+		rollValues(g, r.cn, g.china)
+		r.rollTech()
 	})
 	return r
 }
