@@ -5,6 +5,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -432,6 +434,30 @@ func testLists(t *testing.T, s rarex.Store) {
 	wantCode(t, s.ImportList(ctx, &l2, &rarex.ListVersion{ListID: l.ID, Version: 5}, nil, 2), rarex.EINVALID)
 	if got, _ := s.ListEntries(ctx, l.ID); len(got) != 1 {
 		t.Fatalf("a refused import changed the entries: %+v", got)
+	}
+	// Entries go in batches: a version of 450 entries takes two full ones
+	// and a part; one that repeats an entry (in its third batch) is refused
+	// as a conflict of list entries and changes nothing.
+	many := make([]rarex.ListEntry, 450)
+	for i := range many {
+		many[i] = rarex.ListEntry{EntryID: fmt.Sprintf("e%03d", i), Hash: "h", Data: []byte(`{}`)}
+	}
+	l3 := l2
+	v3 := &rarex.ListVersion{ListID: l.ID, Version: 3, Entries: len(many), ImportedBy: "op", ImportedAt: now.Add(2 * time.Hour)}
+	bad := append(slices.Clone(many), rarex.ListEntry{EntryID: "e001", Hash: "h", Data: []byte(`{}`)})
+	err = s.ImportList(ctx, &l3, v3, bad, 2)
+	wantCode(t, err, rarex.ECONFLICT)
+	if msg := rarex.ErrorMessage(err); !strings.Contains(msg, "list entries") {
+		t.Errorf("a repeated entry reads %q", msg)
+	}
+	if got, _ := s.ListEntries(ctx, l.ID); len(got) != 1 {
+		t.Fatalf("a refused import changed the entries: %d of them", len(got))
+	}
+	if err := s.ImportList(ctx, &l3, v3, many, 2); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ListEntries(ctx, l.ID); len(got) != len(many) || got[449].EntryID != "e449" {
+		t.Fatalf("%d entries stored, want %d", len(got), len(many))
 	}
 }
 

@@ -23,6 +23,7 @@ type batchInsert struct {
 	tx    *sql.Tx
 	table string
 	cols  []string
+	what  string // the rows, in errors: "BOM edges"
 	full  *sql.Stmt
 	args  []any // the pending rows' values, row after row
 	rows  int   // how many rows args holds
@@ -37,13 +38,13 @@ func (b *batchInsert) add(values ...any) error {
 	if b.full == nil {
 		stmt, err := b.tx.PrepareContext(b.ctx, b.query(rowsPerInsert))
 		if err != nil {
-			return b.s.wrap(err, "BOM rows")
+			return b.s.wrap(err, b.what)
 		}
 		b.full = stmt
 	}
 	_, err := b.full.ExecContext(b.ctx, b.args...)
 	b.args, b.rows = b.args[:0], 0
-	return b.s.wrap(err, "BOM rows")
+	return b.s.wrap(err, b.what)
 }
 
 // flush inserts what is pending and closes the prepared statement.
@@ -54,7 +55,7 @@ func (b *batchInsert) flush() error {
 	}
 	_, err := b.tx.ExecContext(b.ctx, b.query(b.rows), b.args...)
 	b.args, b.rows = b.args[:0], 0
-	return b.s.wrap(err, "BOM rows")
+	return b.s.wrap(err, b.what)
 }
 
 // close drops what is pending and closes the prepared statement.
@@ -80,9 +81,10 @@ func (b *batchInsert) query(n int) string {
 	return b.s.rebind(q.String())
 }
 
-// insertRows writes rows (each a slice of column values) in batches.
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, row func(i int) []any) error {
-	b := &batchInsert{s: s, ctx: ctx, tx: tx, table: table, cols: cols}
+// insertRows writes rows (each a slice of column values) in batches; what
+// names them in errors.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, what string, n int, row func(i int) []any) error {
+	b := &batchInsert{s: s, ctx: ctx, tx: tx, table: table, cols: cols, what: what}
 	for i := range n {
 		if err := b.add(row(i)...); err != nil {
 			b.close()
@@ -123,8 +125,8 @@ func (s *Store) StreamBOM(ctx context.Context, b *rarex.BOM, fill func(rarex.BOM
 			return s.wrap(err, "BOM "+quote(b.Name))
 		}
 		w := &bomWriter{id: b.ID,
-			parts: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_parts", cols: partCols},
-			edges: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_edges", cols: edgeCols}}
+			parts: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_parts", cols: partCols, what: "BOM parts"},
+			edges: batchInsert{s: s, ctx: ctx, tx: tx, table: "bom_edges", cols: edgeCols, what: "BOM edges"}}
 		if err := fill(w); err != nil {
 			w.parts.close()
 			w.edges.close()

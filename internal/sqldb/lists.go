@@ -56,7 +56,7 @@ func (s *Store) ImportList(ctx context.Context, l *rarex.ScreeningList, v *rarex
 		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM list_entries WHERE list_id = ?`), l.ID); err != nil {
 			return s.wrap(err, "list entries")
 		}
-		return s.insertRows(ctx, tx, "list_entries", []string{"list_id", "entry_id", "hash", "data"}, len(entries), func(i int) []any {
+		return s.insertRows(ctx, tx, "list_entries", []string{"list_id", "entry_id", "hash", "data"}, "list entries", len(entries), func(i int) []any {
 			e := entries[i]
 			return []any{l.ID, e.EntryID, e.Hash, e.Data}
 		})
