@@ -249,6 +249,14 @@ func randomBOM(rng *rand.Rand, n int) ([]Part, []Edge) {
 			}
 		}
 	}
+	// Listed top down, bottom up or in no order: graphs then keep their
+	// numbering with leaves last or first, or are renumbered.
+	switch rng.IntN(3) {
+	case 1:
+		slices.Reverse(parts)
+	case 2:
+		rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+	}
 	return parts, edges
 }
 
