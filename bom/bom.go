@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"rarex/i18n"
 )
 
 // Part is one row of parts.csv.
@@ -116,8 +118,11 @@ func (g *Graph) exactQty(k int32) *big.Rat {
 // CycleError reports a cycle as the path of part ids that closes it.
 type CycleError struct{ Path []string }
 
-func (e *CycleError) Error() string {
-	return "cycle in the BOM: " + strings.Join(e.Path, " → ")
+func (e *CycleError) Error() string { return e.In(i18n.English) }
+
+// In words e in lang.
+func (e *CycleError) In(lang string) string {
+	return i18n.T(lang, "bom.err.cycle", strings.Join(e.Path, " → "))
 }
 
 // Build compiles parts and edges (already validated field by field) into a
@@ -587,8 +592,11 @@ type UnknownPartError struct {
 	ID    string
 }
 
-func (e *UnknownPartError) Error() string {
-	return fmt.Sprintf("line %d: %s: %q is not a part", e.Line, e.Field, e.ID)
+func (e *UnknownPartError) Error() string { return e.In(i18n.English) }
+
+// In words e in lang.
+func (e *UnknownPartError) In(lang string) string {
+	return i18n.T(lang, "bom.err.unknown_part", strconv.Itoa(e.Line), e.Field, e.ID)
 }
 
 func edgeError(k int, e Edge, field, id string) error {

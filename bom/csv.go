@@ -3,7 +3,6 @@ package bom
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"slices"
@@ -39,11 +38,18 @@ func newParseError(file string, line, col int, field string, why i18n.Msg) *Pars
 	return &ParseError{File: file, Line: line, Column: col, Field: field, Msg: why.In(i18n.English), Why: why}
 }
 
-func (e *ParseError) Error() string {
-	if e.Column > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s: %s", e.File, e.Line, e.Column, e.Field, e.Msg)
+func (e *ParseError) Error() string { return e.In(i18n.English) }
+
+// In words e in lang: its place, field and reason.
+func (e *ParseError) In(lang string) string {
+	why := e.Msg
+	if e.Why.Key != "" {
+		why = e.Why.In(lang)
 	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+	if e.Column > 0 {
+		return i18n.T(lang, "bom.err.at", e.File, strconv.Itoa(e.Line), strconv.Itoa(e.Column), e.Field, why)
+	}
+	return i18n.T(lang, "bom.err.at_line", e.File, strconv.Itoa(e.Line), e.Field, why)
 }
 
 // isDecimal reports whether s is a non-negative decimal: digits, and

@@ -12,7 +12,6 @@ import (
 
 	"rarex"
 	"rarex/accounts"
-	"rarex/bom"
 	"rarex/i18n"
 )
 
@@ -159,25 +158,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
-// bomInputText words a BOM engine's input error in lang: a bad field of
-// a file with its place, a cycle, an edge naming no part.
-func bomInputText(lang string, err error) (string, bool) {
-	var pe *bom.ParseError
-	var ce *bom.CycleError
-	var ue *bom.UnknownPartError
-	switch {
-	case errors.As(err, &pe) && pe.Why.Key != "":
-		why := pe.Why.In(lang)
-		if pe.Column > 0 {
-			return i18n.T(lang, "bom.err.at", pe.File, strconv.Itoa(pe.Line), strconv.Itoa(pe.Column), pe.Field, why), true
-		}
-		return i18n.T(lang, "bom.err.at_line", pe.File, strconv.Itoa(pe.Line), pe.Field, why), true
-	case errors.As(err, &ce):
-		return i18n.T(lang, "bom.err.cycle", strings.Join(ce.Path, " → ")), true
-	case errors.As(err, &ue):
-		return i18n.T(lang, "bom.err.unknown_part", strconv.Itoa(ue.Line), ue.Field, ue.ID), true
+// wordedText words err in lang when it is an error that words itself, as
+// the BOM engine's input errors do (a bad field of a file with its place,
+// a cycle, an edge naming no part).
+func wordedText(lang string, err error) (string, bool) {
+	var e wordedError
+	if errors.As(err, &e) {
+		return e.In(lang), true
 	}
 	return "", false
+}
+
+// wordedError is an error that words itself in a language.
+type wordedError interface {
+	error
+	In(lang string) string
 }
 
 // errorKeys gives the catalog message for each error code on an error page.
@@ -194,7 +189,7 @@ func i18nInvalid(lang, msg string) string { return i18n.T(lang, "error.invalid",
 // invalidText is the page's wording of an input error: in the reader's
 // language when the error carries a catalog message, else its message.
 func invalidText(lang string, err error) string {
-	if text, ok := bomInputText(lang, err); ok {
+	if text, ok := wordedText(lang, err); ok {
 		return i18nInvalid(lang, text)
 	}
 	var e *rarex.Error
