@@ -243,7 +243,7 @@ func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 				long = long || p.long()
 				break
 			}
-			j = j&^mask | (j+1)&mask
+			j = nextSlot(j, mask)
 		}
 	}
 	if !long {
@@ -266,6 +266,10 @@ func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 		}
 	}
 }
+
+// nextSlot is the slot probed after slot j: the next one in its shard,
+// whose slots are those with j's bits outside mask.
+func nextSlot(j, mask uint32) uint32 { return j&^mask | (j+1)&mask }
 
 // add enters the store's part i, the next index (its id must not be
 // present yet), growing the table to stay at most half full.
@@ -307,7 +311,7 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 	w := workers(len(hashes) * 64)
 	t.shards = uint(bits.TrailingZeros(uint(w)))
 	// Each shard at most half full: ids do not spread evenly over shards.
-	if total := tops[0] + tops[1] + tops[2] + tops[3] + tops[4] + tops[5] + tops[6] + tops[7]; total != len(hashes) {
+	if total := tops.total(); total != len(hashes) {
 		// Counts that miss ids would leave a shard too small to hold them.
 		panic(fmt.Sprintf("bom: fill: the top counts add up to %d for %d hashes", total, len(hashes)))
 	}
@@ -351,7 +355,7 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 			}
 			for k, i := range batch[:n] {
 				key := keys[i]
-				for j := home[k]; ; j = j&^mask | (j+1)&mask {
+				for j := home[k]; ; j = nextSlot(j, mask) {
 					s := t.slots[j]
 					if s.meta == 0 {
 						t.slots[j] = idSlot{key.head, uint64(i+1)<<32 | key.meta}
@@ -381,6 +385,14 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 type topCounts [8]int
 
 func (c *topCounts) add(h uint64) { c[h>>61]++ }
+
+func (c *topCounts) total() int {
+	n := 0
+	for _, k := range c {
+		n += k
+	}
+	return n
+}
 
 // duplicate returns the first part whose id an earlier part has, and that
 // earlier part; -1, -1 when there is none.
