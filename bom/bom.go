@@ -395,23 +395,24 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 	for p := range int32(n) {
 		china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
 	}
+	g.seq = order
 	switch num.kind {
-	case keep:
+	case keep: // everything is in its place already
+		g.parents, g.china, g.hasTech = parents, china, tech
+		return
 	case reverse:
 		slices.Reverse(g.parts.rows)
 	default:
 		g.parts.permute(order)
 	}
 	value := make([]float64, n)
-	g.parents, g.china, g.hasTech, g.seq = make([]int32, n), make([]bool, n), make([]bool, n), order
+	g.parents, g.china, g.hasTech = make([]int32, n), make([]bool, n), make([]bool, n)
 	for i, p := range order {
 		value[i], g.parents[i] = g.value[p], parents[p]
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
-	if num.kind != keep {
-		g.ids.renumber(num.place)
-	}
+	g.ids.renumber(num.place)
 }
 
 // sort computes a leaves-first order with an iterative depth-first search
