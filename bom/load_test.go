@@ -458,3 +458,69 @@ func FuzzSplit3(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickEdge: a line quickEdge reads, split3 and parseQuantity read
+// alike: the same ids, the same quantity and the same next line.
+func FuzzQuickEdge(f *testing.F) {
+	for _, s := range []string{"P0,P541671,6\nP0,P2,3\n", "P0,P541671,0.5\n..........", "a,b,c\n", "a , b,1\n",
+		"a,b,1\r\n", "12345678,12345678,1234567\n", "a,b,1,x\n", "a,b,0\n", "é,ü,1\n"} {
+		f.Add([]byte(s+"                          "), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, pos uint8) {
+		p := int(pos) % (len(b) + 1)
+		pl, ph, cl, ch, q, next, ok := quickEdge(b, p, true)
+		if !ok {
+			return
+		}
+		f0, f1, f2, _, wantNext := split3(b, p)
+		want, long, wok := parseQuantity(f2)
+		if !bytes.Equal(f0, b[p:p+pl]) || headOf(f0) != ph || len(f1) != cl || headOf(f1) != ch || !wok || long != "" || q != want || next != wantNext {
+			t.Fatalf("%q from %d: quick %d %x %d %x %v %d; split3 %q %q %q %d", b, p, pl, ph, cl, ch, q, next, f0, f1, f2, wantNext)
+		}
+	})
+}
+
+// TestQuickEdge: which lines take the quick path, and what it reads.
+func TestQuickEdge(t *testing.T) {
+	pad := strings.Repeat("#", quickRoom)
+	for _, c := range []struct {
+		line string
+		ok   bool
+		q    float64
+	}{
+		{"P0,P541671,6\n", true, 6},
+		{"12345678,ABCDEFGH,1234567\n", true, 1234567},
+		{"p,q,0.25\n", true, 0.25},
+		{"é,ü,1\n", true, 1},
+		{"123456789,q,1\n", false, 0}, // a long parent
+		{"p,123456789,1\n", false, 0}, // a long child
+		{"p,q,12345678\n", false, 0},  // a long quantity
+		{",q,1\n", false, 0},          // no parent
+		{"p,,1\n", false, 0},          // no child
+		{"p,q,\n", false, 0},          // no quantity
+		{"p,q\n", false, 0},           // two fields
+		{"p\n,q,1\n", false, 0},       // a line feed in the parent's word
+		{" p,q,1\n", false, 0},        // to trim
+		{"p,q ,1\n", false, 0},        // to trim
+		{"p,q,1 \n", false, 0},        // to trim
+		{"p,\tq,1\n", false, 0},       // to trim
+		{"p,q,1\r\n", false, 0},       // CR LF
+		{"p,q,1,x\n", false, 0},       // a fourth field
+		{"p,q,0\n", false, 0},         // not above 0
+		{"p,q,-1\n", false, 0},        // negative
+		{"p,q,1.\n", false, 0},        // not a decimal
+		{"p,q,1e3\n", false, 0},       // not a decimal
+	} {
+		b := []byte(c.line + pad)
+		_, _, _, _, q, next, ok := quickEdge(b, 0, true)
+		if ok != c.ok || ok && (q != c.q || next != len(c.line)) {
+			t.Errorf("%q: ok %v, quantity %v, next %d; want %v, %v, %d", c.line, ok, q, next, c.ok, c.q, len(c.line))
+		}
+		if _, _, _, _, _, _, ok := quickEdge([]byte(c.line), 0, true); ok && len(c.line) < quickRoom {
+			t.Errorf("%q: read with fewer than quickRoom bytes", c.line)
+		}
+		if _, _, _, _, _, _, ok := quickEdge(b, 0, false); ok {
+			t.Errorf("%q: read when not to try", c.line)
+		}
+	}
+}
