@@ -242,23 +242,42 @@ scan:
 // three words, each starting at most 9 bytes after the one before.
 const quickRoom = 26
 
+// parentPrefix is a parent id of at most 7 bytes and the comma after it,
+// as the first bytes of a line would hold them: a line that starts with
+// them has that parent. n is 0 for none.
+type parentPrefix struct {
+	key, mask uint64
+	n         int
+}
+
+func prefixOf(id []byte) parentPrefix {
+	if len(id) >= inline {
+		return parentPrefix{}
+	}
+	n := len(id) + 1
+	return parentPrefix{headOf(id) | ','<<(8*uint(len(id))), 1<<(8*uint(n)) - 1, n}
+}
+
 // quickEdge reads the line of b at pos when it is the common edge line
 // "parent,child,quantity\n": ids of 1 to 8 bytes, none below '!', and a
 // quantity of 1 to 7 bytes that quickQuantity reads. It gives the ids'
 // lengths and heads (headOf), the quantity and the next line's start,
 // from one word load per field instead of a line search, a comma search
-// and a trim per field. ok is false for any other line, for a line
-// starting fewer than quickRoom bytes before b's end, and when not to
-// try: split3 then reads it.
-func quickEdge(b []byte, pos int, try bool) (pl int, ph uint64, cl int, ch uint64, q float64, next int, ok bool) {
+// and a trim per field. A line that starts with last, the previous
+// line's parent, has that parent (same), whatever its bytes: the child's
+// place is then known without reading the parent, so the child's word
+// and the parent's are loaded at once, and the parent's id is not worked
+// out. ok is false for any other line, for a line starting fewer than
+// quickRoom bytes before b's end, and when not to try: split3 then
+// reads it.
+func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint64, cl int, ch uint64, q float64, next int, same, ok bool) {
 	if !try || pos+quickRoom > len(b) {
 		return
 	}
-	// id reads the id at i up to its comma: its length and head. Any byte
-	// below '!' in it (a line feed, or a blank that trim would take off)
-	// leaves the line to split3.
-	id := func(i int) (int, uint64, bool) {
-		w := binary.LittleEndian.Uint64(b[i:])
+	// id reads the id at the start of w, which is b from i on, up to its
+	// comma: its length and head. Any byte below '!' in it (a line feed,
+	// or a blank that trim would take off) leaves the line to split3.
+	id := func(w uint64, i int) (int, uint64, bool) {
 		k := bits.TrailingZeros64(equal(w, ',')) >> 3
 		m := uint64(1)<<(8*uint(k)) - 1 // the id's bytes; all when there is no comma
 		v := w | ^m
@@ -267,23 +286,27 @@ func quickEdge(b []byte, pos int, try bool) (pl int, ph uint64, cl int, ch uint6
 		}
 		return k, w & m, true
 	}
-	if pl, ph, ok = id(pos); !ok {
-		return
+	w := binary.LittleEndian.Uint64(b[pos:])
+	c := pos + last.n
+	if same = last.n > 0 && w&last.mask == last.key; !same {
+		if pl, ph, ok = id(w, pos); !ok {
+			return
+		}
+		c = pos + pl + 1
 	}
-	c := pos + pl + 1
-	if cl, ch, ok = id(c); !ok {
+	if cl, ch, ok = id(binary.LittleEndian.Uint64(b[c:]), c); !ok {
 		return
 	}
 	at := c + cl + 1
-	w := binary.LittleEndian.Uint64(b[at:])
+	w = binary.LittleEndian.Uint64(b[at:])
 	k := bits.TrailingZeros64(equal(w, '\n')) >> 3
 	if k == 0 || k == 8 {
-		return 0, 0, 0, 0, 0, 0, false
+		return 0, 0, 0, 0, 0, 0, false, false
 	}
 	if q, ok = quickQuantity(b[at : at+k]); !ok {
-		return 0, 0, 0, 0, 0, 0, false
+		return 0, 0, 0, 0, 0, 0, false, false
 	}
-	return pl, ph, cl, ch, q, at + k + 1, true
+	return pl, ph, cl, ch, q, at + k + 1, same, true
 }
 
 // column is the 1-based byte column of field c of a line split at start,
@@ -693,20 +716,25 @@ func (l *edgeLoader) parse() *rowError {
 	}
 	at := l.at
 	quick := maxCol == 2 && l.cols[0] == 0 && l.cols[1] == 1 && l.cols[2] == 2
-	var last []byte     // the previous edge's parent
-	var lastHead uint64 // its head, when it is at most 8 bytes
+	var last []byte          // the previous edge's parent
+	var lastHead uint64      // its head, when it is at most 8 bytes
+	var lastPre parentPrefix // and as a line's first bytes
 	for pos := 0; pos < len(chunk); {
-		if pl, ph, cl, ch, q, next, ok := quickEdge(chunk, pos, quick); ok {
+		if pl, ph, cl, ch, q, next, same, ok := quickEdge(chunk, pos, quick, lastPre); ok {
 			e := int32(len(l.child))
 			pi := int32(sameParent)
-			if e == 0 || pl != len(last) || ph != lastHead {
+			c := pos + lastPre.n
+			if !same {
+				c = pos + pl + 1
+			}
+			if !same && (pl != len(last) || ph != lastHead) {
 				l.pprobe = append(l.pprobe, l.ids.probe(l.ids.hash.short(ph, pl), ph, pl))
 				l.pid, l.pedge = append(l.pid, span{uint32(pos), uint32(pl)}), append(l.pedge, e)
 				pi = -1
-				last, lastHead = chunk[pos:pos+pl], ph
+				last, lastHead, lastPre = chunk[pos:pos+pl], ph, prefixOf(chunk[pos:pos+pl])
 			}
 			l.cprobe = append(l.cprobe, l.ids.probe(l.ids.hash.short(ch, cl), ch, cl))
-			l.cid = append(l.cid, span{uint32(pos + pl + 1), uint32(cl)})
+			l.cid = append(l.cid, span{uint32(c), uint32(cl)})
 			l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
 			pos = next
 			if len(l.cprobe) == batchSize {
@@ -757,7 +785,7 @@ func (l *edgeLoader) parse() *rowError {
 			l.pprobe = append(l.pprobe, l.ids.probeAt(chunk, off, off+len(parent)))
 			l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(len(parent))}), append(l.pedge, e)
 			pi = -1
-			last, lastHead = parent, 0
+			last, lastHead, lastPre = parent, 0, prefixOf(parent)
 			if len(parent) <= inline {
 				lastHead = headOf(parent)
 			}

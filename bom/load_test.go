@@ -460,22 +460,28 @@ func FuzzSplit3(f *testing.F) {
 }
 
 // FuzzQuickEdge: a line quickEdge reads, split3 and parseQuantity read
-// alike: the same ids, the same quantity and the same next line.
+// alike: the same ids, the same quantity and the same next line; and when
+// it says the line has the previous line's parent, split3's parent is
+// that one.
 func FuzzQuickEdge(f *testing.F) {
 	for _, s := range []string{"P0,P541671,6\nP0,P2,3\n", "P0,P541671,0.5\n..........", "a,b,c\n", "a , b,1\n",
-		"a,b,1\r\n", "12345678,12345678,1234567\n", "a,b,1,x\n", "a,b,0\n", "é,ü,1\n"} {
-		f.Add([]byte(s+"                          "), uint8(0))
+		"a,b,1\r\n", "12345678,12345678,1234567\n", "a,b,1,x\n", "a,b,0\n", "é,ü,1\n", "P 0,b,1\n"} {
+		f.Add([]byte(s+"                          "), uint8(0), "P0")
+		f.Add([]byte(s+"                          "), uint8(0), "P 0")
 	}
-	f.Fuzz(func(t *testing.T, b []byte, pos uint8) {
+	f.Fuzz(func(t *testing.T, b []byte, pos uint8, prev string) {
 		p := int(pos) % (len(b) + 1)
-		pl, ph, cl, ch, q, next, ok := quickEdge(b, p, true)
-		if !ok {
-			return
-		}
-		f0, f1, f2, _, wantNext := split3(b, p)
-		want, long, wok := parseQuantity(f2)
-		if !bytes.Equal(f0, b[p:p+pl]) || headOf(f0) != ph || len(f1) != cl || headOf(f1) != ch || !wok || long != "" || q != want || next != wantNext {
-			t.Fatalf("%q from %d: quick %d %x %d %x %v %d; split3 %q %q %q %d", b, p, pl, ph, cl, ch, q, next, f0, f1, f2, wantNext)
+		for _, last := range []parentPrefix{{}, prefixOf([]byte(prev))} {
+			pl, ph, cl, ch, q, next, same, ok := quickEdge(b, p, true, last)
+			if !ok {
+				continue
+			}
+			f0, f1, f2, _, wantNext := split3(b, p)
+			want, long, wok := parseQuantity(f2)
+			parent := !same && bytes.Equal(f0, b[p:p+pl]) && headOf(f0) == ph || same && last.n > 0 && string(f0) == prev
+			if !parent || len(f1) != cl || headOf(f1) != ch || !wok || long != "" || q != want || next != wantNext {
+				t.Fatalf("%q from %d after %q: quick %d %x %d %x %v %d %v; split3 %q %q %q %d", b, p, prev, pl, ph, cl, ch, q, next, same, f0, f1, f2, wantNext)
+			}
 		}
 	})
 }
@@ -512,15 +518,43 @@ func TestQuickEdge(t *testing.T) {
 		{"p,q,1e3\n", false, 0},       // not a decimal
 	} {
 		b := []byte(c.line + pad)
-		_, _, _, _, q, next, ok := quickEdge(b, 0, true)
+		_, _, _, _, q, next, _, ok := quickEdge(b, 0, true, parentPrefix{})
 		if ok != c.ok || ok && (q != c.q || next != len(c.line)) {
 			t.Errorf("%q: ok %v, quantity %v, next %d; want %v, %v, %d", c.line, ok, q, next, c.ok, c.q, len(c.line))
 		}
-		if _, _, _, _, _, _, ok := quickEdge([]byte(c.line), 0, true); ok && len(c.line) < quickRoom {
+		if _, _, _, _, _, _, _, ok := quickEdge([]byte(c.line), 0, true, parentPrefix{}); ok && len(c.line) < quickRoom {
 			t.Errorf("%q: read with fewer than quickRoom bytes", c.line)
 		}
-		if _, _, _, _, _, _, ok := quickEdge(b, 0, false); ok {
+		if _, _, _, _, _, _, _, ok := quickEdge(b, 0, false, parentPrefix{}); ok {
 			t.Errorf("%q: read when not to try", c.line)
+		}
+	}
+}
+
+// TestQuickEdgeSameParent: a line that starts with the previous parent
+// and a comma has that parent, without its id being read; any other is
+// read whole.
+func TestQuickEdgeSameParent(t *testing.T) {
+	pad := strings.Repeat("#", quickRoom)
+	for _, c := range []struct {
+		prev, line string
+		same       bool
+		child      string
+	}{
+		{"P0", "P0,P541671,6\n", true, "P541671"},
+		{"P0", "P01,P5,6\n", false, "P5"}, // a longer id with the same start
+		{"P01", "P0,P5,6\n", false, "P5"}, // a shorter one
+		{"P 0", "P 0,P5,6\n", true, "P5"}, // a blank inside, as the previous line had it
+		{"1234567", "1234567,P5,6\n", true, "P5"},
+		{"12345678", "12345678,P5,6\n", false, "P5"}, // 8 bytes and the comma: no prefix
+	} {
+		last := prefixOf([]byte(c.prev))
+		pl, _, cl, ch, _, _, same, ok := quickEdge([]byte(c.line+pad), 0, true, last)
+		if !ok || same != c.same || cl != len(c.child) || ch != headOf([]byte(c.child)) {
+			t.Errorf("%q after %q: ok %v, same %v, child %d bytes; want same %v, %q", c.line, c.prev, ok, same, cl, c.same, c.child)
+		}
+		if !same && pl != strings.IndexByte(c.line, ',') {
+			t.Errorf("%q after %q: parent of %d bytes", c.line, c.prev, pl)
 		}
 	}
 }
