@@ -264,12 +264,13 @@ func prefixOf(id []byte) parentPrefix {
 // lengths and heads (headOf), the quantity and the next line's start,
 // from one word load per field instead of a line search, a comma search
 // and a trim per field. A line that starts with last, the previous
-// line's parent, has that parent (same), whatever its bytes: the child's
-// place is then known without reading the parent, so the child's word
-// and the parent's are loaded at once, and the parent's id is not worked
-// out. ok is false for any other line, for a line starting fewer than
-// quickRoom bytes before b's end, and when not to try: split3 then
-// reads it.
+// line's parent (trimmed, not empty, without a comma or a line feed, as
+// every parent read is), has that parent (same), whatever its bytes:
+// the child's place is then known without reading the parent, so the
+// child's word and the parent's are loaded at once, and the parent's id
+// is not worked out. ok is false for any other line, for a line starting
+// fewer than quickRoom bytes before b's end, and when not to try: split3
+// then reads it.
 func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint64, cl int, ch uint64, q float64, next int, same, ok bool) {
 	if !try || pos+quickRoom > len(b) {
 		return

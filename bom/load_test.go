@@ -471,7 +471,11 @@ func FuzzQuickEdge(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte, pos uint8, prev string) {
 		p := int(pos) % (len(b) + 1)
-		for _, last := range []parentPrefix{{}, prefixOf([]byte(prev))} {
+		lasts := []parentPrefix{{}}
+		if prev != "" && string(trim([]byte(prev))) == prev && !strings.ContainsAny(prev, ",\n") {
+			lasts = append(lasts, prefixOf([]byte(prev))) // a parent a line could have given
+		}
+		for _, last := range lasts {
 			pl, ph, cl, ch, q, next, same, ok := quickEdge(b, p, true, last)
 			if !ok {
 				continue
