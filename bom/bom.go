@@ -385,7 +385,8 @@ func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int
 }
 
 // renumber moves the parts and what is known of each to their places in
-// order (place i takes part order[i]).
+// order (place i takes part order[i]); the id table keeps the numbers it
+// was filled with and is told the places.
 func (g *Graph) renumber(num numbering, parents []int32) {
 	order := num.order
 	n := len(order)
@@ -412,7 +413,7 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}
 	g.value = value
-	g.ids.renumber(num.place)
+	g.ids.placed = &num
 }
 
 // sort computes a leaves-first order with an iterative depth-first search

@@ -27,6 +27,19 @@ type idTable struct {
 	dup    [2]int32      // see duplicate
 	store  *partStore    // the ids, by index
 	sink   atomic.Uint64 // keeps findBatch's touching loads from being optimised away
+	// The slots hold the parts' numbers as they were read; once the
+	// layout has moved the parts, placed gives their places. Looking the
+	// place up on the few lookups after loading costs less than
+	// rewriting every slot.
+	placed *numbering
+}
+
+// at is the number of the part in slot s: its place, once laid out.
+func (t *idTable) at(s idSlot) int32 {
+	if t.placed != nil {
+		return t.placed.place(s.index())
+	}
+	return s.index()
 }
 
 // idSlot is one entry: head is the id's first 8 bytes (zero padded),
@@ -174,8 +187,8 @@ func (t *idTable) lookup(h uint64, id []byte) int32 {
 		if s.meta == 0 {
 			return -1
 		}
-		if uint32(s.meta) == tag && s.head == head && (len(id) <= inline || t.key(s.index()) == string(id)) {
-			return s.index()
+		if uint32(s.meta) == tag && s.head == head && (len(id) <= inline || t.key(t.at(s)) == string(id)) {
+			return t.at(s)
 		}
 	}
 }
@@ -201,7 +214,7 @@ func (t *idTable) rehash(size int) {
 	t.slots = make([]idSlot, size)
 	for _, s := range old {
 		if s.meta != 0 {
-			t.put(t.hash.string(t.key(s.index())), s)
+			t.put(t.hash.string(t.key(t.at(s))), s)
 		}
 	}
 }
@@ -239,7 +252,7 @@ func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 				break
 			}
 			if uint32(s.meta) == p.tag && s.head == p.head {
-				out[i] = s.index()
+				out[i] = t.at(s)
 				long = long || p.long()
 				break
 			}
@@ -288,16 +301,6 @@ func (t *idTable) put(h uint64, slot idSlot) {
 		i = (i + 1) & mask
 	}
 	t.slots[base+i] = slot
-}
-
-// renumber moves every entry from old index i to to(i), as the store's
-// rows have moved.
-func (t *idTable) renumber(to func(int32) int32) {
-	for k, s := range t.slots {
-		if s.meta != 0 {
-			t.slots[k].meta = uint64(to(s.index())+1)<<32 | uint64(uint32(s.meta))
-		}
-	}
 }
 
 // fill builds the table for the ids of store's parts, which hash to
