@@ -95,7 +95,7 @@ func pickProduct(g *bom.Graph, named string) (int32, error) {
 // Classifier adapts a regime's content test to the bom engine: which parts
 // count as China-origin controlled items, and the threshold.
 func Classifier(test *rules.ContentTest) (bom.Controlled, bom.Threshold) {
-	return func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) },
+	return func(class string, elements []string) bool { return test.Controlled("CN", class, elements) },
 		bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive}
 }
 

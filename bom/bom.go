@@ -44,10 +44,12 @@ type Vocabulary interface {
 	IsStage(string) bool
 }
 
-// Controlled decides whether a part is a China-origin controlled item
-// (Ann. 61 Part 1 scope) under the interpretation in use. It is asked only
-// about parts whose origin is CN.
-type Controlled func(p *Part) bool
+// Controlled decides whether a China-origin item of this class, made with
+// these elements, is a controlled item (Ann. 61 Part 1 scope) under the
+// interpretation in use: the item classification, which depends on
+// nothing else. The engine asks it only about parts whose origin is CN,
+// and a roll-up only once for each class and elements list.
+type Controlled func(class string, elements []string) bool
 
 // Graph is a BOM compiled for roll-ups. Roll-ups, what-ifs and lookups only
 // read it, so one graph may serve many goroutines; incremental updates

@@ -23,11 +23,11 @@ func (vocab) IsClass(c string) bool {
 func (vocab) IsStage(s string) bool { return s == "separation" || s == "magnet_manufacturing" }
 
 // part1 is the official reading: China-origin items of Part 1 classes with a 7 April element.
-func part1(p *Part) bool {
-	if p.Origin != "CN" || !slices.Contains([]string{"metal", "oxide", "magnet_ndfeb", "magnet_smco", "target"}, p.Class) {
+func part1(class string, elements []string) bool {
+	if !slices.Contains([]string{"metal", "oxide", "magnet_ndfeb", "magnet_smco", "target"}, class) {
 		return false
 	}
-	for _, el := range p.Elements {
+	for _, el := range elements {
 		if slices.Contains([]string{"Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"}, el) {
 			return true
 		}
@@ -490,6 +490,50 @@ func TestTechParts(t *testing.T) {
 						t.Fatalf("iteration %d, part %d: %q is not in the tree", iter, p, id)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestControlledAskedOncePerClassAndElements: the roll-up asks the
+// classifier about each class and elements list of China-origin parts
+// once, and gives every part the answer asking about it would give; an
+// edited part is asked about as it now is.
+func TestControlledAskedOncePerClassAndElements(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 50 {
+		parts, edges := randomBOM(rng, 2+rng.IntN(60))
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := map[string]int{}
+		counting := func(class string, elements []string) bool {
+			asked[class+"|"+strings.Join(elements, ";")]++
+			return part1(class, elements)
+		}
+		r := Roll(g, counting, official)
+		for pair, n := range asked {
+			if n != 1 {
+				t.Fatalf("asked %d times about %s", n, pair)
+			}
+		}
+		for i := range int32(g.Len()) {
+			p := g.Part(i)
+			if want := p.Origin == "CN" && part1(p.Class, p.Elements); r.isControlled(i) != want {
+				t.Fatalf("part %s (%s, %s, %v): controlled %v, want %v", p.ID, p.Origin, p.Class, p.Elements, r.isControlled(i), want)
+			}
+		}
+		// An edit: the part is asked about as edited, not by its row.
+		for i := range int32(g.Len()) {
+			if p := g.Part(i); p.Origin == "CN" && p.Class == "other" {
+				edited := p
+				edited.Class, edited.Elements = "metal", []string{"Dy"}
+				g.parts.edit(i, edited)
+				if r := Roll(g, part1, official); !r.isControlled(i) {
+					t.Fatalf("edited part %s: not controlled", p.ID)
+				}
+				break
 			}
 		}
 	}

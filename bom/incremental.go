@@ -81,7 +81,7 @@ func (r *Rollup) UpdatePart(id string, e PartEdit, vocab Vocabulary, isControlle
 	set := func(part Part, value float64) {
 		g.parts.edit(p, part)
 		g.value[p], g.china[p] = value, part.Origin == "CN"
-		r.controlled[p] = g.china[p] && isControlled(&part)
+		r.controlled[p] = g.china[p] && isControlled(part.Class, part.Elements)
 	}
 	oldPart, oldValue := g.Part(p), g.value[p]
 	return r.change(func() { set(part, value) }, func() { set(oldPart, oldValue) }, p)

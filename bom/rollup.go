@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"math/big"
+	"slices"
 )
 
 // Threshold is the de-minimis test: share ≥ Ratio (or > Ratio when not Inclusive).
@@ -56,14 +57,35 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 
 // findControlled asks isControlled about the China-origin parts: only
 // they can be China-origin controlled items (the others are most parts of
-// most BOMs).
+// most BOMs). Many parts share a class and an elements list: each pair is
+// asked about once.
 func (r *Rollup) findControlled(isControlled Controlled) {
-	var part Part // one variable for all: isControlled's argument escapes
+	var classes []string       // the classes met, numbered by first sight
+	known := map[uint64]bool{} // by class number and elements list
+	s := r.g.parts
 	for p, china := range r.g.china {
-		if china {
-			part = r.g.Part(int32(p))
-			r.controlled[p] = isControlled(&part)
+		if !china {
+			continue
 		}
+		if s.edits != nil {
+			if part, ok := s.edits[int32(p)]; ok {
+				r.controlled[p] = isControlled(part.Class, part.Elements)
+				continue
+			}
+		}
+		row := &s.rows[p]
+		class := s.str(row.class)
+		c := slices.Index(classes, class) // a handful: faster than hashing the text
+		if c < 0 {
+			c, classes = len(classes), append(classes, class)
+		}
+		key := uint64(c)<<32 | uint64(row.elements)
+		is, ok := known[key]
+		if !ok {
+			is = isControlled(class, s.lists[row.elements])
+			known[key] = is
+		}
+		r.controlled[p] = is
 	}
 }
 

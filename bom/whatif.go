@@ -126,7 +126,7 @@ func (r *Rollup) WhatIf(product int32, alts []Alternative, target *big.Rat, isCo
 			moved := g.Part(i)
 			moved.Origin, moved.UnitValue = a.Origin, a.UnitValue
 			newCV := r.childSum(i)
-			if moved.Origin == "CN" && isControlled(&moved) {
+			if moved.Origin == "CN" && isControlled(moved.Class, moved.Elements) {
 				newCV, c.gates = nv, true
 			}
 			c.options = append(c.options, option{alt: a, reduce: open[i] * (r.at(i).cv - newCV), cost: units[i] * (nv - g.value[i])})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rarex"
+	"rarex/assess"
 	"rarex/bom"
 	"rarex/boms"
 	"rarex/postgres"
@@ -156,7 +157,7 @@ func BenchmarkVersusCTE(b *testing.B) {
 				b.Fatal(err)
 			}
 			test, _ := svc.Regime.ContentTest("")
-			controlled := func(p *bom.Part) bool { return test.Controlled(p.Origin, p.Class, p.Elements) }
+			controlled, _ := assess.Classifier(test)
 			b.ResetTimer()
 			for b.Loop() {
 				r := bom.Roll(g, controlled, bom.Threshold{Ratio: test.Ratio, Inclusive: test.Inclusive})
