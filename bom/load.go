@@ -304,7 +304,9 @@ func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint6
 	if k == 0 || k == 8 {
 		return 0, 0, 0, 0, 0, 0, false, false
 	}
-	if q, ok = quickQuantity(b[at : at+k]); !ok {
+	if d := byte(w) - '1'; k == 1 && d < 9 { // one digit, 1 to 9: most quantities
+		q = float64(d + 1)
+	} else if q, ok = quickQuantity(b[at : at+k]); !ok {
 		return 0, 0, 0, 0, 0, 0, false, false
 	}
 	return pl, ph, cl, ch, q, at + k + 1, same, true

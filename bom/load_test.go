@@ -501,6 +501,8 @@ func TestQuickEdge(t *testing.T) {
 		{"P0,P541671,6\n", true, 6},
 		{"12345678,ABCDEFGH,1234567\n", true, 1234567},
 		{"p,q,0.25\n", true, 0.25},
+		{"p,q,9\n", true, 9},
+		{"p,q,10\n", true, 10},
 		{"é,ü,1\n", true, 1},
 		{"123456789,q,1\n", false, 0}, // a long parent
 		{"p,123456789,1\n", false, 0}, // a long child
