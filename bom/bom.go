@@ -291,9 +291,19 @@ func (b *builder) finish() (*Graph, error) {
 			num.pos[p] = int32(i)
 		}
 	}
-	// The edges and the parts move to their new places independently: on
-	// two cores at once.
-	both(func() { b.layEdges(num, first, count, arrival) }, func() { g.renumber(num, parents) })
+	// The children, the quantities and the parts move to their new places
+	// independently: three jobs on the cores there are.
+	same, mirror := b.layStarts(num, first, count)
+	parallel(3, func(k int) {
+		switch k {
+		case 0:
+			b.layChildren(num, same, mirror, first, count)
+		case 1:
+			b.layQuantities(num, same, mirror, first, count, arrival)
+		default:
+			g.renumber(num, parents)
+		}
+	})
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
 }
@@ -327,17 +337,15 @@ func (num numbering) place(p int32) int32 {
 	return num.pos[p]
 }
 
-// layEdges lays the rows out in the new order, children renumbered. Where
-// the rows already lie in that order, or in its mirror image (a parts file
-// listed top down, whose order is reversed), they stay in their arrays and
-// are reversed there if need be; otherwise they are copied, into the
-// arrival parents' array, not read again, and a fresh one.
-func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int32) int32) {
+// layStarts works out where each part's row starts in the new order, and
+// whether the rows already lie in that order (same) or in its mirror image
+// (a parts file listed top down, whose order is reversed).
+func (b *builder) layStarts(num numbering, first, count []int32) (same, mirror bool) {
 	g := b.g
 	order := num.order
 	m := int32(len(b.echild))
 	g.start = make([]int32, len(order)+1)
-	same, mirror := true, true
+	same, mirror = true, true
 	k := int32(0)
 	for i, p := range order {
 		if c := count[p]; c > 0 {
@@ -347,34 +355,57 @@ func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int
 		}
 		g.start[i+1] = k
 	}
-	child, qty := b.echild, b.eqty
+	return same, mirror
+}
+
+// layRows lays one edge array, arr, out in the new order: in place where
+// its rows already lie in that order or its mirror image, else into to.
+func layRows[T any](arr, to []T, same, mirror bool, start, order, first, count []int32) []T {
 	switch {
 	case same:
+		return arr
 	case mirror:
-		slices.Reverse(child)
-		slices.Reverse(qty)
+		slices.Reverse(arr)
 		for i := range order {
-			slices.Reverse(child[g.start[i]:g.start[i+1]])
-			slices.Reverse(qty[g.start[i]:g.start[i+1]])
+			slices.Reverse(arr[start[i]:start[i+1]])
 		}
-	default:
-		child, qty = b.eparent[:m:m], make([]float64, m)
-		prefault(qty)
-		k := int32(0)
-		for _, p := range order {
-			k += int32(copy(child[k:], b.echild[first[p]:first[p]+count[p]]))
-			copy(qty[k-count[p]:], b.eqty[first[p]:first[p]+count[p]])
-		}
+		return arr
 	}
+	k := int32(0)
+	for _, p := range order {
+		k += int32(copy(to[k:], arr[first[p]:first[p]+count[p]]))
+	}
+	return to
+}
+
+// layChildren lays the children out in the new order, renumbered: into
+// the arrival parents' array, not read again, when they move.
+func (b *builder) layChildren(num numbering, same, mirror bool, first, count []int32) {
+	g := b.g
+	m := len(b.echild)
+	child := layRows(b.echild, b.eparent[:m:m], same, mirror, g.start, num.order, first, count)
 	if num.kind != keep {
 		for k, c := range child {
 			child[k] = num.place(c)
 		}
 	}
+	g.child = child
+}
+
+// layQuantities lays the quantities, and the texts of the long ones, out
+// in the new order.
+func (b *builder) layQuantities(num numbering, same, mirror bool, first, count []int32, arrival func(int32) int32) {
+	g := b.g
+	var to []float64
+	if !same && !mirror {
+		to = make([]float64, len(b.eqty))
+		prefault(to)
+	}
+	g.qty = layRows(b.eqty, to, same, mirror, g.start, num.order, first, count)
 	if len(b.long) > 0 {
 		g.long = map[int32]string{}
 		k := int32(0)
-		for _, p := range order {
+		for _, p := range num.order {
 			for e := first[p]; e < first[p]+count[p]; e++ {
 				if text, ok := b.long[arrival(e)]; ok {
 					g.long[k] = text
@@ -383,7 +414,6 @@ func (b *builder) layEdges(num numbering, first, count []int32, arrival func(int
 			}
 		}
 	}
-	g.child, g.qty = child, qty
 }
 
 // renumber moves the parts and what is known of each to their places in
