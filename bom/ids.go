@@ -16,8 +16,8 @@ import (
 // numbers of generated and many real BOMs) is matched in the slot alone:
 // a lookup costs one cache miss, not the three of slot, part and id text.
 // Longer ids are compared whole once their slot matches. A lookup by a
-// []byte field allocates nothing. A million parts take 32 MB of slots,
-// against about 60 MB for a map[string]int32.
+// []byte field allocates nothing. A million parts read by the fast
+// reader take 64 MB of slots, a quarter full (see fill).
 type idTable struct {
 	hash  idHasher
 	slots []idSlot
@@ -313,7 +313,10 @@ func (t *idTable) put(h uint64, slot idSlot) {
 func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops topCounts) {
 	w := workers(len(hashes) * 64)
 	t.shards = uint(bits.TrailingZeros(uint(w)))
-	// Each shard at most half full: ids do not spread evenly over shards.
+	// Each shard at most a quarter full (ids do not spread evenly over
+	// shards). Half full, a quarter of the ids are not in their home
+	// slot, and walking on from it costs more than a larger table's extra
+	// cache misses: at 1M parts, lookups took 17 ns instead of 12.
 	if total := tops.total(); total != len(hashes) {
 		// Counts that miss ids would leave a shard too small to hold them.
 		panic(fmt.Sprintf("bom: fill: the top counts add up to %d for %d hashes", total, len(hashes)))
@@ -323,7 +326,7 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 		counts[top>>(3-t.shards)] += n
 	}
 	sub := 8
-	for sub < 2*slices.Max(counts) {
+	for sub < 4*slices.Max(counts) {
 		sub *= 2
 	}
 	t.slots = make([]idSlot, sub*w)
