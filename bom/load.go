@@ -719,32 +719,22 @@ func (l *edgeLoader) parse() *rowError {
 	}
 	at := l.at
 	quick := maxCol == 2 && l.cols[0] == 0 && l.cols[1] == 1 && l.cols[2] == 2
-	var last []byte          // the previous edge's parent
-	var lastHead uint64      // its head, when it is at most 8 bytes
-	var lastPre parentPrefix // and as a line's first bytes
+	var last lastParent
 	for pos := 0; pos < len(chunk); {
-		if pl, ph, cl, ch, q, next, same, ok := quickEdge(chunk, pos, quick, lastPre); ok {
-			e := int32(len(l.child))
+		if pl, ph, cl, ch, q, next, same, ok := quickEdge(chunk, pos, quick, last.prefix); ok {
 			pi := int32(sameParent)
-			c := pos + lastPre.n
+			c := pos + last.prefix.n
 			if !same {
 				c = pos + pl + 1
 			}
-			if !same && (pl != len(last) || ph != lastHead) {
-				l.pprobe = append(l.pprobe, l.ids.probe(l.ids.hash.short(ph, pl), ph, pl))
-				l.pid, l.pedge = append(l.pid, span{uint32(pos), uint32(pl)}), append(l.pedge, e)
-				pi = -1
-				last, lastHead, lastPre = chunk[pos:pos+pl], ph, prefixOf(chunk[pos:pos+pl])
+			if !same && !last.is(pl, ph) {
+				pi = l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl)
+				last.set(chunk[pos:pos+pl], ph)
 			}
-			l.cprobe = append(l.cprobe, l.ids.probe(l.ids.hash.short(ch, cl), ch, cl))
-			l.cid = append(l.cid, span{uint32(c), uint32(cl)})
-			l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
+			if e := l.queue(pi, l.ids.probe(l.ids.hash.short(ch, cl), ch, cl), c, cl, q, ""); e != nil {
+				return e
+			}
 			pos = next
-			if len(l.cprobe) == batchSize {
-				if e := l.resolve(); e != nil {
-					return e
-				}
-			}
 			continue
 		}
 		start := pos
@@ -775,35 +765,59 @@ func (l *edgeLoader) parse() *rowError {
 			nf, _, _ := splitLine(chunk, start, at) // the column, known only now that it is needed
 			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, why: why})
 		}
-		e := int32(len(l.child))
-		if long != "" {
-			if l.long == nil {
-				l.long = map[int32]string{}
-			}
-			l.long[e] = long
-		}
 		pi := int32(sameParent)
-		if e == 0 || !bytes.Equal(parent, last) {
+		if !bytes.Equal(parent, last.id) {
 			off := offsetIn(chunk, parent)
-			l.pprobe = append(l.pprobe, l.ids.probeAt(chunk, off, off+len(parent)))
-			l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(len(parent))}), append(l.pedge, e)
-			pi = -1
-			last, lastHead, lastPre = parent, 0, prefixOf(parent)
-			if len(parent) <= inline {
-				lastHead = headOf(parent)
-			}
+			pi = l.queueParent(l.ids.probeAt(chunk, off, off+len(parent)), off, len(parent))
+			last.set(parent, headOf(parent))
 		}
 		off := offsetIn(chunk, child)
-		l.cprobe = append(l.cprobe, l.ids.probeAt(chunk, off, off+len(child)))
-		l.cid = append(l.cid, span{uint32(off), uint32(len(child))})
-		l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
-		if len(l.cprobe) == batchSize {
-			if e := l.resolve(); e != nil {
-				return e
-			}
+		if e := l.queue(pi, l.ids.probeAt(chunk, off, off+len(child)), off, len(child), q, long); e != nil {
+			return e
 		}
 	}
 	return l.resolve()
+}
+
+// lastParent is the previous edge's parent: its bytes, its head (headOf)
+// and the first bytes of a line that has it, for quickEdge.
+type lastParent struct {
+	id     []byte
+	head   uint64
+	prefix parentPrefix
+}
+
+func (p *lastParent) set(id []byte, head uint64) { p.id, p.head, p.prefix = id, head, prefixOf(id) }
+
+// is reports whether an id of at most 8 bytes, n long with this head, is p.
+func (p *lastParent) is(n int, head uint64) bool { return n == len(p.id) && head == p.head }
+
+// queueParent queues the parent of the next edge, the id of n bytes at
+// off, to be looked up, and returns that edge's parent until then.
+func (l *edgeLoader) queueParent(p idProbe, off, n int) int32 {
+	l.pprobe = append(l.pprobe, p)
+	l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(n)}), append(l.pedge, int32(len(l.child)))
+	return -1
+}
+
+// queue adds an edge whose parent is pi (sameParent, or -1 when queued)
+// and whose child, the id of n bytes at off, is queued to be looked up;
+// long is the quantity's text when q does not give it back exactly. A
+// full batch is looked up at once.
+func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long string) *rowError {
+	if long != "" {
+		if l.long == nil {
+			l.long = map[int32]string{}
+		}
+		l.long[int32(len(l.child))] = long
+	}
+	l.cprobe = append(l.cprobe, child)
+	l.cid = append(l.cid, span{uint32(off), uint32(n)})
+	l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
+	if len(l.cprobe) == batchSize {
+		return l.resolve()
+	}
+	return nil
 }
 
 // loadEdges reads edges.csv in blocks. The lines of each are cut into a
