@@ -64,7 +64,7 @@ func readAllSized(r io.Reader, limit int64) (data []byte, ok bool, err error) {
 	// Exactly size bytes, not a growing buffer: that would double a large
 	// file's memory just to find its end.
 	data = make([]byte, size)
-	n, err := io.ReadFull(r, data)
+	n, err := readFull(r, data)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return data[:n], true, nil // it shrank
 	}
@@ -74,6 +74,50 @@ func readAllSized(r io.Reader, limit int64) (data []byte, ok bool, err error) {
 	// It may have grown since its size was taken.
 	rest, err := io.ReadAll(r)
 	return append(data, rest...), true, err
+}
+
+// readFull is io.ReadFull. From a reader that can also read at an offset
+// and say where it is (a file, a bytes.Reader), it reads the two halves
+// of p at once, on two cores, and then moves the reader past what it
+// read: from a file, reading a million-part BOM took 16 ms of one core
+// while the other waited.
+func readFull(r io.Reader, p []byte) (int, error) {
+	at, ok := r.(io.ReaderAt)
+	seeker, ok2 := r.(io.Seeker)
+	if !ok || !ok2 || len(p) < 2*minChunk || runtime.GOMAXPROCS(0) < 2 {
+		return io.ReadFull(r, p)
+	}
+	pos, err := seeker.Seek(0, io.SeekCurrent)
+	if err != nil { // a pipe, say
+		return io.ReadFull(r, p)
+	}
+	half := len(p) / 2
+	var n [2]int
+	var errs [2]error
+	parallel(2, func(k int) {
+		from, to := k*half, half
+		if k == 1 {
+			to = len(p)
+		}
+		n[k], errs[k] = at.ReadAt(p[from:to], pos+int64(from))
+	})
+	total, err := n[0], errs[0]
+	if n[0] == half {
+		total, err = half+n[1], errs[1]
+	}
+	if err != nil && err != io.EOF {
+		return total, err
+	}
+	if _, err := seeker.Seek(pos+int64(total), io.SeekStart); err != nil {
+		return total, err
+	}
+	switch {
+	case total == len(p):
+		return total, nil
+	case total == 0:
+		return 0, io.EOF
+	}
+	return total, io.ErrUnexpectedEOF
 }
 
 // readGraph is ReadGraph.
@@ -826,7 +870,7 @@ func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long 
 // in cache while it is parsed: reading the file whole instead was slower.
 func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 	buf := make([]byte, edgeBlock)
-	n, err := io.ReadFull(r, buf)
+	n, err := readFull(r, buf)
 	eof := err == io.EOF || err == io.ErrUnexpectedEOF
 	if err != nil && !eof {
 		return fmt.Errorf("%s: %w", file, err)
@@ -895,7 +939,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		}
 		rest := copy(buf[:cap(buf)], data[len(whole):])
 		buf = buf[:cap(buf)]
-		n, err := io.ReadFull(r, buf[rest:])
+		n, err := readFull(r, buf[rest:])
 		eof = err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
 			return fmt.Errorf("%s: %w", file, err)

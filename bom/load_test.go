@@ -564,3 +564,30 @@ func TestQuickEdgeSameParent(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFull: readFull reads what io.ReadFull reads, gives the same
+// count and error, and leaves the reader where io.ReadFull leaves it,
+// whether it reads at offsets on two cores (a strings.Reader can) or not.
+func TestReadFull(t *testing.T) {
+	smallBlocks(t)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 2000 {
+		data := make([]byte, rng.IntN(100))
+		for i := range data {
+			data[i] = byte('a' + rng.IntN(26))
+		}
+		skip, size := rng.IntN(len(data)+1), rng.IntN(120)
+		a, b := strings.NewReader(string(data)), strings.NewReader(string(data))
+		a.Seek(int64(skip), io.SeekStart)
+		b.Seek(int64(skip), io.SeekStart)
+		pa, pb := make([]byte, size), make([]byte, size)
+		na, erra := readFull(a, pa)
+		nb, errb := io.ReadFull(b, pb)
+		if na != nb || erra != errb || !bytes.Equal(pa[:na], pb[:nb]) {
+			t.Fatalf("%d bytes from %d of %d: readFull %d %v %q, io.ReadFull %d %v %q", size, skip, len(data), na, erra, pa[:na], nb, errb, pb[:nb])
+		}
+		if a.Len() != b.Len() {
+			t.Fatalf("%d bytes from %d of %d: readFull left %d bytes, io.ReadFull %d", size, skip, len(data), a.Len(), b.Len())
+		}
+	}
+}
