@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,19 +124,43 @@ func BenchmarkRollup(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
 }
 
+// parseAndRollup reads a BOM and gives every product's verdict: what the
+// ParseAndRollup benchmarks time.
+func parseAndRollup(b *testing.B, parts, edges io.Reader) {
+	g, err := ReadGraph(parts, "parts.csv", edges, "edges.csv", vocab{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := Roll(g, part1, official)
+	for _, p := range g.Products() {
+		r.verdict(p)
+	}
+}
+
+// scanLines splits r into lines through a bufio.Scanner, with a buffer of
+// size bytes (0: the Scanner's own), and gives their total length: what
+// the ReadLines baselines time.
+func scanLines(b *testing.B, r io.Reader, size int) int {
+	sc := bufio.NewScanner(r)
+	if size > 0 {
+		sc.Buffer(make([]byte, size), bufio.MaxScanTokenSize)
+	}
+	n := 0
+	for sc.Scan() {
+		n += len(sc.Bytes())
+	}
+	if n == 0 {
+		b.Fatal("no lines")
+	}
+	return n
+}
+
 // BenchmarkParseAndRollup: from the CSV bytes to every product's verdict.
 func BenchmarkParseAndRollup(b *testing.B) {
 	pb, eb := benchFiles(b)
 	b.SetBytes(int64(len(pb) + len(eb)))
 	for b.Loop() {
-		g, err := ReadGraph(bytes.NewReader(pb), "parts.csv", bytes.NewReader(eb), "edges.csv", vocab{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		r := Roll(g, part1, official)
-		for _, p := range g.Products() {
-			r.verdict(p)
-		}
+		parseAndRollup(b, bytes.NewReader(pb), bytes.NewReader(eb))
 	}
 }
 
@@ -144,16 +169,8 @@ func BenchmarkReadLines(b *testing.B) {
 	pb, eb := benchFiles(b)
 	b.SetBytes(int64(len(pb) + len(eb)))
 	for b.Loop() {
-		n := 0
-		for _, data := range [][]byte{pb, eb} {
-			sc := bufio.NewScanner(bytes.NewReader(data))
-			for sc.Scan() {
-				n += len(sc.Bytes())
-			}
-		}
-		if n == 0 {
-			b.Fatal("no lines")
-		}
+		scanLines(b, bytes.NewReader(pb), 0)
+		scanLines(b, bytes.NewReader(eb), 0)
 	}
 }
 
@@ -164,24 +181,10 @@ func BenchmarkParseAndRollupFiles(b *testing.B) {
 	pb, eb := benchFiles(b)
 	b.SetBytes(int64(len(pb) + len(eb)))
 	for b.Loop() {
-		pf, err := os.Open(pp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ef, err := os.Open(ep)
-		if err != nil {
-			b.Fatal(err)
-		}
-		g, err := ReadGraph(pf, "parts.csv", ef, "edges.csv", vocab{})
+		pf, ef := open(b, pp), open(b, ep)
+		parseAndRollup(b, pf, ef)
 		pf.Close()
 		ef.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		r := Roll(g, part1, official)
-		for _, p := range g.Products() {
-			r.verdict(p)
-		}
 	}
 }
 
@@ -195,23 +198,20 @@ func BenchmarkReadLinesFiles(b *testing.B) {
 	pb, eb := benchFiles(b)
 	b.SetBytes(int64(len(pb) + len(eb)))
 	for b.Loop() {
-		n := 0
 		for _, path := range []string{pp, ep} {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sc := bufio.NewScanner(f)
-			sc.Buffer(make([]byte, 64<<10), bufio.MaxScanTokenSize)
-			for sc.Scan() {
-				n += len(sc.Bytes())
-			}
+			f := open(b, path)
+			scanLines(b, f, 64<<10)
 			f.Close()
 		}
-		if n == 0 {
-			b.Fatal("no lines")
-		}
 	}
+}
+
+func open(b *testing.B, path string) *os.File {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
 }
 
 // BenchmarkPhases times the fast reader's phases one by one: the parts
