@@ -305,17 +305,17 @@ func prefixOf(id []byte) parentPrefix {
 // quickEdge reads the line of b at pos when it is the common edge line
 // "parent,child,quantity\n": ids of 1 to 8 bytes, none below '!', and a
 // quantity of 1 to 7 bytes that quickQuantity reads. It gives the ids'
-// lengths and heads (headOf), the quantity and the next line's start,
-// from one word load per field instead of a line search, a comma search
-// and a trim per field. A line that starts with last, the previous
-// line's parent (trimmed, not empty, without a comma or a line feed, as
-// every parent read is), has that parent (same), whatever its bytes:
-// the child's place is then known without reading the parent, so the
-// child's word and the parent's are loaded at once, and the parent's id
-// is not worked out. ok is false for any other line, for a line starting
-// fewer than quickRoom bytes before b's end, and when not to try: split3
-// then reads it.
-func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint64, cl int, ch uint64, q float64, next int, same, ok bool) {
+// lengths and heads (headOf), where the child starts, the quantity and
+// the next line's start, from one word load per field instead of a line
+// search, a comma search and a trim per field. A line that starts with
+// last, the previous line's parent (trimmed, not empty, without a comma
+// or a line feed, as every parent read is), has that parent, whatever its
+// bytes: pl is then 0. The child's place is then known without reading
+// the parent, so the child's word and the parent's are loaded at once,
+// and the parent's id is not worked out. ok is false for any other line,
+// for a line starting fewer than quickRoom bytes before b's end, and when
+// not to try: split3 then reads it.
+func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint64, c, cl int, ch uint64, q float64, next int, ok bool) {
 	if !try || pos+quickRoom > len(b) {
 		return
 	}
@@ -332,8 +332,8 @@ func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint6
 		return k, w & m, true
 	}
 	w := binary.LittleEndian.Uint64(b[pos:])
-	c := pos + last.n
-	if same = last.n > 0 && w&last.mask == last.key; !same {
+	c = pos + last.n
+	if last.n == 0 || w&last.mask != last.key {
 		if pl, ph, ok = id(w, pos); !ok {
 			return
 		}
@@ -346,14 +346,14 @@ func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint6
 	w = binary.LittleEndian.Uint64(b[at:])
 	k := bits.TrailingZeros64(equal(w, '\n')) >> 3
 	if k == 0 || k == 8 {
-		return 0, 0, 0, 0, 0, 0, false, false
+		return 0, 0, 0, 0, 0, 0, 0, false
 	}
 	if d := byte(w) - '1'; k == 1 && d < 9 { // one digit, 1 to 9: most quantities
 		q = float64(d + 1)
 	} else if q, ok = quickQuantity(b[at : at+k]); !ok {
-		return 0, 0, 0, 0, 0, 0, false, false
+		return 0, 0, 0, 0, 0, 0, 0, false
 	}
-	return pl, ph, cl, ch, q, at + k + 1, same, true
+	return pl, ph, c, cl, ch, q, at + k + 1, true
 }
 
 // column is the 1-based byte column of field c of a line split at start,
@@ -765,13 +765,9 @@ func (l *edgeLoader) parse() *rowError {
 	quick := maxCol == 2 && l.cols[0] == 0 && l.cols[1] == 1 && l.cols[2] == 2
 	var last lastParent
 	for pos := 0; pos < len(chunk); {
-		if pl, ph, cl, ch, q, next, same, ok := quickEdge(chunk, pos, quick, last.prefix); ok {
+		if pl, ph, c, cl, ch, q, next, ok := quickEdge(chunk, pos, quick, last.prefix); ok {
 			pi := int32(sameParent)
-			c := pos + last.prefix.n
-			if !same {
-				c = pos + pl + 1
-			}
-			if !same && !last.is(pl, ph) {
+			if pl > 0 && !last.is(pl, ph) { // not the previous parent
 				pi = l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl)
 				last.set(chunk[pos:pos+pl], ph)
 			}

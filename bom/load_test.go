@@ -476,15 +476,16 @@ func FuzzQuickEdge(f *testing.F) {
 			lasts = append(lasts, prefixOf([]byte(prev))) // a parent a line could have given
 		}
 		for _, last := range lasts {
-			pl, ph, cl, ch, q, next, same, ok := quickEdge(b, p, true, last)
+			pl, ph, c, cl, ch, q, next, ok := quickEdge(b, p, true, last)
 			if !ok {
 				continue
 			}
 			f0, f1, f2, _, wantNext := split3(b, p)
 			want, long, wok := parseQuantity(f2)
-			parent := !same && bytes.Equal(f0, b[p:p+pl]) && headOf(f0) == ph || same && last.n > 0 && string(f0) == prev
-			if !parent || len(f1) != cl || headOf(f1) != ch || !wok || long != "" || q != want || next != wantNext {
-				t.Fatalf("%q from %d after %q: quick %d %x %d %x %v %d %v; split3 %q %q %q %d", b, p, prev, pl, ph, cl, ch, q, next, same, f0, f1, f2, wantNext)
+			parent := pl > 0 && bytes.Equal(f0, b[p:p+pl]) && headOf(f0) == ph || pl == 0 && last.n > 0 && string(f0) == prev
+			child := bytes.Equal(f1, b[c:c+cl]) && headOf(f1) == ch
+			if !parent || !child || !wok || long != "" || q != want || next != wantNext {
+				t.Fatalf("%q from %d after %q: quick %d %x %d %d %x %v %d; split3 %q %q %q %d", b, p, prev, pl, ph, c, cl, ch, q, next, f0, f1, f2, wantNext)
 			}
 		}
 	})
@@ -524,7 +525,7 @@ func TestQuickEdge(t *testing.T) {
 		{"p,q,1e3\n", false, 0},       // not a decimal
 	} {
 		b := []byte(c.line + pad)
-		_, _, _, _, q, next, _, ok := quickEdge(b, 0, true, parentPrefix{})
+		_, _, _, _, _, q, next, ok := quickEdge(b, 0, true, parentPrefix{})
 		if ok != c.ok || ok && (q != c.q || next != len(c.line)) {
 			t.Errorf("%q: ok %v, quantity %v, next %d; want %v, %v, %d", c.line, ok, q, next, c.ok, c.q, len(c.line))
 		}
@@ -555,11 +556,11 @@ func TestQuickEdgeSameParent(t *testing.T) {
 		{"12345678", "12345678,P5,6\n", false, "P5"}, // 8 bytes and the comma: no prefix
 	} {
 		last := prefixOf([]byte(c.prev))
-		pl, _, cl, ch, _, _, same, ok := quickEdge([]byte(c.line+pad), 0, true, last)
-		if !ok || same != c.same || cl != len(c.child) || ch != headOf([]byte(c.child)) {
-			t.Errorf("%q after %q: ok %v, same %v, child %d bytes; want same %v, %q", c.line, c.prev, ok, same, cl, c.same, c.child)
+		pl, _, at, cl, ch, _, _, ok := quickEdge([]byte(c.line+pad), 0, true, last)
+		if same := pl == 0; !ok || same != c.same || c.line[at:at+cl] != c.child || ch != headOf([]byte(c.child)) {
+			t.Errorf("%q after %q: ok %v, same %v, child at %d, %d bytes; want same %v, %q", c.line, c.prev, ok, same, at, cl, c.same, c.child)
 		}
-		if !same && pl != strings.IndexByte(c.line, ',') {
+		if pl > 0 && pl != strings.IndexByte(c.line, ',') {
 			t.Errorf("%q after %q: parent of %d bytes", c.line, c.prev, pl)
 		}
 	}
