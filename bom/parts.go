@@ -65,10 +65,8 @@ func (s *partStore) id(i int32) string { return s.str(s.rows[i].id) }
 
 // part is part i whole; its strings and lists are shared, not copied.
 func (s *partStore) part(i int32) Part {
-	if s.edits != nil {
-		if p, ok := s.edits[i]; ok {
-			return p
-		}
+	if p, ok := s.edited(i); ok {
+		return p
 	}
 	r := &s.rows[i]
 	return Part{ID: s.str(r.id), Description: s.str(r.desc), Class: s.str(r.class), Elements: s.lists[r.elements],
@@ -80,6 +78,16 @@ func (s *partStore) origin(i int32) string { return s.str(s.rows[i].origin) }
 
 // hasTech reports whether part i lists Chinese technology stages.
 func (s *partStore) hasTech(i int32) bool { return s.rows[i].tech != 0 }
+
+// edited gives part i as edited after loading; ok is false when it was
+// not, and its row holds it.
+func (s *partStore) edited(i int32) (p Part, ok bool) {
+	if s.edits == nil {
+		return Part{}, false
+	}
+	p, ok = s.edits[i]
+	return p, ok
+}
 
 // edit replaces part i from now on (its id stays).
 func (s *partStore) edit(i int32, p Part) {

@@ -67,11 +67,9 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 		if !china {
 			continue
 		}
-		if s.edits != nil {
-			if part, ok := s.edits[int32(p)]; ok {
-				r.controlled[p] = isControlled(part.Class, part.Elements)
-				continue
-			}
+		if part, ok := s.edited(int32(p)); ok {
+			r.controlled[p] = isControlled(part.Class, part.Elements)
+			continue
 		}
 		row := &s.rows[p]
 		class := s.str(row.class)
