@@ -229,6 +229,19 @@ func (t *idTable) findString(id string) int32 {
 	return t.lookup(t.hash.string(id), bytesOf(id))
 }
 
+// prefetchRun is how many probes are prefetched at once: one call per
+// probe cost more than the call saved.
+const prefetchRun = 8
+
+// prefetch starts bringing the home slots of ps into cache, for
+// findBatch: the edges parsed before the batch is looked up hide the
+// cache misses. The edge loaders prefetch each run of probes they queue.
+func (t *idTable) prefetch(ps []idProbe) {
+	if len(ps) > 0 && len(t.slots) > 0 {
+		prefetchSlots(&t.slots[0], &ps[0], len(ps))
+	}
+}
+
 // findBatch looks up len(ps) ids at once; out[i] gets the index of the
 // i-th or -1, and id(i) is called for the few longer than a slot holds.
 // It works in stages, each making one independent load per id (the home

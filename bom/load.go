@@ -837,6 +837,9 @@ func (p *lastParent) is(n int, head uint64) bool { return n == len(p.id) && head
 func (l *edgeLoader) queueParent(p idProbe, off, n int) int32 {
 	l.pprobe = append(l.pprobe, p)
 	l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(n)}), append(l.pedge, int32(len(l.child)))
+	if k := len(l.pprobe); k%prefetchRun == 0 {
+		l.ids.prefetch(l.pprobe[k-prefetchRun:])
+	}
 	return -1
 }
 
@@ -854,8 +857,11 @@ func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long 
 	l.cprobe = append(l.cprobe, child)
 	l.cid = append(l.cid, span{uint32(off), uint32(n)})
 	l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
-	if len(l.cprobe) == batchSize {
-		return l.resolve()
+	if k := len(l.cprobe); k%prefetchRun == 0 {
+		l.ids.prefetch(l.cprobe[k-prefetchRun:])
+		if k == batchSize {
+			return l.resolve()
+		}
 	}
 	return nil
 }
