@@ -238,7 +238,7 @@ const prefetchRun = 8
 // cache misses. The edge loaders prefetch each run of probes they queue.
 func (t *idTable) prefetch(ps []idProbe) {
 	if len(ps) > 0 && len(t.slots) > 0 {
-		prefetchSlots(&t.slots[0], &ps[0], len(ps))
+		prefetchSlots(&t.slots[0], &ps[0].slot, int(unsafe.Sizeof(ps[0])), len(ps))
 	}
 }
 
@@ -348,31 +348,22 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 	dups := make([][2]int32, w)
 	parallel(w, func(shard int) {
 		dups[shard] = [2]int32{-1, -1}
-		// The ids go in a few hundred at a time, in order: first the home
-		// slots of the shard's ids among the next few hundred are read,
-		// independent loads whose cache misses overlap; then each id is
-		// put in, its slot's line in cache by then. Picking the shard's
-		// ids takes no branch: half of them would be mispredicted.
-		var batch [batchSize]int32
-		var home [batchSize]uint32
+		// The ids go in a few hundred at a time, in order. Picking the
+		// shard's ids among the next few hundred takes no branch (half of
+		// them would be mispredicted). Their home slots are prefetched,
+		// and the batch picked before is put in meanwhile: first its home
+		// slots are read, independent loads whose cache misses overlap
+		// (where there is no prefetch), then each id is put in.
+		var batch [2][batchSize]int32
+		var home [2][batchSize]uint32
+		var picked [2]int
 		var sink uint64
 		mask := uint32(len(t.slots)>>t.shards) - 1
-		for from := 0; from < len(hashes); {
-			n := 0
-			for ; from < len(hashes) && n < len(batch); from++ {
-				h := hashes[from]
-				base, _, j := t.home(h)
-				batch[n], home[n] = int32(from), uint32(base+j)
-				mine := 0
-				if t.shards == 0 || int(h>>(64-t.shards)) == shard {
-					mine = 1
-				}
-				n += mine
-			}
-			for _, j := range home[:n] {
+		put := func(batch []int32, home []uint32) {
+			for _, j := range home {
 				sink += t.slots[j].meta
 			}
-			for k, i := range batch[:n] {
+			for k, i := range batch {
 				key := keys[i]
 				for j := home[k]; ; j = nextSlot(j, mask) {
 					s := t.slots[j]
@@ -388,6 +379,26 @@ func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops to
 					}
 				}
 			}
+		}
+		for from, cur := 0, 0; from < len(hashes) || picked[1-cur] > 0; cur = 1 - cur {
+			b, hm, n := &batch[cur], &home[cur], 0
+			for ; from < len(hashes) && n < len(b); from++ {
+				h := hashes[from]
+				base, _, j := t.home(h)
+				b[n], hm[n] = int32(from), uint32(base+j)
+				mine := 0
+				if t.shards == 0 || int(h>>(64-t.shards)) == shard {
+					mine = 1
+				}
+				n += mine
+			}
+			picked[cur] = n
+			if n > 0 {
+				prefetchSlots(&t.slots[0], &hm[0], int(unsafe.Sizeof(hm[0])), n)
+			}
+			prev := 1 - cur
+			put(batch[prev][:picked[prev]], home[prev][:picked[prev]])
+			picked[prev] = 0
 		}
 		t.sink.Add(sink)
 	})

@@ -1,21 +1,22 @@
 #include "textflag.h"
 
-// func prefetchSlots(slots *idSlot, ps *idProbe, n int)
+// func prefetchSlots(slots *idSlot, at *uint32, stride, n int)
 //
-// For each of the n probes from ps on, PREFETCHT0 the 16-byte slot its
-// slot field (a uint32 at offset 8 of the 16-byte idProbe) names.
-TEXT ·prefetchSlots(SB), NOSPLIT, $0-24
+// For each of n uint32 slot numbers, the first at at and each stride bytes
+// after the one before, PREFETCHT0 that 16-byte slot of slots.
+TEXT ·prefetchSlots(SB), NOSPLIT, $0-32
 	MOVQ slots+0(FP), AX
-	MOVQ ps+8(FP), BX
-	MOVQ n+16(FP), CX
+	MOVQ at+8(FP), BX
+	MOVQ stride+16(FP), SI
+	MOVQ n+24(FP), CX
 	TESTQ CX, CX
 	JLE done
 
 loop:
-	MOVL 8(BX), DX
+	MOVL (BX), DX
 	SHLQ $4, DX
 	PREFETCHT0 (AX)(DX*1)
-	ADDQ $16, BX
+	ADDQ SI, BX
 	DECQ CX
 	JNZ loop
 

@@ -2,6 +2,6 @@
 
 package bom
 
-// prefetchSlots does nothing here: findBatch's first stage loads the
+// prefetchSlots does nothing here: the loads that follow it fetch the
 // slots instead (see prefetch_amd64.go).
-func prefetchSlots(slots *idSlot, ps *idProbe, n int) {}
+func prefetchSlots(slots *idSlot, at *uint32, stride, n int) {}
