@@ -80,12 +80,18 @@ func checkPart(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
 }
 
 // checkFields is checkPart's check of the single-valued fields, taken
-// one by one: the fast reader checks them before it makes a Part.
+// one by one.
 func checkFields(id, class, origin, value, hs string, vocab Vocabulary) (field string, why i18n.Msg) {
+	return checkRow(id, class, vocab.IsClass(class), origin, value, hs)
+}
+
+// checkRow is checkFields for a class already known to be one (classOK)
+// or not: the fast reader asks the vocabulary once per class it meets.
+func checkRow(id, class string, classOK bool, origin, value, hs string) (field string, why i18n.Msg) {
 	switch {
 	case id == "":
 		return "part_id", i18n.M("bom.err.empty")
-	case !vocab.IsClass(class):
+	case !classOK:
 		return "class", i18n.M("bom.err.class", class)
 	case !rarex.IsCountry(origin):
 		return "origin", i18n.M("bom.err.country", origin)

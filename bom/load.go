@@ -384,6 +384,31 @@ type partLoader struct {
 	lists   map[string]uint32 // elements and stages lists by their text: index in items
 	items   [][]string        // each list's items; items[0] is the empty list
 	badList map[string]bool
+	classes []classSeen // the classes met, valid or not, by index
+}
+
+// classSeen is a class text a parts loader met: told apart from the others
+// by its length and first 8 bytes (for most classes, all of them), which
+// costs less than hashing the text or asking the vocabulary each time.
+type classSeen struct {
+	n    int
+	head uint64
+	text string
+	ok   bool // the vocabulary knows it
+}
+
+// class returns the index of the class text among those met (asking the
+// vocabulary about it the first time) and whether it is a class.
+func (l *partLoader) class(text []byte) (uint32, bool) {
+	head := headOf(text)
+	for k := range l.classes {
+		if c := &l.classes[k]; c.n == len(text) && c.head == head && (len(text) <= inline || c.text == l.str(text)) {
+			return uint32(k), c.ok
+		}
+	}
+	c := classSeen{len(text), head, l.str(text), l.vocab.IsClass(l.str(text))}
+	l.classes = append(l.classes, c)
+	return uint32(len(l.classes) - 1), c.ok
 }
 
 // offsetIn is where b, a piece of within, starts in it.
@@ -427,20 +452,28 @@ func (l *partLoader) list(text string, known func(string) bool) (uint32, bool) {
 	return k, true
 }
 
-// merge enters this worker's lists into store's and renumbers rows' list
-// indexes to match.
+// merge enters this worker's lists and classes into store's and
+// renumbers rows' indexes to match.
 func (l *partLoader) merge(store *partStore, rows []partRow) {
 	to := make([]uint32, len(l.items))
-	same := true // the first worker's lists keep their numbers
+	same := true // the first worker's lists and classes keep their numbers
 	for k := 1; k < len(l.items); k++ {
 		to[k] = store.list(l.items[k])
 		same = same && to[k] == uint32(k)
+	}
+	toClass := make([]uint32, len(l.classes))
+	for k, c := range l.classes {
+		if c.ok { // the rows name no other
+			toClass[k] = store.class(c.text)
+			same = same && toClass[k] == uint32(k)
+		}
 	}
 	if same {
 		return
 	}
 	for i := range rows {
-		rows[i].elements, rows[i].tech = to[rows[i].elements], to[rows[i].tech]
+		r := &rows[i]
+		r.class, r.elements, r.tech = toClass[r.class], to[r.elements], to[r.tech]
 	}
 }
 
@@ -464,7 +497,8 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		id, desc, class, hs, origin, value := f(0), f(1), f(2), f(3), f(4), f(5)
 		// The lists are checked once per distinct text (l.list); only a bad
 		// one is split again, for checkLists to say what is wrong with it.
-		field, why := checkFields(l.str(id), l.str(class), l.str(origin), l.str(value), l.str(hs), l.vocab)
+		ci, classOK := l.class(class)
+		field, why := checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), l.str(hs))
 		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
@@ -479,7 +513,7 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, why: why}
 		}
 		sid := l.span(id)
-		out[n] = partRow{id: sid, desc: l.span(desc), class: l.span(class), hs: l.span(hs), origin: l.span(origin),
+		out[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
 		values[n], _ = parseDecimal(value)
 		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))

@@ -76,6 +76,19 @@ func TestFastReaderBadInput(t *testing.T) {
 		fmt.Fprintf(&ge, "p%d,p%d,%d\n", i, i+1, i%3+1)
 	}
 	goodEdges := ge.String()
+	// Parts whose classes the chunks meet in different orders: the
+	// workers number them differently.
+	var mixed strings.Builder
+	mixed.WriteString(loadHead)
+	classes := []string{"other", "metal", "magnet_ndfeb", "oxide", "magnet_smco", "assembly", "target"}
+	for i := range 40 {
+		c := classes[i%len(classes)]
+		if i >= 20 {
+			c = classes[len(classes)-1-i%len(classes)]
+		}
+		fmt.Fprintf(&mixed, "p%d,part %d,%s,,,CN,%d,\n", i, i, c, i+1)
+	}
+	mixedParts := mixed.String()
 	lines := func(s string) []string { return strings.SplitAfter(s, "\n") }
 	replace := func(s string, line int, with string) string { // line is 1-based
 		l := lines(s)
@@ -96,6 +109,8 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"spaces around fields", loadHead + " a , x ,other, Dy ; Nd ,,VN, 2 ,\nb,,other,,,VN,1,\n", "parent_id,child_id,quantity\n a , b , 2 \n", ""},
 		{"short rows", "part_id,class,origin,unit_value,description\na,other,VN,1\nb,other,VN,2\n", "parent_id,child_id,quantity\na,b,1\n", ""},
 		{"bad class in a late chunk", replace(goodParts, 35, "p33,x,gizmo,,,VN,1,\n"), goodEdges, `parts.csv:35:7: class: "gizmo" is not an item class`},
+		{"classes met in other orders", mixedParts, goodEdges, ""},
+		{"a class that looks like one", replace(mixedParts, 32, "p30,x,magnet_ndfex,,,CN,1,\n"), goodEdges, `parts.csv:32:7: class: "magnet_ndfex" is not an item class`},
 		{"two bad rows in two chunks", replace(replace(goodParts, 8, "p6,x,other,,,XX,1,\n"), 35, "p33,x,gizmo,,,VN,1,\n"), goodEdges, `parts.csv:8:14: origin`},
 		{"duplicate far apart", replace(goodParts, 38, "p3,x,other,,,VN,1,\n"), goodEdges, `parts.csv:38:1: part_id: "p3" is listed twice (first on line 5)`},
 		{"duplicate before a bad row", replace(replace(goodParts, 20, "p3,x,other,,,VN,1,\n"), 30, "p28,x,other,,,VN,-1,\n"), goodEdges, `parts.csv:20:1: part_id: "p3" is listed twice`},

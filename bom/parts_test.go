@@ -83,7 +83,9 @@ func TestPartStoreFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := s.add(Part{ID: "P2", Description: strings.Repeat("x", 20), Class: "other", Origin: "VN", UnitValue: "1"})
-	if !errors.Is(err, errTextLimit) || s.len() != 1 || len(s.text) != 10 {
+	// The first part's text: its id, origin and value (a class is kept
+	// once, in the store's classes).
+	if !errors.Is(err, errTextLimit) || s.len() != 1 || len(s.text) != len("P1VN1") {
 		t.Fatalf("err %v, %d rows, %d bytes of text", err, s.len(), len(s.text))
 	}
 	// Through the streaming reader, the error names the file and line.
@@ -125,5 +127,42 @@ func TestStreamedStoreReserves(t *testing.T) {
 	s.reserve(10, 100)
 	if cap(s.rows) < 10 || cap(s.text) < 100 {
 		t.Fatalf("reserve(10, 100): caps %d, %d", cap(s.rows), cap(s.text))
+	}
+}
+
+// countingVocab counts the questions it is asked.
+type countingVocab struct {
+	vocab
+	asked map[string]int
+}
+
+func (v countingVocab) IsClass(c string) bool {
+	v.asked[c]++
+	return v.vocab.IsClass(c)
+}
+
+// TestPartLoaderClass: a parts loader numbers the classes it meets, tells
+// apart classes of the same length and first 8 bytes, and asks the
+// vocabulary once about each.
+func TestPartLoaderClass(t *testing.T) {
+	v := countingVocab{asked: map[string]int{}}
+	l := &partLoader{vocab: v}
+	for _, c := range []struct {
+		text string
+		k    uint32
+		ok   bool
+	}{
+		{"other", 0, true}, {"magnet_ndfeb", 1, true}, {"other", 0, true}, {"magnet_ndfex", 2, false},
+		{"magnet_smco", 3, true}, {"magnet_ndfeb", 1, true}, {"magnet_ndfex", 2, false}, {"othe", 4, false},
+		{"other\x00", 5, false}, {"", 6, false},
+	} {
+		if k, ok := l.class([]byte(c.text)); k != c.k || ok != c.ok {
+			t.Errorf("class(%q) = %d, %v; want %d, %v", c.text, k, ok, c.k, c.ok)
+		}
+	}
+	for c, n := range v.asked {
+		if n != 1 {
+			t.Errorf("the vocabulary was asked about %q %d times", c, n)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"math/big"
-	"slices"
 )
 
 // Threshold is the de-minimis test: share ≥ Ratio (or > Ratio when not Inclusive).
@@ -60,8 +59,7 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 // most BOMs). Many parts share a class and an elements list: each pair is
 // asked about once.
 func (r *Rollup) findControlled(isControlled Controlled) {
-	var classes []string       // the classes met, numbered by first sight
-	known := map[uint64]bool{} // by class number and elements list
+	known := map[uint64]bool{} // by class and elements list
 	s := r.g.parts
 	for p, china := range r.g.china {
 		if !china {
@@ -72,15 +70,10 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 			continue
 		}
 		row := &s.rows[p]
-		class := s.str(row.class)
-		c := slices.Index(classes, class) // a handful: faster than hashing the text
-		if c < 0 {
-			c, classes = len(classes), append(classes, class)
-		}
-		key := uint64(c)<<32 | uint64(row.elements)
+		key := uint64(row.class)<<32 | uint64(row.elements)
 		is, ok := known[key]
 		if !ok {
-			is = isControlled(class, s.lists[row.elements])
+			is = isControlled(s.classes[row.class], s.lists[row.elements])
 			known[key] = is
 		}
 		r.controlled[p] = is
