@@ -18,3 +18,9 @@ var (
 	_ [unsafe.Sizeof(idSlot{}) - 16]struct{}
 	_ [16 - unsafe.Sizeof(idSlot{})]struct{}
 )
+
+// prefetchValues asks for out[at[k]] for each of the n indexes from at on
+// to be brought into cache, as prefetchSlots does (prefetch_amd64.s).
+//
+//go:noescape
+func prefetchValues(out *float64, at *int32, n int)

@@ -22,3 +22,23 @@ loop:
 
 done:
 	RET
+
+// func prefetchValues(out *float64, at *int32, n int)
+//
+// PREFETCHT0 out[at[k]] for each of the n int32 indexes from at on.
+TEXT ·prefetchValues(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ at+8(FP), BX
+	MOVQ n+16(FP), CX
+	TESTQ CX, CX
+	JLE vdone
+
+vloop:
+	MOVLQSX (BX), DX
+	PREFETCHT0 (AX)(DX*8)
+	ADDQ $4, BX
+	DECQ CX
+	JNZ vloop
+
+vdone:
+	RET

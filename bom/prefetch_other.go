@@ -2,6 +2,8 @@
 
 package bom
 
-// prefetchSlots does nothing here: the loads that follow it fetch the
-// slots instead (see prefetch_amd64.go).
+// prefetchSlots and prefetchValues do nothing here: the loads that
+// follow them fetch the data instead (see prefetch_amd64.go).
 func prefetchSlots(slots *idSlot, at *uint32, stride, n int) {}
+
+func prefetchValues(out *float64, at *int32, n int) {}
