@@ -101,7 +101,15 @@ func (g *Graph) Products() []int32 {
 			out = append(out, int32(i))
 		}
 	}
-	slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(g.seq[a], g.seq[b]) })
+	bySeq := func(a, b int32) int { return cmp.Compare(g.seq[a], g.seq[b]) }
+	// A file listed top down or bottom up gives them in (reverse) order.
+	switch {
+	case slices.IsSortedFunc(out, bySeq):
+	case slices.IsSortedFunc(out, func(a, b int32) int { return bySeq(b, a) }):
+		slices.Reverse(out)
+	default:
+		slices.SortFunc(out, bySeq)
+	}
 	return out
 }
 

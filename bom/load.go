@@ -3,6 +3,7 @@ package bom
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -129,10 +130,10 @@ func readGraph(parts io.Reader, partsFile string, edges io.Reader, edgesFile str
 	if !ok {
 		return StreamGraph(parts, partsFile, edges, edgesFile, vocab, nil, nil)
 	}
-	if bytes.IndexByte(data, '"') >= 0 {
+	b, err := loadParts(data, partsFile, vocab)
+	if err == errQuoted {
 		return StreamGraph(bytes.NewReader(data), partsFile, edges, edgesFile, vocab, nil, nil)
 	}
-	b, err := loadParts(data, partsFile, vocab)
 	if err != nil {
 		return nil, err
 	}
@@ -577,21 +578,25 @@ func spread(n, w int, f func(worker, k int)) {
 
 // lineStarts counts the lines of each chunk (a last line without a line
 // feed counts), on w goroutines: chunk k's lines are starts[k] to
-// starts[k+1] of them all, and starts[len(cs)] is their number.
-func lineStarts(cs [][]byte, w int) []int {
-	starts := make([]int, len(cs)+1)
+// starts[k+1] of them all, and starts[len(cs)] is their number. quoted
+// tells whether a chunk holds a double quote (the fast reader then
+// leaves the file to the streaming one): looked for here, on every core,
+// rather than in a pass of its own on one.
+func lineStarts(cs [][]byte, w int) (starts []int, quoted bool) {
+	starts = make([]int, len(cs)+1)
+	quotes := make([]bool, len(cs))
 	spread(len(cs), w, func(_, k int) {
 		c := cs[k]
 		n := bytes.Count(c, []byte{'\n'})
 		if len(c) > 0 && c[len(c)-1] != '\n' {
 			n++
 		}
-		starts[k+1] = n
+		starts[k+1], quotes[k] = n, bytes.IndexByte(c, '"') >= 0
 	})
 	for k := range cs {
 		starts[k+1] += starts[k]
 	}
-	return starts
+	return starts, slices.Contains(quotes, true)
 }
 
 // lineAt returns the line number of byte off of data, whose first byte is
@@ -600,7 +605,21 @@ func lineAt(data []byte, off, first int) int {
 	return first + bytes.Count(data[:off], []byte{'\n'})
 }
 
+// errQuoted is loadParts's and edgeLines's answer to a file with quoted
+// fields (a field may then hold a comma or a line feed): the streaming
+// reader reads those.
+var errQuoted = errors.New("quoted fields")
+
+// loadParts parses a parts file, whole in data, and fills the id table;
+// errQuoted when a field is quoted.
 func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
+	head := data // the first line: lineStarts looks at the rest
+	if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+		head = data[:nl]
+	}
+	if bytes.IndexByte(head, '"') >= 0 {
+		return nil, errQuoted
+	}
 	t, end, err := header(data, true, file, func(r io.Reader, f string) (*table, error) {
 		pr, err := openParts(r, f, vocab)
 		if err != nil {
@@ -614,7 +633,10 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
 	cs := chunks(body, workers(len(body)))
-	starts := lineStarts(cs, len(cs))
+	starts, quoted := lineStarts(cs, len(cs))
+	if quoted {
+		return nil, errQuoted
+	}
 	total := starts[len(cs)]
 	parts, values, hashes, keys := make([]partRow, total), make([]float64, total), make([]uint64, total), make([]idSlot, total)
 	prefault(parts)
@@ -958,11 +980,11 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 			}
 			whole = data[:nl+1]
 		}
-		if bytes.IndexByte(whole, '"') >= 0 {
+		var err error
+		if line, err = b.edgeLines(whole, loaders, line, file); err == errQuoted {
 			return stream(data, &table{file: file, col: t.col}, line)
 		}
-		var err error
-		if line, err = b.edgeLines(whole, loaders, line, file); err != nil {
+		if err != nil {
 			return err
 		}
 		if eof {
@@ -986,12 +1008,15 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 
 // edgeLines adds the edges of whole, whole lines of which the first is
 // line, with one loader per goroutine, and returns the number of the line
-// after them.
+// after them; errQuoted, having added none, when a field is quoted.
 func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file string) (int, error) {
 	w := len(loaders)
 	// A few chunks per core: one slowed by other work takes fewer.
 	cs := chunks(whole, min(4*w, max(1, len(whole)/minChunk)))
-	starts := lineStarts(cs, w)
+	starts, quoted := lineStarts(cs, w)
+	if quoted {
+		return line, errQuoted
+	}
 	total := starts[len(cs)]
 	at := len(b.echild)
 	b.eparent, b.echild, b.eqty = slices.Grow(b.eparent, total), slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
