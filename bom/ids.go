@@ -2,10 +2,8 @@ package bom
 
 import (
 	"encoding/binary"
-	"fmt"
 	"hash/maphash"
 	"math/bits"
-	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -17,16 +15,13 @@ import (
 // a lookup costs one cache miss, not the three of slot, part and id text.
 // Longer ids are compared whole once their slot matches. A lookup by a
 // []byte field allocates nothing. A million parts read by the fast
-// reader take 64 MB of slots, a quarter full (see fill).
+// reader take 64 MB of slots, a quarter full (see newLoadTable).
 type idTable struct {
 	hash  idHasher
-	slots []idSlot
-	// The slots may be split into 2^shards tables by the hash's top bits,
-	// each probed within itself, so that goroutines can fill one each.
-	shards uint
-	dup    [2]int32      // see duplicate
-	store  *partStore    // the ids, by index
-	sink   atomic.Uint64 // keeps findBatch's touching loads from being optimised away
+	slots []idSlot      // a power of two of them
+	dup   [2]int32      // see duplicate
+	store *partStore    // the ids, by index
+	sink  atomic.Uint64 // keeps findBatch's touching loads from being optimised away
 	// The slots hold the parts' numbers as they were read; once the
 	// layout has moved the parts, placed gives their places. Looking the
 	// place up on the few lookups after loading costs less than
@@ -143,8 +138,7 @@ func longTag(tag uint32) bool { return tag>>24 > inline }
 
 // probe is the probe for an id of n bytes with this hash and head.
 func (t *idTable) probe(hash, head uint64, n int) idProbe {
-	base, _, j := t.home(hash)
-	return idProbe{head, uint32(base + j), uint32(tagOf(hash, n))}
+	return idProbe{head, t.home(hash), uint32(tagOf(hash, n))}
 }
 
 // probeAt is the probe for the id at b[from:to].
@@ -168,22 +162,21 @@ func newIDTable(store *partStore, hint int) *idTable {
 	return t
 }
 
-// home returns the first slot to probe for hash h and the mask of its shard.
-func (t *idTable) home(h uint64) (base, mask, i uint64) {
-	size := uint64(len(t.slots)) >> t.shards
-	base = (h >> (64 - t.shards)) * size
-	if t.shards == 0 {
-		base = 0
-	}
-	return base, size - 1, h & (size - 1)
-}
+// home returns the first slot to probe for hash h.
+func (t *idTable) home(h uint64) uint32 { return uint32(h) & t.mask() }
+
+// mask keeps a slot number within the table.
+func (t *idTable) mask() uint32 { return uint32(len(t.slots) - 1) }
+
+// nextSlot is the slot probed after slot j.
+func nextSlot(j, mask uint32) uint32 { return (j + 1) & mask }
 
 // lookup returns the index of id, whose hash is h, or -1.
 func (t *idTable) lookup(h uint64, id []byte) int32 {
-	base, mask, i := t.home(h)
+	mask := t.mask()
 	head, tag := headOf(id), uint32(tagOf(h, len(id)))
-	for ; ; i = (i + 1) & mask {
-		s := t.slots[base+i]
+	for i := t.home(h); ; i = nextSlot(i, mask) {
+		s := t.slots[i]
 		if s.meta == 0 {
 			return -1
 		}
@@ -254,7 +247,7 @@ func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 	for _, p := range ps {
 		sink += slots[p.slot].meta
 	}
-	mask := uint32(len(slots)>>t.shards) - 1 // within a shard
+	mask := t.mask()
 	long := false
 	for i, p := range ps {
 		j := p.slot
@@ -293,10 +286,6 @@ func (t *idTable) findBatch(ps []idProbe, id func(int) []byte, out []int32) {
 	}
 }
 
-// nextSlot is the slot probed after slot j: the next one in its shard,
-// whose slots are those with j's bits outside mask.
-func nextSlot(j, mask uint32) uint32 { return j&^mask | (j+1)&mask }
-
 // add enters the store's part i, the next index (its id must not be
 // present yet), growing the table to stay at most half full.
 func (t *idTable) add(i int32) {
@@ -309,119 +298,87 @@ func (t *idTable) add(i int32) {
 }
 
 func (t *idTable) put(h uint64, slot idSlot) {
-	base, mask, i := t.home(h)
-	for t.slots[base+i].meta != 0 {
-		i = (i + 1) & mask
+	i, mask := t.home(h), t.mask()
+	for t.slots[i].meta != 0 {
+		i = nextSlot(i, mask)
 	}
-	t.slots[base+i] = slot
+	t.slots[i] = slot
 }
 
-// fill builds the table for the ids of store's parts, which hash to
-// hashes and whose slots, but for their indexes, are keys (see slotKey),
-// with one goroutine per shard. Repeated ids are not added; duplicate
-// tells the first of them. The keys come from the parser, which has each
-// id at hand: read here from the store, the rows and the text streamed
-// through each core for 8 bytes in 56, and the inserts took half as long
-// again.
-func (t *idTable) fill(store *partStore, hashes []uint64, keys []idSlot, tops topCounts) {
-	w := workers(len(hashes) * 64)
-	t.shards = uint(bits.TrailingZeros(uint(w)))
-	// Each shard at most a quarter full (ids do not spread evenly over
-	// shards). Half full, a quarter of the ids are not in their home
-	// slot, and walking on from it costs more than a larger table's extra
-	// cache misses: at 1M parts, lookups took 17 ns instead of 12.
-	if total := tops.total(); total != len(hashes) {
-		// Counts that miss ids would leave a shard too small to hold them.
-		panic(fmt.Sprintf("bom: fill: the top counts add up to %d for %d hashes", total, len(hashes)))
-	}
-	counts := make([]int, w)
-	for top, n := range tops {
-		counts[top>>(3-t.shards)] += n
-	}
+// newLoadTable makes an empty table for up to n parts of store, which
+// insert enters, at most a quarter full. Half full, a quarter
+// of the ids are not in their home slot, and walking on from it costs
+// more than a larger table's extra cache misses: at 1M parts, lookups
+// took 17 ns instead of 12.
+func newLoadTable(hash idHasher, store *partStore, n int) *idTable {
+	t := &idTable{hash: hash, store: store, dup: [2]int32{-1, -1}}
+	t.slots = make([]idSlot, slotsFor(n))
+	prefault(t.slots)
+	return t
+}
+
+// slotsFor is the size of a table that holds n ids at most a quarter full.
+func slotsFor(n int) int {
 	sub := 8
-	for sub < 4*slices.Max(counts) {
+	for sub < 4*n {
 		sub *= 2
 	}
-	t.slots = make([]idSlot, sub*w)
-	prefault(t.slots)
-	t.store = store
-	dups := make([][2]int32, w)
-	parallel(w, func(shard int) {
-		dups[shard] = [2]int32{-1, -1}
-		// The ids go in a few hundred at a time, in order. Picking the
-		// shard's ids among the next few hundred takes no branch (half of
-		// them would be mispredicted). Their home slots are prefetched,
-		// and the batch picked before is put in meanwhile: first its home
-		// slots are read, independent loads whose cache misses overlap
-		// (where there is no prefetch), then each id is put in.
-		var batch [2][batchSize]int32
-		var home [2][batchSize]uint32
-		var picked [2]int
-		var sink uint64
-		mask := uint32(len(t.slots)>>t.shards) - 1
-		put := func(batch []int32, home []uint32) {
-			for _, j := range home {
-				sink += t.slots[j].meta
-			}
-			for k, i := range batch {
-				key := keys[i]
-				for j := home[k]; ; j = nextSlot(j, mask) {
-					s := t.slots[j]
-					if s.meta == 0 {
-						t.slots[j] = idSlot{key.head, uint64(i+1)<<32 | key.meta}
-						break
-					}
-					if uint32(s.meta) == uint32(key.meta) && s.head == key.head && (!longTag(uint32(key.meta)) || store.id(s.index()) == store.id(i)) {
-						if d := dups[shard]; d[0] < 0 {
-							dups[shard] = [2]int32{i, s.index()}
-						}
-						break
-					}
-				}
-			}
-		}
-		for from, cur := 0, 0; from < len(hashes) || picked[1-cur] > 0; cur = 1 - cur {
-			b, hm, n := &batch[cur], &home[cur], 0
-			for ; from < len(hashes) && n < len(b); from++ {
-				h := hashes[from]
-				base, _, j := t.home(h)
-				b[n], hm[n] = int32(from), uint32(base+j)
-				mine := 0
-				if t.shards == 0 || int(h>>(64-t.shards)) == shard {
-					mine = 1
-				}
-				n += mine
-			}
-			picked[cur] = n
-			if n > 0 {
-				prefetchSlots(&t.slots[0], &hm[0], int(unsafe.Sizeof(hm[0])), n)
-			}
-			prev := 1 - cur
-			put(batch[prev][:picked[prev]], home[prev][:picked[prev]])
-			picked[prev] = 0
-		}
-		t.sink.Add(sink)
-	})
-	t.dup = [2]int32{-1, -1}
-	for _, d := range dups {
-		if d[0] >= 0 && (t.dup[0] < 0 || d[0] < t.dup[0]) {
-			t.dup = d
-		}
-	}
+	return sub
 }
 
-// topCounts counts hashes by their top 3 bits: the counts of up to 8
-// shards add up from them. The parser counts as it hashes.
-type topCounts [8]int
-
-func (c *topCounts) add(h uint64) { c[h>>61]++ }
-
-func (c *topCounts) total() int {
-	n := 0
-	for _, k := range c {
-		n += k
+// insert enters the ids of store's parts from to to, which hash to
+// hashes[from:to] and whose slots, but for their indexes, are
+// keys[from:to] (see slotKey); the parts before from are entered
+// already, and the store holds the rows up to to. A repeated id is not
+// entered; duplicate tells the first of them. The parser gives the keys,
+// having each id at hand: read from the store instead, the rows and the
+// text streamed through the core for 8 bytes in 52. The ids go in a few
+// hundred at a time: their home slots are prefetched, and the batch
+// before is put in meanwhile, first its home slots read (independent
+// loads whose cache misses overlap where there is no prefetch), then each
+// id put in.
+func (t *idTable) insert(hashes []uint64, keys []idSlot, from, to int) {
+	var home [2][batchSize]uint32
+	var picked [2]int
+	var sink uint64
+	mask := t.mask()
+	put := func(first int, home []uint32) {
+		for _, j := range home {
+			sink += t.slots[j].meta
+		}
+		for k, j := range home {
+			i := first + k
+			key := keys[i]
+			for ; ; j = nextSlot(j, mask) {
+				s := t.slots[j]
+				if s.meta == 0 {
+					t.slots[j] = idSlot{key.head, uint64(i+1)<<32 | key.meta}
+					break
+				}
+				if uint32(s.meta) == uint32(key.meta) && s.head == key.head && (!longTag(uint32(key.meta)) || t.store.id(s.index()) == t.store.id(int32(i))) {
+					if t.dup[0] < 0 {
+						t.dup = [2]int32{int32(i), s.index()}
+					}
+					break
+				}
+			}
+		}
 	}
-	return n
+	for at, cur := from, 0; at < to || picked[1-cur] > 0; cur = 1 - cur {
+		hm, n := &home[cur], min(batchSize, to-at)
+		for k := range n {
+			hm[k] = t.home(hashes[at+k])
+		}
+		picked[cur] = n
+		if n > 0 {
+			prefetchSlots(&t.slots[0], &hm[0], int(unsafe.Sizeof(hm[0])), n)
+		}
+		prev := 1 - cur
+		put(at-picked[prev], home[prev][:picked[prev]])
+		picked[prev] = 0
+		at += n
+	}
+	t.sink.Add(sink)
 }
 
 // duplicate returns the first part whose id an earlier part has, and that

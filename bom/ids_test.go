@@ -57,16 +57,22 @@ func TestIDTableFinds(t *testing.T) {
 	}
 	check("add", added)
 
+	// As the fast reader enters them: in runs, each a few batches or less.
+	hash := newIDHasher()
 	hashes := make([]uint64, len(ids))
-	filled := &idTable{hash: newIDHasher()}
 	for i, id := range ids {
-		hashes[i] = filled.hash.string(id)
+		hashes[i] = hash.string(id)
 	}
-	filled.fill(store, hashes, keysOf(store, hashes), topsOf(hashes))
-	if d, _ := filled.duplicate(); d >= 0 {
-		t.Fatalf("fill found a duplicate: %q", ids[d])
+	inserted, keys := newLoadTable(hash, store, len(ids)), keysOf(store, hashes)
+	for from := 0; from < len(ids); {
+		to := min(len(ids), from+1+from%(3*batchSize))
+		inserted.insert(hashes, keys, from, to)
+		from = to
 	}
-	check("fill", filled)
+	if d, _ := inserted.duplicate(); d >= 0 {
+		t.Fatalf("insert found a duplicate: %q", ids[d])
+	}
+	check("insert", inserted)
 }
 
 // TestIDTableClash: a long id whose slot has another id's head, length and
@@ -95,12 +101,12 @@ func TestIDTableClash(t *testing.T) {
 func TestIDTableDuplicate(t *testing.T) {
 	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
 		ids := append(testIDs(), dup)
-		store, hashes := storeOf(ids), make([]uint64, len(ids))
-		tab := &idTable{hash: newIDHasher()}
+		store, hashes, hash := storeOf(ids), make([]uint64, len(ids)), newIDHasher()
 		for i, id := range ids {
-			hashes[i] = tab.hash.string(id)
+			hashes[i] = hash.string(id)
 		}
-		tab.fill(store, hashes, keysOf(store, hashes), topsOf(hashes))
+		tab := newLoadTable(hash, store, len(ids))
+		tab.insert(hashes, keysOf(store, hashes), 0, len(ids))
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
@@ -137,7 +143,7 @@ func TestHashAt(t *testing.T) {
 	}
 }
 
-// keysOf is what the parser gives fill: each id's slot but for its index.
+// keysOf is what the parser gives insert: each id's slot but for its index.
 func keysOf(store *partStore, hashes []uint64) []idSlot {
 	keys := make([]idSlot, len(hashes))
 	for i, h := range hashes {
@@ -145,12 +151,4 @@ func keysOf(store *partStore, hashes []uint64) []idSlot {
 		keys[i] = slotKey(h, headOf([]byte(id)), len(id))
 	}
 	return keys
-}
-
-// topsOf is what the parser counts for fill.
-func topsOf(hashes []uint64) (c topCounts) {
-	for _, h := range hashes {
-		c.add(h)
-	}
-	return c
 }

@@ -19,10 +19,11 @@ import (
 
 // The fast reader. ReadGraph holds the parts file in memory as one string
 // that every Part's fields slice (no allocation per row), parses it on
-// every core, fills the id table shard by shard, and resolves the edges,
-// read in blocks, on every core too. It gives exactly what the streaming
-// reader gives, errors included; files with quoted fields, of unknown size
-// or larger than fastMax take the streaming reader.
+// every core, enters the ids in the id table chunk by chunk as they are
+// parsed, and resolves the edges, read in blocks, on every core too. It
+// gives exactly what the streaming reader gives, errors included; files
+// with quoted fields, of unknown size or larger than fastMax take the
+// streaming reader.
 
 const fastMax = 1 << 30 // larger parts files stream
 
@@ -33,11 +34,9 @@ var (
 	minChunk  = 256 << 10 // the least a goroutine is given
 )
 
-// workers is how many goroutines share a file of n bytes: a power of two,
-// so that the id table splits into that many shards.
+// workers is how many goroutines share a file of n bytes.
 func workers(n int) int {
-	w := min(runtime.GOMAXPROCS(0), 8, max(1, n/minChunk))
-	return 1 << (bits.Len(uint(w)) - 1)
+	return min(runtime.GOMAXPROCS(0), 8, max(1, n/minChunk))
 }
 
 // chunks cuts data into about w pieces that end at line ends.
@@ -478,10 +477,10 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 	}
 }
 
-// parse fills out, values, hashes and keys (for the id fill) from the
-// rows of chunk, counts the hashes into tops, and returns how many rows
-// it read, and the first bad row.
-func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot, tops *topCounts) (int, *rowError) {
+// parse fills out, values, hashes and keys (for idTable.insert) from the
+// rows of chunk, and returns how many rows it read, and the first bad
+// row.
+func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -519,7 +518,6 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 		values[n], _ = parseDecimal(value)
 		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
 		hashes[n], keys[n] = h, slotKey(h, head, int(sid.n))
-		tops.add(h)
 		n++
 	}
 	return n, nil
@@ -632,8 +630,10 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	}
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
-	cs := chunks(body, workers(len(body)))
-	starts, quoted := lineStarts(cs, len(cs))
+	// A few chunks per core, each core taking the next when done with one.
+	w := workers(len(body))
+	cs := chunks(body, min(4*w, max(1, len(body)/minChunk)))
+	starts, quoted := lineStarts(cs, w)
 	if quoted {
 		return nil, errQuoted
 	}
@@ -643,24 +643,23 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	prefault(values)
 	prefault(hashes)
 	prefault(keys)
-	rows, errs, tops := make([]int, len(cs)), make([]*rowError, len(cs)), make([]topCounts, len(cs))
-	s := unsafe.String(unsafe.SliceData(data), len(data))
-	hash := newIDHasher()
-	loaders := make([]*partLoader, len(cs))
-	parallel(len(cs), func(k int) {
-		base, end := starts[k], starts[k+1]
-		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
-			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
-		loaders[k] = l
-		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end], &tops[k])
-	})
 	store := newPartStore(0)
-	store.text = data
-	// Close the gaps that empty lines left, up to the first bad row.
+	store.text, store.rows = data, parts
+	hash := newIDHasher()
+	ids := newLoadTable(hash, store, total)
+	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
+	s := unsafe.String(unsafe.SliceData(data), len(data))
+	loaders := make([]*partLoader, len(cs))
+	// Chunk by chunk in order, once parsed, its lists and classes join the
+	// store's, its rows move down over the gaps that empty lines left
+	// before them, and its ids go into the table: on whichever core is
+	// free, while the other parses, up to the first bad row.
 	n, line := 0, first
 	var bad error
-	var all topCounts // of the hashes kept
-	for k := range cs {
+	enter := func(k int) {
+		if bad != nil {
+			return
+		}
 		base := starts[k]
 		loaders[k].merge(store, parts[base:base+rows[k]])
 		if n != base {
@@ -669,20 +668,42 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			copy(hashes[n:], hashes[base:base+rows[k]])
 			copy(keys[n:], keys[base:base+rows[k]])
 		}
+		ids.insert(hashes, keys, n, n+rows[k])
 		n += rows[k]
-		for top, c := range tops[k] {
-			all[top] += c
-		}
 		if e := errs[k]; e != nil {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
-			break
 		}
 		line += starts[k+1] - base
 	}
+	var turn sync.Mutex // guards parsed, next and entering
+	parsed, next, entering := make([]bool, len(cs)), 0, false
+	spread(len(cs), w, func(_, k int) {
+		base, end := starts[k], starts[k+1]
+		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
+			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
+		loaders[k] = l
+		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end])
+		// The goroutine that finds no one entering chunks enters every
+		// parsed one that is next in order; the others go on parsing.
+		turn.Lock()
+		parsed[k] = true
+		if entering {
+			turn.Unlock()
+			return
+		}
+		entering = true
+		for next < len(cs) && parsed[next] {
+			k := next
+			turn.Unlock()
+			enter(k)
+			turn.Lock()
+			next++
+		}
+		entering = false
+		turn.Unlock()
+	})
 	clear(parts[n:])
-	store.rows, values, hashes = parts[:n:n], values[:n:n], hashes[:n]
-	ids := &idTable{hash: hash}
-	ids.fill(store, hashes, keys[:n], all)
+	store.rows, values = parts[:n:n], values[:n:n]
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
 		return nil, dupError(data, file, store, dup, first)

@@ -14,7 +14,7 @@ import (
 )
 
 // smallBlocks makes the fast reader cut even a few lines into several
-// chunks, id-table shards and edge blocks, so that tests reach every path.
+// chunks and edge blocks, so that tests reach every path.
 func smallBlocks(t testing.TB) {
 	chunk, block := minChunk, edgeBlock
 	procs := runtime.GOMAXPROCS(4)
@@ -61,7 +61,7 @@ const loadHead = "part_id,description,class,elements,hs_code,origin,unit_value,c
 
 // TestFastReaderBadInput: each bad file fails the same way in both
 // readers, with the file, line, column and field, at the first bad row
-// even when later chunks, shards or blocks hold other errors.
+// even when later chunks or blocks hold other errors.
 func TestFastReaderBadInput(t *testing.T) {
 	smallBlocks(t)
 	var good strings.Builder
