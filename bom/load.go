@@ -611,13 +611,6 @@ var errQuoted = errors.New("quoted fields")
 // loadParts parses a parts file, whole in data, and fills the id table;
 // errQuoted when a field is quoted.
 func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
-	head := data // the first line: lineStarts looks at the rest
-	if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
-		head = data[:nl]
-	}
-	if bytes.IndexByte(head, '"') >= 0 {
-		return nil, errQuoted
-	}
 	t, end, err := header(data, true, file, func(r io.Reader, f string) (*table, error) {
 		pr, err := openParts(r, f, vocab)
 		if err != nil {
@@ -625,6 +618,11 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		}
 		return pr.t, nil
 	})
+	// Quotes in the header (or anywhere, when it is bad) are the streaming
+	// reader's to read; lineStarts looks for them in the rest.
+	if err != nil && bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data[:end], '"') >= 0 {
+		return nil, errQuoted
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,8 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"empty id", replace(goodParts, 12, ",x,metal,Dy,,CN,1,\n"), goodEdges, `parts.csv:12:1: part_id: empty`},
 		{"quoted parts stream", replace(goodParts, 12, "p10,\"a, quoted\",other,,,CN,1,\n"), goodEdges, ""},
 		{"quoted header", strings.Replace(goodParts, "part_id", "\"part_id\"", 1), goodEdges, ""},
+		{"quoted header after a blank line", "\n" + strings.Replace(goodParts, "part_id", "\"part_id\"", 1), goodEdges, ""},
+		{"header quoted over two lines", "\n\"\n\"", "0", "parts.csv:2: header: missing column(s)"},
 		{"quoted last part", replace(goodParts, 41, "p39,\"the \"\"last\"\" one\",other,,,CN,1,\n"), goodEdges, ""},
 		{"quoted edges header", goodParts, strings.Replace(goodEdges, "quantity", "\"quantity\"", 1), ""},
 		{"unknown child in a late block", goodParts, replace(goodEdges, 36, "p34,ghost,1\n"), `edges.csv:36:5: child_id: "ghost" is not a part in parts.csv`},
