@@ -54,9 +54,11 @@ type Controlled func(class string, elements []string) bool
 // Graph is a BOM compiled for roll-ups. Roll-ups, what-ifs and lookups only
 // read it, so one graph may serve many goroutines; incremental updates
 // change it and need it to themselves. Parts are numbered in a
-// topological order, leaves first (children before parents, each part's
-// subtree close before it), so a full roll-up is one sequential pass over
-// the compressed child rows. seq keeps each part's row in the input.
+// topological order: leaves first (children before parents, each part's
+// subtree close before it), or parents first for a BOM listed top down
+// and kept as read (down). Either way a full roll-up is one sequential
+// pass over the compressed child rows. seq keeps each part's row in the
+// input.
 type Graph struct {
 	parts   *partStore
 	seq     []int32 // input row of each part
@@ -69,9 +71,23 @@ type Graph struct {
 	parents []int32          // number of parents of each part
 	china   []bool           // made in China
 	hasTech []bool
+	// down: the parts are numbered parents first (each child after its
+	// parents), as a BOM listed top down is, kept as it was read; a
+	// roll-up goes from the last part to the first. Otherwise children
+	// first.
+	down bool
 	// Built on the first incremental update: parents of each part (edge
 	// indexes and parent indexes).
 	pstart, pedge, pparent []int32
+}
+
+// upward gives the first part, the end and the step of a pass over the
+// parts children first.
+func (g *Graph) upward() (first, end, step int32) {
+	if g.down {
+		return int32(g.Len()) - 1, -1, -1
+	}
+	return 0, int32(g.Len()), 1
 }
 
 // Len is the number of parts.
@@ -281,6 +297,13 @@ func (b *builder) finish() (*Graph, error) {
 		for i := range order {
 			order[i] = int32(i)
 		}
+	case after && rowsInOrder(first, count):
+		// Listed top down, with each parent's edges in the parts' order:
+		// kept as read, parents first (see Graph.down).
+		order, kind, g.down = make([]int32, n), keep, true
+		for i := range order {
+			order[i] = int32(i)
+		}
 	case after:
 		order, kind = make([]int32, n), reverse
 		for i := range order {
@@ -314,6 +337,20 @@ func (b *builder) finish() (*Graph, error) {
 	})
 	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
+}
+
+// rowsInOrder reports whether the parents' rows of edges lie in the parts'
+// order: part p's row (first[p], count[p] edges long) right after those of
+// the parts before it that have edges.
+func rowsInOrder(first, count []int32) bool {
+	k := int32(0)
+	for p, c := range count {
+		if c > 0 && first[p] != k {
+			return false
+		}
+		k += c
+	}
+	return true
 }
 
 // numbering maps the parts' numbers in the file to their places in the

@@ -39,8 +39,8 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 	n := g.Len()
 	r := &Rollup{g: g, controlled: make([]bool, n), cv: make([]float64, n), cn: make([]float64, n), tech: make([]bool, n), th: th}
 	r.tf, _ = th.Ratio.Float64()
-	// Parts are numbered children first: a pass in index order. The two
-	// sums share nothing, so they run on two cores, each reading at random
+	// A pass over the parts children first (Graph.upward). The two sums
+	// share nothing, so they run on two cores, each reading at random
 	// an array of its own half the size of a pair's. The controlled parts
 	// are found on the first, while the second sums cn: isControlled is
 	// still asked from one goroutine only.
@@ -87,11 +87,24 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 // less well).
 func rollValues(g *Graph, out []float64, whole []bool) {
 	const ahead, run = 64, 8
-	next := int32(0) // the first edge whose child's value is not prefetched
 	m := int32(len(g.child))
-	for i := range int32(len(out)) {
-		for to := min(g.start[i]+ahead, m); next < to; next += run {
-			prefetchValues(&out[0], &g.child[next], int(min(run, m-next)))
+	// The edges from the first to next are prefetched (down: from next to
+	// the last), as the pass reads them.
+	next := int32(0)
+	if g.down {
+		next = m
+	}
+	first, end, step := g.upward()
+	for i := first; i != end; i += step {
+		if g.down {
+			for to := max(g.start[i+1]-ahead, 0); next > to; next -= run {
+				from := max(next-run, 0)
+				prefetchValues(&out[0], &g.child[from], int(next-from))
+			}
+		} else {
+			for to := min(g.start[i]+ahead, m); next < to; next += run {
+				prefetchValues(&out[0], &g.child[next], int(min(run, m-next)))
+			}
 		}
 		out[i] = g.valueOf(i, out, whole)
 	}
@@ -113,7 +126,8 @@ func (g *Graph) valueOf(i int32, out []float64, whole []bool) float64 {
 // rollTech marks every part with a part made with Chinese technology in
 // its tree.
 func (r *Rollup) rollTech() {
-	for i := range int32(len(r.tech)) {
+	first, end, step := r.g.upward()
+	for i := first; i != end; i += step {
 		r.tech[i] = r.techOf(i)
 	}
 }

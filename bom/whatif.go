@@ -224,13 +224,17 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 
 // openUnits returns, per part, the units per unit of product reached
 // through paths on which no part above it (product included) stops the
-// descent; a stopping part still gets its own units. Parts are
-// numbered children first, so walking down from product visits every
-// parent before its children.
+// descent; a stopping part still gets its own units. A pass from
+// product away from the leaves (against Graph.upward) visits every parent
+// before its children.
 func (g *Graph) openUnits(product int32, stop func(p int32) bool) []float64 {
 	units := make([]float64, g.Len())
 	units[product] = 1
-	for p := product; p >= 0; p-- {
+	end, step := int32(-1), int32(-1) // down the numbers, as children come first
+	if g.down {
+		end, step = int32(g.Len()), 1
+	}
+	for p := product; p != end; p += step {
 		if units[p] == 0 || stop(p) {
 			continue
 		}
@@ -252,7 +256,7 @@ func (r *Rollup) Applied(subs []Substitution, isControlled Controlled) (*Rollup,
 		p.Origin, p.UnitValue = s.Origin, s.UnitValue
 		parts.edit(i, p)
 	}
-	ng := &Graph{parts: parts, seq: g.seq, ids: g.ids, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
+	ng := &Graph{parts: parts, seq: g.seq, ids: g.ids, down: g.down, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
 		long: g.long, parents: g.parents, china: slices.Clone(g.china), hasTech: g.hasTech}
 	for _, s := range subs {
 		i, _ := g.Index(s.PartID)
