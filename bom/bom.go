@@ -481,11 +481,15 @@ func (b *builder) layQuantities(num numbering, same, mirror bool, first, count [
 func (g *Graph) renumber(num numbering, parents []int32) {
 	order := num.order
 	n := len(order)
-	// Origins and technology in file order first: the parts and the text
-	// their fields point into are then read in order, not at random.
-	china, tech := make([]bool, n), make([]bool, n)
-	for p := range int32(n) {
-		china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
+	// Origins and technology in file order, as the fast reader's parser
+	// gives them, or else worked out first: the parts and the text their
+	// fields point into are then read in order, not at random.
+	china, tech := g.china, g.hasTech
+	if china == nil {
+		china, tech = make([]bool, n), make([]bool, n)
+		for p := range int32(n) {
+			china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
+		}
 	}
 	g.seq = order
 	switch num.kind {

@@ -477,10 +477,46 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 	}
 }
 
-// parse fills out, values, hashes and keys (for idTable.insert) from the
-// rows of chunk, and returns how many rows it read, and the first bad
-// row.
-func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes []uint64, keys []idSlot) (int, *rowError) {
+// partArrays are what the fast reader's parser makes of each row.
+type partArrays struct {
+	rows   []partRow
+	values []float64
+	hashes []uint64 // hashes and keys: for idTable.insert
+	keys   []idSlot
+	china  []bool // made in China
+	tech   []bool // made with Chinese technology
+}
+
+// newPartArrays makes and prefaults the arrays for n rows.
+func newPartArrays(n int) partArrays {
+	a := partArrays{make([]partRow, n), make([]float64, n), make([]uint64, n), make([]idSlot, n), make([]bool, n), make([]bool, n)}
+	prefault(a.rows)
+	prefault(a.values)
+	prefault(a.hashes)
+	prefault(a.keys)
+	prefault(a.china)
+	prefault(a.tech)
+	return a
+}
+
+// slice is rows from to to.
+func (a partArrays) slice(from, to int) partArrays {
+	return partArrays{a.rows[from:to], a.values[from:to], a.hashes[from:to], a.keys[from:to], a.china[from:to], a.tech[from:to]}
+}
+
+// moveDown moves n rows from from down to to.
+func (a partArrays) moveDown(to, from, n int) {
+	copy(a.rows[to:], a.rows[from:from+n])
+	copy(a.values[to:], a.values[from:from+n])
+	copy(a.hashes[to:], a.hashes[from:from+n])
+	copy(a.keys[to:], a.keys[from:from+n])
+	copy(a.china[to:], a.china[from:from+n])
+	copy(a.tech[to:], a.tech[from:from+n])
+}
+
+// parse fills out from the rows of chunk, and returns how many rows it
+// read, and the first bad row.
+func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -513,11 +549,12 @@ func (l *partLoader) parse(chunk []byte, out []partRow, values []float64, hashes
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, why: why}
 		}
 		sid := l.span(id)
-		out[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
+		out.rows[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
-		values[n], _ = parseDecimal(value)
+		out.values[n], _ = parseDecimal(value)
 		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
-		hashes[n], keys[n] = h, slotKey(h, head, int(sid.n))
+		out.hashes[n], out.keys[n] = h, slotKey(h, head, int(sid.n))
+		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0
 		n++
 	}
 	return n, nil
@@ -636,13 +673,9 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		return nil, errQuoted
 	}
 	total := starts[len(cs)]
-	parts, values, hashes, keys := make([]partRow, total), make([]float64, total), make([]uint64, total), make([]idSlot, total)
-	prefault(parts)
-	prefault(values)
-	prefault(hashes)
-	prefault(keys)
+	arrays := newPartArrays(total)
 	store := newPartStore(0)
-	store.text, store.rows = data, parts
+	store.text, store.rows = data, arrays.rows
 	hash := newIDHasher()
 	ids := newLoadTable(hash, store, total)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
@@ -659,14 +692,11 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			return
 		}
 		base := starts[k]
-		loaders[k].merge(store, parts[base:base+rows[k]])
+		loaders[k].merge(store, arrays.rows[base:base+rows[k]])
 		if n != base {
-			copy(parts[n:], parts[base:base+rows[k]])
-			copy(values[n:], values[base:base+rows[k]])
-			copy(hashes[n:], hashes[base:base+rows[k]])
-			copy(keys[n:], keys[base:base+rows[k]])
+			arrays.moveDown(n, base, rows[k])
 		}
-		ids.insert(hashes, keys, n, n+rows[k])
+		ids.insert(arrays.hashes, arrays.keys, n, n+rows[k])
 		n += rows[k]
 		if e := errs[k]; e != nil {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
@@ -680,7 +710,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
-		rows[k], errs[k] = l.parse(cs[k], parts[base:end], values[base:end], hashes[base:end], keys[base:end])
+		rows[k], errs[k] = l.parse(cs[k], arrays.slice(base, end))
 		// The goroutine that finds no one entering chunks enters every
 		// parsed one that is next in order; the others go on parsing.
 		turn.Lock()
@@ -700,8 +730,8 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		entering = false
 		turn.Unlock()
 	})
-	clear(parts[n:])
-	store.rows, values = parts[:n:n], values[:n:n]
+	clear(arrays.rows[n:])
+	store.rows = arrays.rows[:n:n]
 	if dup, first := ids.duplicate(); dup >= 0 {
 		// A repeated id before the first bad row is the first error.
 		return nil, dupError(data, file, store, dup, first)
@@ -709,7 +739,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	if bad != nil {
 		return nil, bad
 	}
-	g := &Graph{parts: store, value: values, ids: ids}
+	g := &Graph{parts: store, value: arrays.values[:n:n], ids: ids, china: arrays.china[:n:n], hasTech: arrays.tech[:n:n]}
 	return &builder{g: g}, nil
 }
 
