@@ -231,7 +231,7 @@ const prefetchRun = 8
 // cache misses. The edge loaders prefetch each run of probes they queue.
 func (t *idTable) prefetch(ps []idProbe) {
 	if len(ps) > 0 && len(t.slots) > 0 {
-		prefetchSlots(&t.slots[0], &ps[0].slot, int(unsafe.Sizeof(ps[0])), len(ps))
+		prefetchSlots(&t.slots[0], &ps[0].slot, unsafe.Sizeof(ps[0]), len(ps))
 	}
 }
 
@@ -371,7 +371,7 @@ func (t *idTable) insert(hashes []uint64, keys []idSlot, from, to int) {
 		}
 		picked[cur] = n
 		if n > 0 {
-			prefetchSlots(&t.slots[0], &hm[0], int(unsafe.Sizeof(hm[0])), n)
+			prefetchSlots(&t.slots[0], &hm[0], unsafe.Sizeof(hm[0]), n)
 		}
 		prev := 1 - cur
 		put(at-picked[prev], home[prev][:picked[prev]])

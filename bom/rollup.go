@@ -80,7 +80,7 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 	}
 }
 
-// rollValues sets out[i], for every part in order, to valueOf(i). The
+// rollValues sets out[i], for every part children first, to valueOf(i). The
 // children's values are read at random: each edge's is prefetched about
 // 64 edges before it is needed, 8 at a time (on a million parts the
 // roll-up took a sixth less time; further ahead, or more at a time, did

@@ -225,12 +225,12 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 // openUnits returns, per part, the units per unit of product reached
 // through paths on which no part above it (product included) stops the
 // descent; a stopping part still gets its own units. A pass from
-// product away from the leaves (against Graph.upward) visits every parent
-// before its children.
+// product toward the leaves (the other way from Graph.upward) visits
+// every parent before its children.
 func (g *Graph) openUnits(product int32, stop func(p int32) bool) []float64 {
 	units := make([]float64, g.Len())
 	units[product] = 1
-	end, step := int32(-1), int32(-1) // down the numbers, as children come first
+	end, step := int32(-1), int32(-1) // down the numbers when children come first
 	if g.down {
 		end, step = int32(g.Len()), 1
 	}
