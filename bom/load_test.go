@@ -612,3 +612,80 @@ func TestReadFull(t *testing.T) {
 		}
 	}
 }
+
+// TestTopDownKeptAsRead: a BOM listed top down, each parent's edges in the
+// parts' order, is kept as read (numbered parents first, its edges where
+// they were read), and rolls up, updates and walks as the same BOM listed
+// bottom up, which is numbered children first.
+func TestTopDownKeptAsRead(t *testing.T) {
+	topDown := loadHead + "prod,,assembly,,,VN,100,\nsub,,assembly,,,VN,40,\nmag,,magnet_ndfeb,Nd;Dy,,CN,2.5,magnet_manufacturing\nbolt,,other,,,CN,0.1,\n"
+	edges := "parent_id,child_id,quantity\nprod,sub,2\nprod,bolt,8\nsub,mag,4\nsub,bolt,3\n"
+	lines := strings.SplitAfter(strings.TrimPrefix(topDown, loadHead), "\n")
+	slices.Reverse(lines)
+	bottomUp := loadHead + strings.Join(lines, "")
+	read := func(parts string) (*Graph, *Rollup) {
+		g, err := bothReaders(t, parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, Roll(g, part1, official)
+	}
+	gd, rd := read(topDown)
+	gu, ru := read(bottomUp)
+	if !gd.down || gu.down {
+		t.Fatalf("down: top down %v, bottom up %v; want true, false", gd.down, gu.down)
+	}
+	if want := []int32{1, 3, 2, 3}; !slices.Equal(gd.child, want) { // sub, bolt, mag, bolt: as read
+		t.Fatalf("top down children %v, want %v", gd.child, want)
+	}
+	same := func(what string) {
+		t.Helper()
+		for _, id := range []string{"prod", "sub", "mag", "bolt"} {
+			d, _ := gd.Index(id)
+			u, _ := gu.Index(id)
+			if a, b := rd.Result(d, 3), ru.Result(u, 3); !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: %s rolls up as %+v top down, %+v bottom up", what, id, a, b)
+			}
+		}
+	}
+	same("as read")
+	// What-if walks from the product (openUnits) and incremental updates
+	// (the queue of ancestors) go the other way too.
+	d, _ := gd.Index("prod")
+	u, _ := gu.Index("prod")
+	od, ud := rd.multiplicities(d)
+	ou, uu := ru.multiplicities(u)
+	for _, id := range []string{"prod", "sub", "mag", "bolt"} {
+		i, _ := gd.Index(id)
+		j, _ := gu.Index(id)
+		if od[i] != ou[j] || ud[i] != uu[j] {
+			t.Fatalf("units of %s per product: %v, %v top down; %v, %v bottom up", id, od[i], ud[i], ou[j], uu[j])
+		}
+	}
+	origin, value := "VN", "0.2"
+	for _, edit := range []struct {
+		name string
+		do   func(r *Rollup) error
+	}{
+		{"mag made in VN", func(r *Rollup) error {
+			_, err := r.UpdatePart("mag", PartEdit{Origin: &origin}, vocab{}, part1)
+			return err
+		}},
+		// bolt's parents, prod and sub, are both queued: sub must come first.
+		{"bolt at 0.2", func(r *Rollup) error {
+			_, err := r.UpdatePart("bolt", PartEdit{UnitValue: &value}, vocab{}, part1)
+			return err
+		}},
+		{"5 bolts in sub", func(r *Rollup) error {
+			_, err := r.UpdateQuantity("sub", "bolt", "5")
+			return err
+		}},
+	} {
+		for _, r := range []*Rollup{rd, ru} {
+			if err := edit.do(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		same("after " + edit.name)
+	}
+}
