@@ -37,10 +37,10 @@ type partStore struct {
 	edits    map[int32]Part
 }
 
-// maxText is the most text a store addresses: spans are 32-bit. (A
-// variable so that a test can lower it; the fast reader's files, at most
-// fastMax bytes, are always within it.)
-var maxText = math.MaxUint32
+// maxText is the most text a store addresses: spans are 32-bit, and on a
+// 32-bit platform an int is too. (A variable so that a test can lower it;
+// the fast reader's files, at most fastMax bytes, are always within it.)
+var maxText = int(min(math.MaxUint32, math.MaxInt))
 
 // The fast reader's spans point into the file itself.
 const _ = uint32(fastMax)
