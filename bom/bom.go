@@ -292,15 +292,10 @@ func (b *builder) finish() (*Graph, error) {
 	var order []int32
 	kind := general
 	switch {
-	case before: // leaves first already
-		order, kind = make([]int32, n), keep
-		for i := range order {
-			order[i] = int32(i)
-		}
-	case after && rowsInOrder(first, count):
-		// Listed top down, with each parent's edges in the parts' order:
-		// kept as read, parents first (see Graph.down).
-		order, kind, g.down = make([]int32, n), keep, true
+	case before || after && rowsInOrder(first, count):
+		// Leaves first already, or listed top down with each parent's edges
+		// in the parts' order: kept as read, parents first (Graph.down).
+		order, kind, g.down = make([]int32, n), keep, !before
 		for i := range order {
 			order[i] = int32(i)
 		}
