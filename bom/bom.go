@@ -422,20 +422,6 @@ func layRows[T any](arr, to []T, same, mirror bool, start, order, first, count [
 // the arrival parents' array, not read again, when they move.
 func (b *builder) layChildren(num numbering, same, mirror bool, first, count []int32) {
 	g := b.g
-	if mirror && !same && num.kind != keep {
-		// As layRows does, but each row is renumbered as it is turned back:
-		// a pass over the children less.
-		child := b.echild
-		slices.Reverse(child)
-		for i := range num.order {
-			row := child[g.start[i]:g.start[i+1]]
-			for l, r := 0, len(row)-1; l <= r; l, r = l+1, r-1 {
-				row[l], row[r] = num.place(row[r]), num.place(row[l])
-			}
-		}
-		g.child = child
-		return
-	}
 	m := len(b.echild)
 	child := layRows(b.echild, b.eparent[:m:m], same, mirror, g.start, num.order, first, count)
 	if num.kind != keep {
