@@ -645,6 +645,15 @@ func lineAt(data []byte, off, first int) int {
 // reader reads those.
 var errQuoted = errors.New("quoted fields")
 
+// quotedHeader reports whether a file whose first bytes are data, its
+// header ending at end (err from reading it), is the streaming reader's:
+// quotes in the header, or anywhere in data when the header is bad (the
+// error is then the streaming reader's to word). lineStarts looks for
+// quotes in the rest.
+func quotedHeader(data []byte, end int, err error) bool {
+	return err != nil && bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data[:end], '"') >= 0
+}
+
 // loadParts parses a parts file, whole in data, and fills the id table;
 // errQuoted when a field is quoted.
 func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
@@ -655,9 +664,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		}
 		return pr.t, nil
 	})
-	// Quotes in the header (or anywhere, when it is bad) are the streaming
-	// reader's to read; lineStarts looks for them in the rest.
-	if err != nil && bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data[:end], '"') >= 0 {
+	if quotedHeader(data, end, err) {
 		return nil, errQuoted
 	}
 	if err != nil {
@@ -992,18 +999,14 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		t.s.next = line
 		return b.readEdgeRows(t, -1, file, partsFile)
 	}
-	// Quoted fields (a record may then span lines) or a header longer
-	// than a block: stream it all.
-	streamAll := func() error { return b.readEdges(io.MultiReader(bytes.NewReader(buf), r), file, partsFile) }
-	if bytes.IndexByte(buf, '"') >= 0 {
-		return streamAll()
-	}
+	// A quoted header (a record may then span lines) or one longer than a
+	// block: stream it all.
 	t, end, err := header(buf, eof, file, openEdges)
+	if quotedHeader(buf, end, err) || err == nil && t == nil {
+		return b.readEdges(io.MultiReader(bytes.NewReader(buf), r), file, partsFile)
+	}
 	if err != nil {
 		return err
-	}
-	if t == nil {
-		return streamAll()
 	}
 	cols := t.index(edgeColumns...)
 	line := t.line() + 1

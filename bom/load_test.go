@@ -125,6 +125,7 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"quoted header after a blank line", "\n" + strings.Replace(goodParts, "part_id", "\"part_id\"", 1), goodEdges, ""},
 		{"header quoted over two lines", "\n\"\n\"", "0", "parts.csv:2: header: missing column(s)"},
 		{"quoted last part", replace(goodParts, 41, "p39,\"the \"\"last\"\" one\",other,,,CN,1,\n"), goodEdges, ""},
+		{"quoted edge in the first block", goodParts, replace(goodEdges, 2, "\"p0\",p1,1\n"), ""},
 		{"quoted edges header", goodParts, strings.Replace(goodEdges, "quantity", "\"quantity\"", 1), ""},
 		{"unknown child in a late block", goodParts, replace(goodEdges, 36, "p34,ghost,1\n"), `edges.csv:36:5: child_id: "ghost" is not a part in parts.csv`},
 		{"unknown child after an unknown column", goodParts, "note,parent_id,child_id,quantity\nx,p0,p1,1\nyy,p1,ghost,2\n", `edges.csv:3:7: child_id: "ghost"`},
