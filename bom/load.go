@@ -54,6 +54,13 @@ func chunks(data []byte, w int) [][]byte {
 	return append(out, data)
 }
 
+// coreChunks cuts data into a few chunks for each of w goroutines, which
+// take the next when done with one (spread): a core slowed by other work
+// takes fewer.
+func coreChunks(data []byte, w int) [][]byte {
+	return chunks(data, min(4*w, max(1, len(data)/minChunk)))
+}
+
 // readAllSized reads r whole when its size is known and at most limit;
 // ok is false (and nothing read) otherwise.
 func readAllSized(r io.Reader, limit int64) (data []byte, ok bool, err error) {
@@ -672,9 +679,8 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	}
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
-	// A few chunks per core, each core taking the next when done with one.
 	w := workers(len(body))
-	cs := chunks(body, min(4*w, max(1, len(body)/minChunk)))
+	cs := coreChunks(body, w)
 	starts, quoted := lineStarts(cs, w)
 	if quoted {
 		return nil, errQuoted
@@ -1063,8 +1069,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 // after them; errQuoted, having added none, when a field is quoted.
 func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file string) (int, error) {
 	w := len(loaders)
-	// A few chunks per core: one slowed by other work takes fewer.
-	cs := chunks(whole, min(4*w, max(1, len(whole)/minChunk)))
+	cs := coreChunks(whole, w)
 	starts, quoted := lineStarts(cs, w)
 	if quoted {
 		return line, errQuoted
