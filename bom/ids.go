@@ -154,11 +154,7 @@ func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)
 // hint of them.
 func newIDTable(store *partStore, hint int) *idTable {
 	t := &idTable{hash: newIDHasher(), store: store}
-	size := 16
-	for size < 2*hint {
-		size *= 2
-	}
-	t.slots = make([]idSlot, size)
+	t.slots = make([]idSlot, tableSize(hint, 2))
 	return t
 }
 
@@ -194,11 +190,7 @@ func (t *idTable) reserve(n int) {
 	if 2*n <= len(t.slots) {
 		return
 	}
-	size := len(t.slots)
-	for size < 2*n {
-		size *= 2
-	}
-	t.rehash(size)
+	t.rehash(tableSize(n, 2))
 }
 
 // rehash moves the entries into size slots.
@@ -312,18 +304,19 @@ func (t *idTable) put(h uint64, slot idSlot) {
 // took 17 ns instead of 12.
 func newLoadTable(hash idHasher, store *partStore, n int) *idTable {
 	t := &idTable{hash: hash, store: store, dup: [2]int32{-1, -1}}
-	t.slots = make([]idSlot, slotsFor(n))
+	t.slots = make([]idSlot, tableSize(n, 4))
 	prefault(t.slots)
 	return t
 }
 
-// slotsFor is the size of a table that holds n ids at most a quarter full.
-func slotsFor(n int) int {
-	sub := 8
-	for sub < 4*n {
-		sub *= 2
+// tableSize is how many slots hold n ids at most 1/spare full: a power
+// of two, and 16 at least.
+func tableSize(n, spare int) int {
+	size := 16
+	for size < spare*n {
+		size *= 2
 	}
-	return sub
+	return size
 }
 
 // insert enters the ids of store's parts from to to, which hash to
