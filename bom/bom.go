@@ -90,6 +90,15 @@ func (g *Graph) upward() (first, end, step int32) {
 	return 0, int32(g.Len()), 1
 }
 
+// childrenFirst reports whether a pass children first (upward) reaches
+// part a before part b.
+func (g *Graph) childrenFirst(a, b int32) bool {
+	if g.down {
+		return a > b
+	}
+	return a < b
+}
+
 // Len is the number of parts.
 func (g *Graph) Len() int { return g.parts.len() }
 

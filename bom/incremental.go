@@ -124,15 +124,10 @@ type posHeap struct {
 	items []int32
 }
 
-func (h posHeap) Len() int { return len(h.items) }
-func (h posHeap) Less(i, j int) bool { // children first (Graph.upward)
-	if h.g.down {
-		return h.items[i] > h.items[j]
-	}
-	return h.items[i] < h.items[j]
-}
-func (h posHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *posHeap) Push(x any)   { h.items = append(h.items, x.(int32)) }
+func (h posHeap) Len() int           { return len(h.items) }
+func (h posHeap) Less(i, j int) bool { return h.g.childrenFirst(h.items[i], h.items[j]) }
+func (h posHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *posHeap) Push(x any)        { h.items = append(h.items, x.(int32)) }
 func (h *posHeap) Pop() any {
 	x := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]

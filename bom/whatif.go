@@ -230,11 +230,8 @@ func (r *Rollup) multiplicities(product int32) (open, units []float64) {
 func (g *Graph) openUnits(product int32, stop func(p int32) bool) []float64 {
 	units := make([]float64, g.Len())
 	units[product] = 1
-	end, step := int32(-1), int32(-1) // down the numbers when children come first
-	if g.down {
-		end, step = int32(g.Len()), 1
-	}
-	for p := product; p != end; p += step {
+	first, _, step := g.upward()
+	for p := product; p != first-step; p -= step {
 		if units[p] == 0 || stop(p) {
 			continue
 		}
