@@ -116,10 +116,6 @@ func headAt(b []byte, from, to int) uint64 {
 	return headOf(b[from:to])
 }
 
-// slotKey is the slot of an id of n bytes with this hash and head, but
-// for its index.
-func slotKey(hash, head uint64, n int) idSlot { return idSlot{head, tagOf(hash, n)} }
-
 // idProbe is an id to look up in a batch: its head, its home slot and its
 // tag, worked out when the id is read, so that the batch's first stage
 // is a bare load per id. The fewer instructions between those loads, the
@@ -319,18 +315,17 @@ func tableSize(n, spare int) int {
 	return size
 }
 
-// insert enters the ids of store's parts from to to, which hash to
-// hashes[from:to] and whose slots, but for their indexes, are
-// keys[from:to] (see slotKey); the parts before from are entered
-// already, and the store holds the rows up to to. A repeated id is not
-// entered; duplicate tells the first of them. The parser gives the keys,
-// having each id at hand: read from the store instead, the rows and the
-// text streamed through the core for 8 bytes in 52. The ids go in a few
+// insert enters the ids of store's parts from to to, whose probes are
+// probes[from:to]; the parts before from are entered already, and the
+// store holds the rows up to to. A repeated id is not entered; duplicate
+// tells the first of them. The parser gives the probes, having each id at
+// hand: read from the store instead, the rows and the text streamed
+// through the core for 8 bytes in 52. The ids go in a few
 // hundred at a time: their home slots are prefetched, and the batch
 // before is put in meanwhile, first its home slots read (independent
 // loads whose cache misses overlap where there is no prefetch), then each
 // id put in.
-func (t *idTable) insert(hashes []uint64, keys []idSlot, from, to int) {
+func (t *idTable) insert(probes []idProbe, from, to int) {
 	var home [2][batchSize]uint32
 	var picked [2]int
 	var sink uint64
@@ -341,14 +336,14 @@ func (t *idTable) insert(hashes []uint64, keys []idSlot, from, to int) {
 		}
 		for k, j := range home {
 			i := first + k
-			key := keys[i]
+			p := probes[i]
 			for ; ; j = nextSlot(j, mask) {
 				s := t.slots[j]
 				if s.meta == 0 {
-					t.slots[j] = idSlot{key.head, uint64(i+1)<<32 | key.meta}
+					t.slots[j] = idSlot{p.head, uint64(i+1)<<32 | uint64(p.tag)}
 					break
 				}
-				if uint32(s.meta) == uint32(key.meta) && s.head == key.head && (!longTag(uint32(key.meta)) || t.store.id(s.index()) == t.store.id(int32(i))) {
+				if uint32(s.meta) == p.tag && s.head == p.head && (!p.long() || t.store.id(s.index()) == t.store.id(int32(i))) {
 					if t.dup[0] < 0 {
 						t.dup = [2]int32{int32(i), s.index()}
 					}
@@ -360,7 +355,7 @@ func (t *idTable) insert(hashes []uint64, keys []idSlot, from, to int) {
 	for at, cur := from, 0; at < to || picked[1-cur] > 0; cur = 1 - cur {
 		hm, n := &home[cur], min(batchSize, to-at)
 		for k := range n {
-			hm[k] = t.home(hashes[at+k])
+			hm[k] = probes[at+k].slot
 		}
 		picked[cur] = n
 		if n > 0 {

@@ -58,15 +58,11 @@ func TestIDTableFinds(t *testing.T) {
 	check("add", added)
 
 	// As the fast reader enters them: in runs, each a few batches or less.
-	hash := newIDHasher()
-	hashes := make([]uint64, len(ids))
-	for i, id := range ids {
-		hashes[i] = hash.string(id)
-	}
-	inserted, keys := newLoadTable(hash, store, len(ids)), keysOf(store, hashes)
+	inserted := newLoadTable(newIDHasher(), store, len(ids))
+	probes := probesOf(inserted, ids)
 	for from := 0; from < len(ids); {
 		to := min(len(ids), from+1+from%(3*batchSize))
-		inserted.insert(hashes, keys, from, to)
+		inserted.insert(probes, from, to)
 		from = to
 	}
 	if d, _ := inserted.duplicate(); d >= 0 {
@@ -101,12 +97,9 @@ func TestIDTableClash(t *testing.T) {
 func TestIDTableDuplicate(t *testing.T) {
 	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
 		ids := append(testIDs(), dup)
-		store, hashes, hash := storeOf(ids), make([]uint64, len(ids)), newIDHasher()
-		for i, id := range ids {
-			hashes[i] = hash.string(id)
-		}
-		tab := newLoadTable(hash, store, len(ids))
-		tab.insert(hashes, keysOf(store, hashes), 0, len(ids))
+		store := storeOf(ids)
+		tab := newLoadTable(newIDHasher(), store, len(ids))
+		tab.insert(probesOf(tab, ids), 0, len(ids))
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)
@@ -143,12 +136,11 @@ func TestHashAt(t *testing.T) {
 	}
 }
 
-// keysOf is what the parser gives insert: each id's slot but for its index.
-func keysOf(store *partStore, hashes []uint64) []idSlot {
-	keys := make([]idSlot, len(hashes))
-	for i, h := range hashes {
-		id := store.id(int32(i))
-		keys[i] = slotKey(h, headOf([]byte(id)), len(id))
+// probesOf is what the parser gives insert: each id's probe in t.
+func probesOf(t *idTable, ids []string) []idProbe {
+	probes := make([]idProbe, len(ids))
+	for i, id := range ids {
+		probes[i] = t.probeAt([]byte(id), 0, len(id))
 	}
-	return keys
+	return probes
 }

@@ -387,7 +387,7 @@ type partLoader struct {
 	cols    []int  // part_id, description, class, hs_code, origin, unit_value, elements, cn_technology
 	maxCol  int
 	vocab   Vocabulary
-	hash    idHasher
+	ids     *idTable          // for the ids' probes
 	lists   map[string]uint32 // elements and stages lists by their text: index in items
 	items   [][]string        // each list's items; items[0] is the empty list
 	badList map[string]bool
@@ -488,19 +488,17 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 type partArrays struct {
 	rows   []partRow
 	values []float64
-	hashes []uint64 // hashes and keys: for idTable.insert
-	keys   []idSlot
-	china  []bool // made in China
-	tech   []bool // made with Chinese technology
+	probes []idProbe // for idTable.insert
+	china  []bool    // made in China
+	tech   []bool    // made with Chinese technology
 }
 
 // newPartArrays makes and prefaults the arrays for n rows.
 func newPartArrays(n int) partArrays {
-	a := partArrays{make([]partRow, n), make([]float64, n), make([]uint64, n), make([]idSlot, n), make([]bool, n), make([]bool, n)}
+	a := partArrays{make([]partRow, n), make([]float64, n), make([]idProbe, n), make([]bool, n), make([]bool, n)}
 	prefault(a.rows)
 	prefault(a.values)
-	prefault(a.hashes)
-	prefault(a.keys)
+	prefault(a.probes)
 	prefault(a.china)
 	prefault(a.tech)
 	return a
@@ -508,15 +506,14 @@ func newPartArrays(n int) partArrays {
 
 // slice is rows from to to.
 func (a partArrays) slice(from, to int) partArrays {
-	return partArrays{a.rows[from:to], a.values[from:to], a.hashes[from:to], a.keys[from:to], a.china[from:to], a.tech[from:to]}
+	return partArrays{a.rows[from:to], a.values[from:to], a.probes[from:to], a.china[from:to], a.tech[from:to]}
 }
 
 // moveDown moves n rows from from down to to.
 func (a partArrays) moveDown(to, from, n int) {
 	copy(a.rows[to:], a.rows[from:from+n])
 	copy(a.values[to:], a.values[from:from+n])
-	copy(a.hashes[to:], a.hashes[from:from+n])
-	copy(a.keys[to:], a.keys[from:from+n])
+	copy(a.probes[to:], a.probes[from:from+n])
 	copy(a.china[to:], a.china[from:from+n])
 	copy(a.tech[to:], a.tech[from:from+n])
 }
@@ -559,8 +556,7 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 		out.rows[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
 		out.values[n], _ = parseDecimal(value)
-		h, head := l.hash.hashAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
-		out.hashes[n], out.keys[n] = h, slotKey(h, head, int(sid.n))
+		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
 		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0
 		n++
 	}
@@ -568,10 +564,11 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 }
 
 // prefault writes a zero into each page of s, whose elements are all
-// zero (it is fresh from make), on one goroutine. Where the kernel maps
-// pages in as they are first written, several threads writing fresh
-// pages at once wait on each other: here, 144 MB of parts took three
-// times as long on two cores as on one.
+// zero (it is fresh from make), so that the kernel maps its pages in now,
+// one after another, and not at random as the table's probes or the
+// parse first touch them. Two goroutines prefaulting arrays of their own
+// take half the time one does (a fault costs 1.4 µs here, more where the
+// host has not yet backed the page).
 func prefault[T any](s []T) {
 	if len(s) == 0 {
 		return
@@ -686,11 +683,13 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		return nil, errQuoted
 	}
 	total := starts[len(cs)]
-	arrays := newPartArrays(total)
+	// The arrays and the table are made on two cores at once: in a fresh
+	// process, where each page costs a fault, that halves the wait.
 	store := newPartStore(0)
+	var arrays partArrays
+	var ids *idTable
+	both(func() { arrays = newPartArrays(total) }, func() { ids = newLoadTable(newIDHasher(), store, total) })
 	store.text, store.rows = data, arrays.rows
-	hash := newIDHasher()
-	ids := newLoadTable(hash, store, total)
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
 	loaders := make([]*partLoader, len(cs))
@@ -709,7 +708,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		if n != base {
 			arrays.moveDown(n, base, rows[k])
 		}
-		ids.insert(arrays.hashes, arrays.keys, n, n+rows[k])
+		ids.insert(arrays.probes, n, n+rows[k])
 		n += rows[k]
 		if e := errs[k]; e != nil {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
@@ -720,7 +719,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	parsed, next, entering := make([]bool, len(cs)), 0, false
 	spread(len(cs), w, func(_, k int) {
 		base, end := starts[k], starts[k+1]
-		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, hash: hash,
+		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, ids: ids,
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
 		rows[k], errs[k] = l.parse(cs[k], arrays.slice(base, end))
