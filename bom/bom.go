@@ -57,11 +57,11 @@ type Controlled func(class string, elements []string) bool
 // topological order: leaves first (children before parents, each part's
 // subtree close before it), or parents first for a BOM listed top down
 // and kept as read (down). Either way a full roll-up is one sequential
-// pass over the compressed child rows. seq keeps each part's row in the
+// pass over the compressed child rows. rows gives each part's row in the
 // input.
 type Graph struct {
 	parts   *partStore
-	seq     []int32 // input row of each part
+	rows    numbering // the input row of each part: rows.part
 	ids     *idTable
 	value   []float64 // unit values as floats, for the fast path
 	start   []int32   // children of i: child[start[i]:start[i+1]]
@@ -126,14 +126,14 @@ func (g *Graph) Products() []int32 {
 			out = append(out, int32(i))
 		}
 	}
-	bySeq := func(a, b int32) int { return cmp.Compare(g.seq[a], g.seq[b]) }
-	// A file listed top down or bottom up gives them in (reverse) order.
-	switch {
-	case slices.IsSortedFunc(out, bySeq):
-	case slices.IsSortedFunc(out, func(a, b int32) int { return bySeq(b, a) }):
+	// In input order: as numbered when the parts kept their order, the
+	// other way when it was reversed.
+	switch g.rows.kind {
+	case keep:
+	case reverse:
 		slices.Reverse(out)
 	default:
-		slices.SortFunc(out, bySeq)
+		slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(g.rows.order[a], g.rows.order[b]) })
 	}
 	return out
 }
@@ -298,30 +298,20 @@ func (b *builder) finish() (*Graph, error) {
 		}
 		b.echild, b.eqty = child, qty
 	}
-	var order []int32
-	kind := general
+	num := numbering{n: int32(n)}
 	switch {
 	case before || after && rowsInOrder(first, count):
 		// Leaves first already, or listed top down with each parent's edges
 		// in the parts' order: kept as read, parents first (Graph.down).
-		order, kind, g.down = make([]int32, n), keep, !before
-		for i := range order {
-			order[i] = int32(i)
-		}
+		num.kind, g.down = keep, !before
 	case after:
-		order, kind = make([]int32, n), reverse
-		for i := range order {
-			order[i] = int32(n - 1 - i)
-		}
+		num.kind = reverse
 	default:
-		var err error
-		if order, err = b.sort(first, count); err != nil {
+		order, err := b.sort(first, count)
+		if err != nil {
 			return nil, err
 		}
-	}
-	num := numbering{order: order, kind: kind}
-	if kind == general {
-		num.pos = make([]int32, n)
+		num.kind, num.order, num.pos = general, order, make([]int32, n)
 		for i, p := range order {
 			num.pos[p] = int32(i)
 		}
@@ -360,11 +350,12 @@ func rowsInOrder(first, count []int32) bool {
 // numbering maps the parts' numbers in the file to their places in the
 // layout: place i takes part order[i], and part p goes to pos[p]. A file
 // listed bottom up keeps its order (keep) and one listed top down
-// reverses it (reverse): a part's place is then worked out, not looked up
-// at random in pos, which only a general numbering has.
+// reverses it (reverse): places and parts are then worked out, not
+// looked up in order and pos, which only a general numbering has.
 type numbering struct {
 	order, pos []int32
 	kind       numberingKind
+	n          int32 // parts
 }
 
 type numberingKind int
@@ -381,9 +372,20 @@ func (num numbering) place(p int32) int32 {
 	case keep:
 		return p
 	case reverse:
-		return int32(len(num.order)-1) - p
+		return num.n - 1 - p
 	}
 	return num.pos[p]
+}
+
+// part is the part at place i: where place maps it, the inverse.
+func (num numbering) part(i int32) int32 {
+	switch num.kind {
+	case keep:
+		return i
+	case reverse:
+		return num.n - 1 - i
+	}
+	return num.order[i]
 }
 
 // layStarts works out where each part's row starts in the new order, and
@@ -391,13 +393,13 @@ func (num numbering) place(p int32) int32 {
 // (a parts file listed top down, whose order is reversed).
 func (b *builder) layStarts(num numbering, first, count []int32) (same, mirror bool) {
 	g := b.g
-	order := num.order
 	m := int32(len(b.echild))
-	g.start = make([]int32, len(order)+1)
+	g.start = make([]int32, num.n+1)
 	same, mirror = true, true
 	k := int32(0)
-	for i, p := range order {
-		if c := count[p]; c > 0 {
+	for i := range num.n {
+		if p := num.part(i); count[p] > 0 {
+			c := count[p]
 			same = same && first[p] == k
 			mirror = mirror && first[p] == m-k-c
 			k += c
@@ -409,19 +411,20 @@ func (b *builder) layStarts(num numbering, first, count []int32) (same, mirror b
 
 // layRows lays one edge array, arr, out in the new order: in place where
 // its rows already lie in that order or its mirror image, else into to.
-func layRows[T any](arr, to []T, same, mirror bool, start, order, first, count []int32) []T {
+func layRows[T any](arr, to []T, same, mirror bool, start []int32, num numbering, first, count []int32) []T {
 	switch {
 	case same:
 		return arr
 	case mirror:
 		slices.Reverse(arr)
-		for i := range order {
+		for i := range num.n {
 			slices.Reverse(arr[start[i]:start[i+1]])
 		}
 		return arr
 	}
 	k := int32(0)
-	for _, p := range order {
+	for i := range num.n {
+		p := num.part(i)
 		k += int32(copy(to[k:], arr[first[p]:first[p]+count[p]]))
 	}
 	return to
@@ -432,7 +435,7 @@ func layRows[T any](arr, to []T, same, mirror bool, start, order, first, count [
 func (b *builder) layChildren(num numbering, same, mirror bool, first, count []int32) {
 	g := b.g
 	m := len(b.echild)
-	child := layRows(b.echild, b.eparent[:m:m], same, mirror, g.start, num.order, first, count)
+	child := layRows(b.echild, b.eparent[:m:m], same, mirror, g.start, num, first, count)
 	if num.kind != keep {
 		for k, c := range child {
 			child[k] = num.place(c)
@@ -450,11 +453,12 @@ func (b *builder) layQuantities(num numbering, same, mirror bool, first, count [
 		to = make([]float64, len(b.eqty))
 		prefault(to)
 	}
-	g.qty = layRows(b.eqty, to, same, mirror, g.start, num.order, first, count)
+	g.qty = layRows(b.eqty, to, same, mirror, g.start, num, first, count)
 	if len(b.long) > 0 {
 		g.long = map[int32]string{}
 		k := int32(0)
-		for _, p := range num.order {
+		for i := range num.n {
+			p := num.part(i)
 			for e := first[p]; e < first[p]+count[p]; e++ {
 				if text, ok := b.long[arrival(e)]; ok {
 					g.long[k] = text
@@ -469,8 +473,7 @@ func (b *builder) layQuantities(num numbering, same, mirror bool, first, count [
 // order (place i takes part order[i]); the id table keeps the numbers it
 // was filled with and is told the places.
 func (g *Graph) renumber(num numbering, parents []int32) {
-	order := num.order
-	n := len(order)
+	n := int(num.n)
 	// Origins and technology in file order, as the fast reader's parser
 	// gives them, or else worked out first: the parts and the text their
 	// fields point into are then read in order, not at random.
@@ -481,7 +484,7 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 			china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
 		}
 	}
-	g.seq = order
+	g.rows = num
 	switch num.kind {
 	case keep: // everything is in its place already
 		g.parents, g.china, g.hasTech = parents, china, tech
@@ -496,10 +499,10 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 		g.ids.placed = &num
 		return
 	}
-	g.parts.permute(order)
+	g.parts.permute(num.order)
 	value := make([]float64, n)
 	g.parents, g.china, g.hasTech = make([]int32, n), make([]bool, n), make([]bool, n)
-	for i, p := range order {
+	for i, p := range num.order {
 		value[i], g.parents[i] = g.value[p], parents[p]
 		g.china[i], g.hasTech[i] = china[p], tech[p]
 	}

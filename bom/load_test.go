@@ -38,7 +38,7 @@ func bothReaders(t testing.TB, parts, edges string) (*Graph, error) {
 		name string
 		a, b any
 	}{
-		{"parts", allParts(fast), allParts(slow)}, {"seq", fast.seq, slow.seq}, {"value", fast.value, slow.value},
+		{"parts", allParts(fast), allParts(slow)}, {"rows", inputRows(fast), inputRows(slow)}, {"value", fast.value, slow.value},
 		{"start", fast.start, slow.start}, {"child", fast.child, slow.child}, {"qty", fast.qty, slow.qty},
 		{"long", fast.long, slow.long}, {"parents", fast.parents, slow.parents}, {"china", fast.china, slow.china},
 		{"tech", fast.hasTech, slow.hasTech},
@@ -689,4 +689,13 @@ func TestTopDownKeptAsRead(t *testing.T) {
 		}
 		same("after " + edit.name)
 	}
+}
+
+// inputRows is each part's row in the input, by place.
+func inputRows(g *Graph) []int32 {
+	rows := make([]int32, g.rows.n)
+	for i := range g.rows.n {
+		rows[i] = g.rows.part(i)
+	}
+	return rows
 }
