@@ -2,6 +2,7 @@ package bom
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -789,7 +790,7 @@ type edgeLoader struct {
 	// whose). No pointers: appending costs no write barrier.
 	from   int
 	cprobe []idProbe
-	cid    []span // where each id is in the chunk
+	clong  []longID // where each child longer than a slot is in the chunk
 	pprobe []idProbe
 	pid    []span
 	pedge  []int32
@@ -804,7 +805,7 @@ func (l *edgeLoader) start(chunk []byte, parent, child []int32, qty []float64) {
 }
 
 func (l *edgeLoader) clearPending() {
-	l.cprobe, l.cid, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.cid[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
+	l.cprobe, l.clong, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.clong[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
 }
 
 // sameParent marks an edge whose parent is the previous edge's: edges
@@ -813,12 +814,59 @@ const sameParent = -2
 
 func (l *edgeLoader) idAt(sp span) []byte { return l.chunk[sp.off : sp.off+sp.n] }
 
+// longID is where a queued child longer than a slot is: the batch's only
+// ids whose text a lookup reads. The others' places are not kept (a store
+// per edge that showed in the profile); an error finds its line again.
+type longID struct {
+	at int32 // in the batch
+	sp span
+}
+
+// longAt is where the queued child at of the batch is, a long one.
+func (l *edgeLoader) longAt(at int) span {
+	k, _ := slices.BinarySearchFunc(l.clong, int32(at), func(id longID, at int32) int { return cmp.Compare(id.at, at) })
+	return l.clong[k].sp
+}
+
+// childAt is where the child of the chunk's edge e, queued with probe p,
+// is: looked up for a long one, else found by reading the chunk's lines
+// again up to the edge's (every line but the empty ones has an edge, up
+// to the first bad one), for an error message.
+func (l *edgeLoader) childAt(e int, p idProbe) span {
+	if p.long() {
+		return l.longAt(e - l.from)
+	}
+	chunk, maxCol := l.chunk, slices.Max(l.cols)
+	for pos, k := 0, 0; pos < len(chunk); {
+		start := pos
+		var child []byte
+		var end int
+		if maxCol == 2 {
+			var f [3][]byte
+			f[0], f[1], f[2], end, pos = split3(chunk, pos)
+			child = f[l.cols[1]]
+		} else {
+			var nf int
+			nf, end, pos = splitLine(chunk, pos, l.at)
+			child = fieldOf(chunk, l.at, nf, l.cols[1])
+		}
+		if end == start {
+			continue
+		}
+		if k == e {
+			return span{uint32(offsetIn(chunk, child)), uint32(len(child))}
+		}
+		k++
+	}
+	panic("bom: edge beyond its chunk")
+}
+
 // resolve looks the pending ids up, the children straight into their
 // edges. On an unknown id the edges are cut back to the ones before it.
 func (l *edgeLoader) resolve() *rowError {
 	from := l.from
 	out := l.child[from:]
-	l.ids.findBatch(l.cprobe, func(i int) []byte { return l.idAt(l.cid[i]) }, out)
+	l.ids.findBatch(l.cprobe, func(i int) []byte { return l.idAt(l.longAt(i)) }, out)
 	l.found = slices.Grow(l.found[:0], len(l.pprobe))[:len(l.pprobe)]
 	l.ids.findBatch(l.pprobe, func(i int) []byte { return l.idAt(l.pid[i]) }, l.found)
 	// The first unknown id in file order; on one line, the parent's.
@@ -833,8 +881,8 @@ func (l *edgeLoader) resolve() *rowError {
 	for i, c := range out {
 		if c < 0 {
 			if bad < 0 || from+i < bad {
-				bad, badID = from+i, l.cid[i]
-				field, col = "child_id", l.cols[1]
+				bad, field, col = from+i, "child_id", l.cols[1]
+				badID = l.childAt(from+i, l.cprobe[i])
 			}
 			break
 		}
@@ -971,8 +1019,10 @@ func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long 
 		}
 		l.long[int32(len(l.child))] = long
 	}
+	if child.long() {
+		l.clong = append(l.clong, longID{int32(len(l.cprobe)), span{uint32(off), uint32(n)}})
+	}
 	l.cprobe = append(l.cprobe, child)
-	l.cid = append(l.cid, span{uint32(off), uint32(n)})
 	l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
 	if k := len(l.cprobe); k%prefetchRun == 0 {
 		l.ids.prefetch(l.cprobe[k-prefetchRun:])

@@ -129,6 +129,13 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"quoted edges header", goodParts, strings.Replace(goodEdges, "quantity", "\"quantity\"", 1), ""},
 		{"unknown child in a late block", goodParts, replace(goodEdges, 36, "p34,ghost,1\n"), `edges.csv:36:5: child_id: "ghost" is not a part in parts.csv`},
 		{"unknown child after an unknown column", goodParts, "note,parent_id,child_id,quantity\nx,p0,p1,1\nyy,p1,ghost,2\n", `edges.csv:3:7: child_id: "ghost"`},
+		{"unknown child after blank lines", goodParts, strings.ReplaceAll(replace(goodEdges, 30, "p28,ghost,1\n"), "\n", "\n\r\n\n"), `edges.csv:88:5: child_id: "ghost"`},
+		{"unknown child with spaces", goodParts, replace(goodEdges, 30, "p28, ghost ,1\n"), `edges.csv:30:5: child_id: "ghost"`},
+		{"unknown long child", goodParts, replace(goodEdges, 30, "p28,ghost-of-a-part,1\n"), `edges.csv:30:5: child_id: "ghost-of-a-part"`},
+		{"unknown child beside long ones", goodParts + "long-part-number-1,x,other,,,VN,1,\nlong-part-number-2,x,other,,,VN,1,\n",
+			replace(goodEdges, 30, "p28,long-part-number-1,1\np28,ghost,1\np28,long-part-number-2,1\n"), `edges.csv:31:5: child_id: "ghost"`},
+		{"unknown long child beside long ones", goodParts + "long-part-number-1,x,other,,,VN,1,\nlong-part-number-2,x,other,,,VN,1,\n",
+			replace(goodEdges, 30, "p28,long-part-number-1,1\np28,long-part-number-3,1\np28,long-part-number-2,1\n"), `edges.csv:31:5: child_id: "long-part-number-3"`},
 		{"unknown parent", goodParts, replace(goodEdges, 20, "ghost,p3,1\n"), `edges.csv:20:1: parent_id: "ghost" is not a part in parts.csv`},
 		{"unknown child before a bad quantity", goodParts, replace(replace(goodEdges, 10, "p8,ghost,1\n"), 11, "p9,p10,0\n"), `edges.csv:10:4: child_id: "ghost"`},
 		{"bad quantity", goodParts, replace(goodEdges, 30, "p28,p29,-1\n"), `edges.csv:30:9: quantity`},
@@ -698,4 +705,45 @@ func inputRows(g *Graph) []int32 {
 		rows[i] = g.rows.part(i)
 	}
 	return rows
+}
+
+// TestLongIDsInOneBatch: children longer than a slot, many to a lookup
+// batch (the files are read in one block, unlike smallBlocks'), are found,
+// and an unknown one, long or short, among them is the one reported.
+func TestLongIDsInOneBatch(t *testing.T) {
+	var parts, edges strings.Builder
+	parts.WriteString(loadHead + "top,x,assembly,,,VN,1,\n")
+	edges.WriteString("parent_id,child_id,quantity\n")
+	for i := range 600 {
+		fmt.Fprintf(&parts, "long-part-number-%d,x,other,,,VN,1,\n", i)
+		fmt.Fprintf(&edges, "top,long-part-number-%d,%d\n", i, 1+i%9)
+	}
+	g, err := bothReaders(t, parts.String(), edges.String())
+	if err != nil || g.Len() != 601 {
+		t.Fatalf("read: %v", err)
+	}
+	line := func(s string, n int, with string) string { // n is 1-based
+		l := strings.SplitAfter(s, "\n")
+		l[n-1] = with
+		return strings.Join(l, "")
+	}
+	blankLines := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n\n") }
+	for _, c := range []struct {
+		with, want string
+		spoil      func(string) string
+	}{
+		{"top,long-part-number-9999,1\n", `edges.csv:300:5: child_id: "long-part-number-9999"`, nil},
+		{"top,ghost,1\n", `edges.csv:300:5: child_id: "ghost"`, nil},
+		{" top , ghost ,1\n", `edges.csv:300:7: child_id: "ghost"`, nil},
+		{"top,ghost,1\n", `edges.csv:599:5: child_id: "ghost"`, blankLines},
+	} {
+		es := line(edges.String(), 300, c.with)
+		if c.spoil != nil {
+			es = c.spoil(es)
+		}
+		_, err := bothReaders(t, parts.String(), es)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want %q", err, c.want)
+		}
+	}
 }
