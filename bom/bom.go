@@ -193,12 +193,25 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 // builder collects parts and edges (as dense index pairs, in arrival
 // order) while a file streams in; finish numbers and lays them out.
 type builder struct {
-	g       *Graph
-	onEdge  func(parent, child, quantity string) error // see StreamGraph
-	eparent []int32
-	echild  []int32
-	eqty    []float64
-	long    map[int32]string // by arrival number
+	g      *Graph
+	onEdge func(parent, child, quantity string) error // see StreamGraph
+	runs   []parentRun                                // the edges' parents
+	echild []int32
+	eqty   []float64
+	long   map[int32]string // by arrival number
+}
+
+// parentRun says that the edges from arrival number from on, up to the
+// next run's, have this parent. Files list a parent's edges together:
+// a run each, not a parent per edge.
+type parentRun struct{ parent, from int32 }
+
+// runEnd is where run r of the builder's edges ends.
+func (b *builder) runEnd(r int) int32 {
+	if r+1 < len(b.runs) {
+		return b.runs[r+1].from
+	}
+	return int32(len(b.echild))
 }
 
 // newBuilder sizes its arrays for about parts and edges rows (hints; 0
@@ -206,7 +219,7 @@ type builder struct {
 func newBuilder(parts, edges int) *builder {
 	store := newPartStore(parts)
 	g := &Graph{parts: store, ids: newIDTable(store, parts), value: make([]float64, 0, parts)}
-	return &builder{g: g, eparent: make([]int32, 0, edges), echild: make([]int32, 0, edges), eqty: make([]float64, 0, edges)}
+	return &builder{g: g, echild: make([]int32, 0, edges), eqty: make([]float64, 0, edges)}
 }
 
 // addPart adds p (already checked) and returns -1, or, when its id is
@@ -234,7 +247,9 @@ func (b *builder) addEdge(parent, child int32, q float64, long string) {
 		}
 		b.long[int32(len(b.echild))] = long
 	}
-	b.eparent = append(b.eparent, parent)
+	if k := len(b.runs); k == 0 || b.runs[k-1].parent != parent {
+		b.runs = append(b.runs, parentRun{parent, int32(len(b.echild))})
+	}
 	b.echild = append(b.echild, child)
 	b.eqty = append(b.eqty, q)
 }
@@ -259,15 +274,17 @@ func (b *builder) finish() (*Graph, error) {
 	// two cores, one for the rows, read in order, and one for the counts,
 	// written at random.
 	both(func() {
-		for e, p := range b.eparent {
+		for r, run := range b.runs {
+			p, end := run.parent, b.runEnd(r)
 			if count[p] == 0 {
-				first[p] = int32(e)
-			} else if b.eparent[e-1] != p {
+				first[p] = run.from
+			} else if b.runs[r-1].parent != p {
 				grouped = false
 			}
-			count[p]++
-			c := b.echild[e]
-			after, before = after && c > p, before && c < p
+			count[p] += end - run.from
+			for _, c := range b.echild[run.from:end] {
+				after, before = after && c > p, before && c < p
+			}
 		}
 	}, func() {
 		for _, c := range b.echild {
@@ -288,12 +305,15 @@ func (b *builder) finish() (*Graph, error) {
 			arrival = func(e int32) int32 { return from[e] }
 		}
 		next := slices.Clone(first)
-		for e, p := range b.eparent {
-			k := next[p]
-			next[p]++
-			child[k], qty[k] = b.echild[e], b.eqty[e]
-			if from != nil {
-				from[k] = int32(e)
+		for r, run := range b.runs {
+			p := run.parent
+			for e := run.from; e < b.runEnd(r); e++ {
+				k := next[p]
+				next[p]++
+				child[k], qty[k] = b.echild[e], b.eqty[e]
+				if from != nil {
+					from[k] = e
+				}
 			}
 		}
 		b.echild, b.eqty = child, qty
@@ -329,7 +349,7 @@ func (b *builder) finish() (*Graph, error) {
 			g.renumber(num, parents)
 		}
 	})
-	b.eparent, b.echild, b.eqty, b.long = nil, nil, nil, nil
+	b.runs, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
 }
 
@@ -430,12 +450,14 @@ func layRows[T any](arr, to []T, same, mirror bool, start []int32, num numbering
 	return to
 }
 
-// layChildren lays the children out in the new order, renumbered: into
-// the arrival parents' array, not read again, when they move.
+// layChildren lays the children out in the new order, renumbered.
 func (b *builder) layChildren(num numbering, same, mirror bool, first, count []int32) {
 	g := b.g
-	m := len(b.echild)
-	child := layRows(b.echild, b.eparent[:m:m], same, mirror, g.start, num, first, count)
+	var to []int32
+	if !same && !mirror {
+		to = make([]int32, len(b.echild))
+	}
+	child := layRows(b.echild, to, same, mirror, g.start, num, first, count)
 	if num.kind != keep {
 		for k, c := range child {
 			child[k] = num.place(c)

@@ -440,7 +440,6 @@ func (b *builder) readEdgeRows(t *table, size int64, file, partsFile string) err
 	for n := 0; ; n++ {
 		if n == hintAfter {
 			if h := rowsHint(size, t.s, n); h > cap(b.echild) {
-				b.eparent = slices.Grow(b.eparent, h-len(b.eparent))
 				b.echild = slices.Grow(b.echild, h-len(b.echild))
 				b.eqty = slices.Grow(b.eqty, h-len(b.eqty))
 			}

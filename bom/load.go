@@ -780,7 +780,7 @@ type edgeLoader struct {
 	at        []int32
 	partsFile string
 	chunk     []byte
-	parent    []int32
+	runs      []parentRun // the chunk's edges' parents, from its first edge
 	child     []int32
 	qty       []float64
 	long      map[int32]string // by index in this chunk
@@ -799,18 +799,14 @@ type edgeLoader struct {
 
 // start makes l ready for chunk, whose edges go into these empty slices;
 // what an earlier chunk left pending (it failed) is dropped.
-func (l *edgeLoader) start(chunk []byte, parent, child []int32, qty []float64) {
-	l.chunk, l.parent, l.child, l.qty, l.long, l.from = chunk, parent, child, qty, nil, 0
+func (l *edgeLoader) start(chunk []byte, child []int32, qty []float64) {
+	l.chunk, l.runs, l.child, l.qty, l.long, l.from = chunk, nil, child, qty, nil, 0
 	l.clearPending()
 }
 
 func (l *edgeLoader) clearPending() {
 	l.cprobe, l.clong, l.pprobe, l.pid, l.pedge = l.cprobe[:0], l.clong[:0], l.pprobe[:0], l.pid[:0], l.pedge[:0]
 }
-
-// sameParent marks an edge whose parent is the previous edge's: edges
-// usually come grouped by parent, so most parents need no lookup.
-const sameParent = -2
 
 func (l *edgeLoader) idAt(sp span) []byte { return l.chunk[sp.off : sp.off+sp.n] }
 
@@ -888,7 +884,7 @@ func (l *edgeLoader) resolve() *rowError {
 		}
 	}
 	if bad >= 0 {
-		l.parent, l.child, l.qty = l.parent[:bad], l.child[:bad], l.qty[:bad]
+		l.child, l.qty = l.child[:bad], l.qty[:bad]
 		for k := range l.long {
 			if int(k) >= bad {
 				delete(l.long, k)
@@ -899,15 +895,10 @@ func (l *edgeLoader) resolve() *rowError {
 		return &rowError{off: start, column: column(l.at, nf, col, start), field: field, why: notPartIn(l.idAt(badID), l.partsFile)}
 	}
 	for k, c := range l.found {
-		l.parent[l.pedge[k]] = c
+		l.runs = append(l.runs, parentRun{c, l.pedge[k]})
 	}
 	l.clearPending()
-	for e := from; e < len(l.parent); e++ {
-		if l.parent[e] == sameParent {
-			l.parent[e] = l.parent[e-1]
-		}
-	}
-	l.from = len(l.parent)
+	l.from = len(l.child)
 	return nil
 }
 
@@ -931,12 +922,11 @@ func (l *edgeLoader) parse() *rowError {
 	var last lastParent
 	for pos := 0; pos < len(chunk); {
 		if pl, ph, c, cl, ch, q, next, ok := quickEdge(chunk, pos, quick, last.prefix); ok {
-			pi := int32(sameParent)
 			if pl > 0 && !last.is(pl, ph) { // not the previous parent
-				pi = l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl)
+				l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl)
 				last.set(chunk[pos:pos+pl], ph)
 			}
-			if e := l.queue(pi, l.ids.probe(l.ids.hash.short(ch, cl), ch, cl), c, cl, q, ""); e != nil {
+			if e := l.queue(l.ids.probe(l.ids.hash.short(ch, cl), ch, cl), c, cl, q, ""); e != nil {
 				return e
 			}
 			pos = next
@@ -970,14 +960,13 @@ func (l *edgeLoader) parse() *rowError {
 			nf, _, _ := splitLine(chunk, start, at) // the column, known only now that it is needed
 			return l.fail(&rowError{off: start, column: column(at, nf, l.cols[slices.Index(edgeColumns, field)], start), field: field, why: why})
 		}
-		pi := int32(sameParent)
 		if !bytes.Equal(parent, last.id) {
 			off := offsetIn(chunk, parent)
-			pi = l.queueParent(l.ids.probeAt(chunk, off, off+len(parent)), off, len(parent))
+			l.queueParent(l.ids.probeAt(chunk, off, off+len(parent)), off, len(parent))
 			last.set(parent, headOf(parent))
 		}
 		off := offsetIn(chunk, child)
-		if e := l.queue(pi, l.ids.probeAt(chunk, off, off+len(child)), off, len(child), q, long); e != nil {
+		if e := l.queue(l.ids.probeAt(chunk, off, off+len(child)), off, len(child), q, long); e != nil {
 			return e
 		}
 	}
@@ -997,22 +986,21 @@ func (p *lastParent) set(id []byte, head uint64) { p.id, p.head, p.prefix = id, 
 // is reports whether an id of at most 8 bytes, n long with this head, is p.
 func (p *lastParent) is(n int, head uint64) bool { return n == len(p.id) && head == p.head }
 
-// queueParent queues the parent of the next edge, the id of n bytes at
-// off, to be looked up, and returns that edge's parent until then.
-func (l *edgeLoader) queueParent(p idProbe, off, n int) int32 {
+// queueParent queues the parent of the next edge and those after it, the
+// id of n bytes at off, to be looked up.
+func (l *edgeLoader) queueParent(p idProbe, off, n int) {
 	l.pprobe = append(l.pprobe, p)
 	l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(n)}), append(l.pedge, int32(len(l.child)))
 	if k := len(l.pprobe); k%prefetchRun == 0 {
 		l.ids.prefetch(l.pprobe[k-prefetchRun:])
 	}
-	return -1
 }
 
-// queue adds an edge whose parent is pi (sameParent, or -1 when queued)
-// and whose child, the id of n bytes at off, is queued to be looked up;
-// long is the quantity's text when q does not give it back exactly. A
-// full batch is looked up at once.
-func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long string) *rowError {
+// queue adds an edge whose parent is the last queued and whose child,
+// the id of n bytes at off, is queued to be looked up; long is the
+// quantity's text when q does not give it back exactly. A full batch is
+// looked up at once.
+func (l *edgeLoader) queue(child idProbe, off, n int, q float64, long string) *rowError {
 	if long != "" {
 		if l.long == nil {
 			l.long = map[int32]string{}
@@ -1023,7 +1011,7 @@ func (l *edgeLoader) queue(pi int32, child idProbe, off, n int, q float64, long 
 		l.clong = append(l.clong, longID{int32(len(l.cprobe)), span{uint32(off), uint32(n)}})
 	}
 	l.cprobe = append(l.cprobe, child)
-	l.parent, l.child, l.qty = append(l.parent, pi), append(l.child, -1), append(l.qty, q)
+	l.child, l.qty = append(l.child, -1), append(l.qty, q)
 	if k := len(l.cprobe); k%prefetchRun == 0 {
 		l.ids.prefetch(l.cprobe[k-prefetchRun:])
 		if k == batchSize {
@@ -1074,7 +1062,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		// Size the arrays once from the first block's lines.
 		per := float64(n-end) / float64(max(1, bytes.Count(buf[end:], []byte{'\n'})))
 		h := int(float64(size) / per * 1.02)
-		b.eparent, b.echild, b.eqty = make([]int32, 0, h), make([]int32, 0, h), make([]float64, 0, h)
+		b.echild, b.eqty = make([]int32, 0, h), make([]float64, 0, h)
 	}
 	data := buf[end:]
 	for {
@@ -1125,11 +1113,12 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 	}
 	total := starts[len(cs)]
 	at := len(b.echild)
-	b.eparent, b.echild, b.eqty = slices.Grow(b.eparent, total), slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
-	b.eparent, b.echild, b.eqty = b.eparent[:at+total], b.echild[:at+total], b.eqty[:at+total]
+	b.echild, b.eqty = slices.Grow(b.echild, total), slices.Grow(b.eqty, total)
+	b.echild, b.eqty = b.echild[:at+total], b.eqty[:at+total]
 	type result struct {
 		edges int
 		long  map[int32]string
+		runs  []parentRun
 		err   *rowError
 	}
 	results := make([]result, len(cs))
@@ -1138,16 +1127,15 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		// Empty slices over the chunk's place: each line holds at most
 		// one edge, so appending never leaves it.
 		l := loaders[worker]
-		l.start(cs[k], b.eparent[from:from:to], b.echild[from:from:to], b.eqty[from:from:to])
+		l.start(cs[k], b.echild[from:from:to], b.eqty[from:from:to])
 		err := l.parse()
-		results[k] = result{len(l.child), l.long, err}
+		results[k] = result{len(l.child), l.long, l.runs, err}
 	})
 	// Close the gaps that empty lines left, up to the first bad row.
 	n := at
 	for k, r := range results {
 		base := at + starts[k]
 		if n != base {
-			copy(b.eparent[n:], b.eparent[base:base+r.edges])
 			copy(b.echild[n:], b.echild[base:base+r.edges])
 			copy(b.eqty[n:], b.eqty[base:base+r.edges])
 		}
@@ -1157,13 +1145,16 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 			}
 			b.long[int32(n)+i] = text
 		}
+		for _, run := range r.runs {
+			b.runs = append(b.runs, parentRun{run.parent, run.from + int32(n)})
+		}
 		n += r.edges
 		if e := r.err; e != nil {
-			b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
+			b.echild, b.eqty = b.echild[:n], b.eqty[:n]
 			return 0, newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 		}
 		line += starts[k+1] - starts[k]
 	}
-	b.eparent, b.echild, b.eqty = b.eparent[:n], b.echild[:n], b.eqty[:n]
+	b.echild, b.eqty = b.echild[:n], b.eqty[:n]
 	return line, nil
 }
