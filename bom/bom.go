@@ -584,16 +584,19 @@ func (b *builder) sort(first, count []int32) ([]int32, error) {
 	return order, nil
 }
 
-// parseDecimal reads a non-negative decimal (already checked) as a
-// float64, with the exact fast path when its digits fit in 2^53.
+// parseDecimal reads a non-negative decimal as a float64, with the exact
+// fast path when its digits fit in 2^53; ok is false for what isDecimal
+// refuses (so that a value need not be read twice to be checked first)
+// and for a decimal beyond a float64's range.
 func parseDecimal[T string | []byte](b T) (float64, bool) {
 	var mant uint64
-	scale, digits, dot := 0, 0, false
+	scale, digits, seen, dot := 0, 0, 0, false
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; {
-		case c == '.':
+		case c == '.' && !dot && seen > 0 && i < len(b)-1: // as isDecimal
 			dot = true
 		case c >= '0' && c <= '9':
+			seen++
 			if mant == 0 && c == '0' {
 				if dot {
 					scale++
@@ -602,6 +605,9 @@ func parseDecimal[T string | []byte](b T) (float64, bool) {
 			}
 			digits++
 			if digits > 19 {
+				if !isDecimal(b) {
+					return 0, false
+				}
 				return slowDecimal(b)
 			}
 			mant = mant*10 + uint64(c-'0')
@@ -611,6 +617,9 @@ func parseDecimal[T string | []byte](b T) (float64, bool) {
 		default:
 			return 0, false
 		}
+	}
+	if seen == 0 {
+		return 0, false
 	}
 	if mant >= 1<<53 || scale > 22 {
 		return slowDecimal(b)

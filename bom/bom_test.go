@@ -386,6 +386,9 @@ func TestSyntaxCheckers(t *testing.T) {
 		if isDecimal(s) != ok {
 			t.Errorf("decimal %q: want %v", s, ok)
 		}
+		if _, pok := parseDecimal(s); pok != ok {
+			t.Errorf("parseDecimal(%q): ok %v, want %v", s, pok, ok)
+		}
 	}
 	for s, ok := range map[string]bool{"8505": true, "8505111000": true, "850": false, "85051110001": false, "85A5": false} {
 		if rarex.IsHSCode(s) != ok {
@@ -537,4 +540,22 @@ func TestControlledAskedOncePerClassAndElements(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseDecimal: parseDecimal accepts what isDecimal accepts, but for
+// decimals beyond a float64's range, and gives what strconv gives.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"0", "12.5", ".5", "5.", "1.2.3", "00012.000", "12345678901234567890.5", "1e3", "9007199254740993", "1" + strings.Repeat("0", 400)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := parseDecimal(s)
+		want, err := strconv.ParseFloat(s, 64)
+		if outOfRange := errors.Is(err, strconv.ErrRange); ok != (isDecimal(s) && !outOfRange) {
+			t.Fatalf("%q: ok %v, isDecimal %v, strconv %v", s, ok, isDecimal(s), err)
+		}
+		if ok && v != want {
+			t.Fatalf("%q: %v, strconv %v", s, v, want)
+		}
+	})
 }

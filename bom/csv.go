@@ -82,12 +82,13 @@ func checkPart(p *Part, vocab Vocabulary) (field string, why i18n.Msg) {
 // checkFields is checkPart's check of the single-valued fields, taken
 // one by one.
 func checkFields(id, class, origin, value, hs string, vocab Vocabulary) (field string, why i18n.Msg) {
-	return checkRow(id, class, vocab.IsClass(class), origin, value, hs)
+	return checkRow(id, class, vocab.IsClass(class), origin, value, isDecimal(value), hs)
 }
 
-// checkRow is checkFields for a class already known to be one (classOK)
-// or not: the fast reader asks the vocabulary once per class it meets.
-func checkRow(id, class string, classOK bool, origin, value, hs string) (field string, why i18n.Msg) {
+// checkRow is checkFields for a class and a value already known to be
+// good (classOK, valueOK) or not: the fast reader asks the vocabulary once
+// per class it meets, and reads each value once, checking it as it goes.
+func checkRow(id, class string, classOK bool, origin, value string, valueOK bool, hs string) (field string, why i18n.Msg) {
 	switch {
 	case id == "":
 		return "part_id", i18n.M("bom.err.empty")
@@ -95,7 +96,7 @@ func checkRow(id, class string, classOK bool, origin, value, hs string) (field s
 		return "class", i18n.M("bom.err.class", class)
 	case !rarex.IsCountry(origin):
 		return "origin", i18n.M("bom.err.country", origin)
-	case !isDecimal(value):
+	case !valueOK:
 		return "unit_value", i18n.M("bom.err.value", value)
 	case hs != "" && !rarex.IsHSCode(hs):
 		return "hs_code", i18n.M("bom.err.hs_code", hs)

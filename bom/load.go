@@ -539,7 +539,11 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 		// The lists are checked once per distinct text (l.list); only a bad
 		// one is split again, for checkLists to say what is wrong with it.
 		ci, classOK := l.class(class)
-		field, why := checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), l.str(hs))
+		v, valueOK := parseDecimal(value)
+		if !valueOK { // a decimal beyond a float64's range is one, as the streaming reader has it
+			valueOK = isDecimal(value)
+		}
+		field, why := checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), valueOK, l.str(hs))
 		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
@@ -556,7 +560,7 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 		sid := l.span(id)
 		out.rows[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
 			value: l.span(value), elements: elements, tech: tech}
-		out.values[n], _ = parseDecimal(value)
+		out.values[n] = v
 		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
 		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0
 		n++

@@ -120,6 +120,8 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"bad stage", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1,alchemy\n"), goodEdges, `cn_technology: "alchemy" is not a technology stage`},
 		{"bad hs code", replace(goodParts, 12, "p10,x,metal,Dy,85A5,CN,1,\n"), goodEdges, `hs_code`},
 		{"empty id", replace(goodParts, 12, ",x,metal,Dy,,CN,1,\n"), goodEdges, `parts.csv:12:1: part_id: empty`},
+		{"value beyond a float", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1"+strings.Repeat("0", 400)+",\n"), goodEdges, ""},
+		{"value with two points", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1.2.3,\n"), goodEdges, `parts.csv:12:20: unit_value`},
 		{"quoted parts stream", replace(goodParts, 12, "p10,\"a, quoted\",other,,,CN,1,\n"), goodEdges, ""},
 		{"quoted header", strings.Replace(goodParts, "part_id", "\"part_id\"", 1), goodEdges, ""},
 		{"quoted header after a blank line", "\n" + strings.Replace(goodParts, "part_id", "\"part_id\"", 1), goodEdges, ""},
