@@ -1066,7 +1066,9 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 		// Size the arrays once from the first block's lines.
 		per := float64(n-end) / float64(max(1, bytes.Count(buf[end:], []byte{'\n'})))
 		h := int(float64(size) / per * 1.02)
-		b.echild, b.eqty = make([]int32, 0, h), make([]float64, 0, h)
+		// Made on two cores: each is zeroed (or, fresh, faulted in) as
+		// it is made, while the other core would wait.
+		both(func() { b.echild = make([]int32, 0, h) }, func() { b.eqty = make([]float64, 0, h) })
 	}
 	data := buf[end:]
 	for {
