@@ -387,25 +387,21 @@ const (
 )
 
 // place is part p's place.
-func (num numbering) place(p int32) int32 {
-	switch num.kind {
-	case keep:
-		return p
-	case reverse:
-		return num.n - 1 - p
-	}
-	return num.pos[p]
-}
+func (num numbering) place(p int32) int32 { return num.via(num.pos, p) }
 
 // part is the part at place i: where place maps it, the inverse.
-func (num numbering) part(i int32) int32 {
+func (num numbering) part(i int32) int32 { return num.via(num.order, i) }
+
+// via maps x as place or part does: keeping and reversing the order are
+// their own inverses; a general numbering looks x up in table.
+func (num numbering) via(table []int32, x int32) int32 {
 	switch num.kind {
 	case keep:
-		return i
+		return x
 	case reverse:
-		return num.n - 1 - i
+		return num.n - 1 - x
 	}
-	return num.order[i]
+	return table[x]
 }
 
 // layStarts works out where each part's row starts in the new order, and
