@@ -836,29 +836,33 @@ func (l *edgeLoader) childAt(e int, p idProbe) span {
 	if p.long() {
 		return l.longAt(e - l.from)
 	}
-	chunk, maxCol := l.chunk, slices.Max(l.cols)
-	for pos, k := 0, 0; pos < len(chunk); {
+	maxCol := slices.Max(l.cols)
+	for pos, k := 0, 0; pos < len(l.chunk); {
 		start := pos
-		var child []byte
-		var end int
-		if maxCol == 2 {
-			var f [3][]byte
-			f[0], f[1], f[2], end, pos = split3(chunk, pos)
-			child = f[l.cols[1]]
-		} else {
-			var nf int
-			nf, end, pos = splitLine(chunk, pos, l.at)
-			child = fieldOf(chunk, l.at, nf, l.cols[1])
-		}
+		_, child, _, end, next := l.fields(pos, maxCol)
+		pos = next
 		if end == start {
 			continue
 		}
 		if k == e {
-			return span{uint32(offsetIn(chunk, child)), uint32(len(child))}
+			return span{uint32(offsetIn(l.chunk, child)), uint32(len(child))}
 		}
 		k++
 	}
 	panic("bom: edge beyond its chunk")
+}
+
+// fields splits the line of the chunk at pos, of which column maxCol is
+// the last wanted, and gives its parent, child and quantity (trimmed),
+// the end of its text and the start of the next line.
+func (l *edgeLoader) fields(pos, maxCol int) (parent, child, qty []byte, end, next int) {
+	if maxCol == 2 { // the first three columns, in some order
+		var f [3][]byte
+		f[0], f[1], f[2], end, next = split3(l.chunk, pos)
+		return f[l.cols[0]], f[l.cols[1]], f[l.cols[2]], end, next
+	}
+	nf, end, next := splitLine(l.chunk, pos, l.at)
+	return fieldOf(l.chunk, l.at, nf, l.cols[0]), fieldOf(l.chunk, l.at, nf, l.cols[1]), fieldOf(l.chunk, l.at, nf, l.cols[2]), end, next
 }
 
 // resolve looks the pending ids up, the children straight into their
@@ -937,17 +941,8 @@ func (l *edgeLoader) parse() *rowError {
 			continue
 		}
 		start := pos
-		var parent, child, qty []byte
-		var end int
-		if maxCol == 2 { // the first three columns, in some order
-			var f [3][]byte
-			f[0], f[1], f[2], end, pos = split3(chunk, pos)
-			parent, child, qty = f[l.cols[0]], f[l.cols[1]], f[l.cols[2]]
-		} else {
-			var nf int
-			nf, end, pos = splitLine(chunk, pos, at)
-			parent, child, qty = fieldOf(chunk, at, nf, l.cols[0]), fieldOf(chunk, at, nf, l.cols[1]), fieldOf(chunk, at, nf, l.cols[2])
-		}
+		parent, child, qty, end, next := l.fields(pos, maxCol)
+		pos = next
 		if end-start > maxRecord {
 			return l.fail(&rowError{off: start, field: "csv", why: lineTooLong()})
 		}
