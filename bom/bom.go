@@ -57,11 +57,11 @@ type Controlled func(class string, elements []string) bool
 // topological order: leaves first (children before parents, each part's
 // subtree close before it), or parents first for a BOM listed top down
 // and kept as read (down). Either way a full roll-up is one sequential
-// pass over the compressed child rows. rows gives each part's row in the
+// pass over the compressed child rows. num gives each part's row in the
 // input.
 type Graph struct {
 	parts   *partStore
-	rows    numbering // the input row of each part: rows.part
+	num     numbering // each part's place, and its row in the input (num.part)
 	ids     *idTable
 	value   []float64 // unit values as floats, for the fast path
 	start   []int32   // children of i: child[start[i]:start[i+1]]
@@ -128,12 +128,12 @@ func (g *Graph) Products() []int32 {
 	}
 	// In input order: as numbered when the parts kept their order, the
 	// other way when it was reversed.
-	switch g.rows.kind {
+	switch g.num.kind {
 	case keep:
 	case reverse:
 		slices.Reverse(out)
 	default:
-		slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(g.rows.order[a], g.rows.order[b]) })
+		slices.SortFunc(out, func(a, b int32) int { return cmp.Compare(g.num.order[a], g.num.order[b]) })
 	}
 	return out
 }
@@ -502,7 +502,7 @@ func (g *Graph) renumber(num numbering, parents []int32) {
 			china[p], tech[p] = g.parts.origin(p) == "CN", g.parts.hasTech(p)
 		}
 	}
-	g.rows = num
+	g.num = num
 	switch num.kind {
 	case keep: // everything is in its place already
 		g.parents, g.china, g.hasTech = parents, china, tech

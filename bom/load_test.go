@@ -702,9 +702,9 @@ func TestTopDownKeptAsRead(t *testing.T) {
 
 // inputRows is each part's row in the input, by place.
 func inputRows(g *Graph) []int32 {
-	rows := make([]int32, g.rows.n)
-	for i := range g.rows.n {
-		rows[i] = g.rows.part(i)
+	rows := make([]int32, g.num.n)
+	for i := range g.num.n {
+		rows[i] = g.num.part(i)
 	}
 	return rows
 }

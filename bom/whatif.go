@@ -253,7 +253,7 @@ func (r *Rollup) Applied(subs []Substitution, isControlled Controlled) (*Rollup,
 		p.Origin, p.UnitValue = s.Origin, s.UnitValue
 		parts.edit(i, p)
 	}
-	ng := &Graph{parts: parts, rows: g.rows, ids: g.ids, down: g.down, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
+	ng := &Graph{parts: parts, num: g.num, ids: g.ids, down: g.down, value: slices.Clone(g.value), start: g.start, child: g.child, qty: g.qty,
 		long: g.long, parents: g.parents, china: slices.Clone(g.china), hasTech: g.hasTech}
 	for _, s := range subs {
 		i, _ := g.Index(s.PartID)
