@@ -195,7 +195,7 @@ func Build(parts []Part, edges []Edge) (*Graph, error) {
 type builder struct {
 	g      *Graph
 	onEdge func(parent, child, quantity string) error // see StreamGraph
-	runs   []parentRun                                // the edges' parents
+	runs   [][]parentRun                              // the edges' parents, in pieces (see eachRun)
 	echild []int32
 	eqty   []float64
 	long   map[int32]string // by arrival number
@@ -206,12 +206,22 @@ type builder struct {
 // a run each, not a parent per edge.
 type parentRun struct{ parent, from int32 }
 
-// runEnd is where run r of the builder's edges ends.
-func (b *builder) runEnd(r int) int32 {
-	if r+1 < len(b.runs) {
-		return b.runs[r+1].from
+// eachRun yields the runs of the builder's edges in order, each with
+// where its edges end. The fast reader's chunks each give a piece of the
+// runs, kept as given: joining them took 1.6 ms of one core.
+func (b *builder) eachRun(yield func(run parentRun, end int32) bool) {
+	var prev *parentRun
+	for _, piece := range b.runs {
+		for i := range piece {
+			if prev != nil && !yield(*prev, piece[i].from) {
+				return
+			}
+			prev = &piece[i]
+		}
 	}
-	return int32(len(b.echild))
+	if prev != nil {
+		yield(*prev, int32(len(b.echild)))
+	}
 }
 
 // newBuilder sizes its arrays for about parts and edges rows (hints; 0
@@ -247,8 +257,11 @@ func (b *builder) addEdge(parent, child int32, q float64, long string) {
 		}
 		b.long[int32(len(b.echild))] = long
 	}
-	if k := len(b.runs); k == 0 || b.runs[k-1].parent != parent {
-		b.runs = append(b.runs, parentRun{parent, int32(len(b.echild))})
+	if len(b.runs) == 0 {
+		b.runs = [][]parentRun{nil}
+	}
+	if piece := &b.runs[len(b.runs)-1]; len(*piece) == 0 || (*piece)[len(*piece)-1].parent != parent {
+		*piece = append(*piece, parentRun{parent, int32(len(b.echild))})
 	}
 	b.echild = append(b.echild, child)
 	b.eqty = append(b.eqty, q)
@@ -274,13 +287,15 @@ func (b *builder) finish() (*Graph, error) {
 	// two cores, one for the rows, read in order, and one for the counts,
 	// written at random.
 	both(func() {
-		for r, run := range b.runs {
-			p, end := run.parent, b.runEnd(r)
+		prev := int32(-1)
+		for run, end := range b.eachRun {
+			p := run.parent
 			if count[p] == 0 {
 				first[p] = run.from
-			} else if b.runs[r-1].parent != p {
+			} else if prev != p {
 				grouped = false
 			}
+			prev = p
 			count[p] += end - run.from
 			for _, c := range b.echild[run.from:end] {
 				after, before = after && c > p, before && c < p
@@ -305,9 +320,9 @@ func (b *builder) finish() (*Graph, error) {
 			arrival = func(e int32) int32 { return from[e] }
 		}
 		next := slices.Clone(first)
-		for r, run := range b.runs {
+		for run, end := range b.eachRun {
 			p := run.parent
-			for e := run.from; e < b.runEnd(r); e++ {
+			for e := run.from; e < end; e++ {
 				k := next[p]
 				next[p]++
 				child[k], qty[k] = b.echild[e], b.eqty[e]

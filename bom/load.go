@@ -784,7 +784,8 @@ type edgeLoader struct {
 	at        []int32
 	partsFile string
 	chunk     []byte
-	runs      []parentRun // the chunk's edges' parents, from its first edge
+	runs      []parentRun // the chunk's edges' parents, numbered from base
+	base      int32       // the number of the chunk's first edge in the builder
 	child     []int32
 	qty       []float64
 	long      map[int32]string // by index in this chunk
@@ -801,10 +802,11 @@ type edgeLoader struct {
 	found  []int32
 }
 
-// start makes l ready for chunk, whose edges go into these empty slices;
-// what an earlier chunk left pending (it failed) is dropped.
-func (l *edgeLoader) start(chunk []byte, child []int32, qty []float64) {
-	l.chunk, l.runs, l.child, l.qty, l.long, l.from = chunk, nil, child, qty, nil, 0
+// start makes l ready for chunk, whose edges go into these empty slices
+// and are numbered from base; what an earlier chunk left pending (it
+// failed) is dropped.
+func (l *edgeLoader) start(chunk []byte, base int, child []int32, qty []float64) {
+	l.chunk, l.base, l.runs, l.child, l.qty, l.long, l.from = chunk, int32(base), nil, child, qty, nil, 0
 	l.clearPending()
 }
 
@@ -903,7 +905,7 @@ func (l *edgeLoader) resolve() *rowError {
 		return &rowError{off: start, column: column(l.at, nf, col, start), field: field, why: notPartIn(l.idAt(badID), l.partsFile)}
 	}
 	for k, c := range l.found {
-		l.runs = append(l.runs, parentRun{c, l.pedge[k]})
+		l.runs = append(l.runs, parentRun{c, l.base + l.pedge[k]})
 	}
 	l.clearPending()
 	l.from = len(l.child)
@@ -1128,7 +1130,7 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		// Empty slices over the chunk's place: each line holds at most
 		// one edge, so appending never leaves it.
 		l := loaders[worker]
-		l.start(cs[k], b.echild[from:from:to], b.eqty[from:from:to])
+		l.start(cs[k], from, b.echild[from:from:to], b.eqty[from:from:to])
 		err := l.parse()
 		results[k] = result{len(l.child), l.long, l.runs, err}
 	})
@@ -1139,6 +1141,9 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		if n != base {
 			copy(b.echild[n:], b.echild[base:base+r.edges])
 			copy(b.eqty[n:], b.eqty[base:base+r.edges])
+			for i := range r.runs { // numbered from base, as if no line were empty
+				r.runs[i].from -= int32(base - n)
+			}
 		}
 		for i, text := range r.long {
 			if b.long == nil {
@@ -1146,9 +1151,7 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 			}
 			b.long[int32(n)+i] = text
 		}
-		for _, run := range r.runs {
-			b.runs = append(b.runs, parentRun{run.parent, run.from + int32(n)})
-		}
+		b.runs = append(b.runs, r.runs)
 		n += r.edges
 		if e := r.err; e != nil {
 			b.echild, b.eqty = b.echild[:n], b.eqty[:n]
