@@ -283,6 +283,10 @@ func (b *builder) finish() (*Graph, error) {
 	// every one before): the file's order, reversed or as it is, is then
 	// already a topological one, as in BOMs listed top down (or bottom up).
 	grouped, after, before := true, true, true
+	// Whether the runs come in the parts' order, each part's edges in one
+	// place: the rows then start where the parts keep their order, as a
+	// file listed either way lists them, and start is where.
+	inOrder, start := true, make([]int32, n+1)
 	// The parents' rows and the children's parent counts share nothing:
 	// two cores, one for the rows, read in order, and one for the counts,
 	// written at random.
@@ -295,11 +299,20 @@ func (b *builder) finish() (*Graph, error) {
 			} else if prev != p {
 				grouped = false
 			}
+			if p > prev && inOrder {
+				for q := prev + 1; q <= p; q++ { // the parts before p have no edges
+					start[q] = run.from
+				}
+			}
+			inOrder = inOrder && p >= prev
 			prev = p
 			count[p] += end - run.from
 			for _, c := range b.echild[run.from:end] {
 				after, before = after && c > p, before && c < p
 			}
+		}
+		for q := prev + 1; inOrder && q <= int32(n); q++ {
+			start[q] = int32(m)
 		}
 	}, func() {
 		for _, c := range b.echild {
@@ -335,7 +348,7 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	num := numbering{n: int32(n)}
 	switch {
-	case before || after && rowsInOrder(first, count):
+	case before || after && (inOrder || rowsInOrder(first, count)):
 		// Leaves first already, or listed top down with each parent's edges
 		// in the parts' order: kept as read, parents first (Graph.down).
 		num.kind, g.down = keep, !before
@@ -353,7 +366,12 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	// The children, the quantities and the parts move to their new places
 	// independently: three jobs on the cores there are.
-	same, mirror := b.layStarts(num, first, count)
+	same, mirror := true, false
+	if num.kind == keep && inOrder {
+		g.start = start
+	} else {
+		same, mirror = b.layStarts(num, first, count)
+	}
 	parallel(3, func(k int) {
 		switch k {
 		case 0:
