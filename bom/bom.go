@@ -348,7 +348,7 @@ func (b *builder) finish() (*Graph, error) {
 	}
 	num := numbering{n: int32(n)}
 	switch {
-	case before || after && (inOrder || rowsInOrder(first, count)):
+	case before || after && (inOrder || !grouped): // once sorted, the rows are in the parts' order
 		// Leaves first already, or listed top down with each parent's edges
 		// in the parts' order: kept as read, parents first (Graph.down).
 		num.kind, g.down = keep, !before
@@ -384,20 +384,6 @@ func (b *builder) finish() (*Graph, error) {
 	})
 	b.runs, b.echild, b.eqty, b.long = nil, nil, nil, nil
 	return g, nil
-}
-
-// rowsInOrder reports whether the parents' rows of edges lie in the parts'
-// order: part p's row (first[p], count[p] edges long) right after those of
-// the parts before it that have edges.
-func rowsInOrder(first, count []int32) bool {
-	k := int32(0)
-	for p, c := range count {
-		if c > 0 && first[p] != k {
-			return false
-		}
-		k += c
-	}
-	return true
 }
 
 // numbering maps the parts' numbers in the file to their places in the
