@@ -599,16 +599,17 @@ func (b *builder) sort(first, count []int32) ([]int32, error) {
 	return order, nil
 }
 
-// parseDecimal reads a non-negative decimal as a float64, with the exact
-// fast path when its digits fit in 2^53; ok is false for what isDecimal
-// refuses (so that a value need not be read twice to be checked first)
-// and for a decimal beyond a float64's range.
+// parseDecimal reads a non-negative decimal (digits, and optionally a dot
+// followed by digits) as a float64, with the exact fast path when its
+// digits fit in 2^53; ok is false for anything else. A decimal beyond a
+// float64's range reads as +Inf. It is the one rule for decimals, so that
+// a value is checked as it is read, not read twice.
 func parseDecimal[T string | []byte](b T) (float64, bool) {
 	var mant uint64
-	scale, digits, seen, dot := 0, 0, 0, false
+	scale, digits, seen, dot, slow := 0, 0, 0, false, false
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; {
-		case c == '.' && !dot && seen > 0 && i < len(b)-1: // as isDecimal
+		case c == '.' && !dot && seen > 0 && i < len(b)-1:
 			dot = true
 		case c >= '0' && c <= '9':
 			seen++
@@ -618,12 +619,9 @@ func parseDecimal[T string | []byte](b T) (float64, bool) {
 				}
 				continue
 			}
-			digits++
-			if digits > 19 {
-				if !isDecimal(b) {
-					return 0, false
-				}
-				return slowDecimal(b)
+			if digits++; digits > 19 { // strconv reads it, once it is checked
+				slow = true
+				continue
 			}
 			mant = mant*10 + uint64(c-'0')
 			if dot {
@@ -636,17 +634,13 @@ func parseDecimal[T string | []byte](b T) (float64, bool) {
 	if seen == 0 {
 		return 0, false
 	}
-	if mant >= 1<<53 || scale > 22 {
-		return slowDecimal(b)
+	if slow || mant >= 1<<53 || scale > 22 {
+		v, _ := strconv.ParseFloat(string(b), 64) // only its range can be out: +Inf then
+		return v, true
 	}
 	// Both operands are exact, so the quotient is correctly rounded, as
 	// strconv would give.
 	return float64(mant) / pow10[scale], true
-}
-
-func slowDecimal[T string | []byte](b T) (float64, bool) {
-	v, err := strconv.ParseFloat(string(b), 64)
-	return v, err == nil
 }
 
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -662,15 +656,12 @@ func parseQuantity(b []byte) (q float64, long string, ok bool) {
 	return longQuantity(b)
 }
 
-// longQuantity is parseQuantity for any text: checked, then read.
+// longQuantity is parseQuantity for any text: checked as it is read.
 func longQuantity(b []byte) (q float64, long string, ok bool) {
-	if !isDecimal(b) || isZero(b) {
+	if q, ok = parseDecimal(b); !ok || isZero(b) || math.IsInf(q, 0) { // too large for a float64: refused
 		return 0, "", false
 	}
-	if q, ok = parseDecimal(b); !ok {
-		return 0, "", false
-	}
-	if q == 0 || math.IsInf(q, 0) || len(b) > 15 && significant(b) > 15 {
+	if q == 0 || len(b) > 15 && significant(b) > 15 {
 		long = string(b)
 	}
 	return q, long, true

@@ -52,22 +52,11 @@ func (e *ParseError) In(lang string) string {
 	return i18n.T(lang, "bom.err.at_line", e.File, strconv.Itoa(e.Line), e.Field, why)
 }
 
-// isDecimal reports whether s is a non-negative decimal: digits, and
-// optionally a dot followed by digits. Written out rather than as a
-// regexp: it runs once per field of million-row files.
+// isDecimal reports whether s is a non-negative decimal, as parseDecimal
+// reads them.
 func isDecimal[T string | []byte](s T) bool {
-	dot, digits := false, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot && digits > 0 && i < len(s)-1:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return digits > 0
+	_, ok := parseDecimal(s)
+	return ok
 }
 
 // checkPart returns the first bad field of p and why, or "" when p is

@@ -540,9 +540,6 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 		// one is split again, for checkLists to say what is wrong with it.
 		ci, classOK := l.class(class)
 		v, valueOK := parseDecimal(value)
-		if !valueOK { // a decimal beyond a float64's range is one, as the streaming reader has it
-			valueOK = isDecimal(value)
-		}
 		field, why := checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), valueOK, l.str(hs))
 		var elements, tech uint32
 		if field == "" {
