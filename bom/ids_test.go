@@ -58,7 +58,7 @@ func TestIDTableFinds(t *testing.T) {
 	check("add", added)
 
 	// As the fast reader enters them: in runs, each a few batches or less.
-	inserted := newLoadTable(newIDHasher(), store, len(ids))
+	inserted := newLoadTable(store, len(ids))
 	probes := probesOf(inserted, ids)
 	for from := 0; from < len(ids); {
 		to := min(len(ids), from+1+from%(3*batchSize))
@@ -81,9 +81,9 @@ func TestIDTableClash(t *testing.T) {
 	// check but the whole comparison: same head and length, id 1's hash bits.
 	h1 := tab.hash.string("ASSY-000-0002-X")
 	clear(tab.slots)
-	head := headOf([]byte("ASSY-000-0001-X"))
-	tab.put(h1, idSlot{head, 1<<32 | tagOf(h1, 15)})
-	tab.put(h1, idSlot{head, 2<<32 | tagOf(h1, 15)})
+	p := tab.probe(h1, headOf([]byte("ASSY-000-0001-X")), 15)
+	tab.put(p.slot, p.entry(0))
+	tab.put(p.slot, p.entry(1))
 	if got := tab.findString("ASSY-000-0002-X"); got != 1 {
 		t.Fatalf("findString = %d, want 1", got)
 	}
@@ -98,7 +98,7 @@ func TestIDTableDuplicate(t *testing.T) {
 	for _, dup := range []string{"P7", "ASSY-000-0007-X"} {
 		ids := append(testIDs(), dup)
 		store := storeOf(ids)
-		tab := newLoadTable(newIDHasher(), store, len(ids))
+		tab := newLoadTable(store, len(ids))
 		tab.insert(probesOf(tab, ids), 0, len(ids))
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {

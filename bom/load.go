@@ -690,7 +690,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	store := newPartStore(0)
 	var arrays partArrays
 	var ids *idTable
-	both(func() { arrays = newPartArrays(total) }, func() { ids = newLoadTable(newIDHasher(), store, total) })
+	both(func() { arrays = newPartArrays(total) }, func() { ids = newLoadTable(store, total) })
 	store.text, store.rows = data, arrays.rows
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
