@@ -393,6 +393,9 @@ type partLoader struct {
 	items   [][]string        // each list's items; items[0] is the empty list
 	badList map[string]bool
 	classes []classSeen // the classes met, valid or not, by index
+	// The chunk's wide rows: their spans, and which rows they are.
+	wide   []rowSpans
+	wideAt []int
 }
 
 // classSeen is a class text a parts loader met: told apart from the others
@@ -463,6 +466,10 @@ func (l *partLoader) list(text string, known func(string) bool) (uint32, bool) {
 // merge enters this worker's lists and classes into store's and
 // renumbers rows' indexes to match.
 func (l *partLoader) merge(store *partStore, rows []partRow) {
+	for _, i := range l.wideAt {
+		rows[i].at += uint32(len(store.wide))
+	}
+	store.wide = append(store.wide, l.wide...)
 	to := make([]uint32, len(l.items))
 	same := true // the first worker's lists and classes keep their numbers
 	for k := 1; k < len(l.items); k++ {
@@ -554,11 +561,15 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 		if field != "" {
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, why: why}
 		}
-		sid := l.span(id)
-		out.rows[n] = partRow{id: sid, desc: l.span(desc), class: ci, hs: l.span(hs), origin: l.span(origin),
-			value: l.span(value), elements: elements, tech: tech}
+		sp := rowSpans{id: l.span(id), desc: l.span(desc), hs: l.span(hs), origin: l.span(origin), value: l.span(value)}
+		r, narrow := pack(sp, ci, elements, tech)
+		if !narrow { // numbered among the chunk's wide rows until merge
+			r = wideRow(len(l.wide), ci, elements, tech)
+			l.wide, l.wideAt = append(l.wide, sp), append(l.wideAt, n)
+		}
+		out.rows[n] = r
 		out.values[n] = v
-		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sid.off), int(sid.off+sid.n))
+		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sp.id.off), int(sp.id.off+sp.id.n))
 		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0
 		n++
 	}
@@ -761,7 +772,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 // column where dup's id is written.
 func dupError(data []byte, file string, store *partStore, dup, first int32) error {
 	where := func(i int32) (line, col int) {
-		off := int(store.rows[i].id.off)
+		off := int(store.idSpan(i).off)
 		start := bytes.LastIndexByte(data[:off], '\n') + 1
 		for off > start && (data[off-1] == ' ' || data[off-1] == '\t') {
 			off--

@@ -749,3 +749,65 @@ func TestLongIDsInOneBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestWideRows: parts whose fields lie too far apart for a narrow row (a
+// description of 70,000 bytes, before the id or after it) keep their
+// spans aside, in both readers, among narrow rows in every chunk; their
+// ids are found, repeated ones reported where they are written, and every
+// part reads back whole.
+func TestWideRows(t *testing.T) {
+	smallBlocks(t)
+	long := strings.Repeat("x", 70_000)
+	for _, head := range []string{loadHead, "description,part_id,class,elements,hs_code,origin,unit_value,cn_technology\n"} {
+		descFirst := strings.HasPrefix(head, "description")
+		row := func(id, desc, class, origin, value string) string {
+			if descFirst {
+				return desc + "," + id + "," + class + ",,8505," + origin + "," + value + ",\n"
+			}
+			return id + "," + desc + "," + class + ",,8505," + origin + "," + value + ",\n"
+		}
+		var parts strings.Builder
+		parts.WriteString(head)
+		parts.WriteString(row("top", "product", "assembly", "DE", "100"))
+		var edges strings.Builder
+		edges.WriteString("parent_id,child_id,quantity\n")
+		wide := 0
+		for i := range 12 {
+			desc := "narrow " + strconv.Itoa(i)
+			if i%3 == 1 {
+				desc, wide = long+strconv.Itoa(i), wide+1
+			}
+			id := "part-" + strconv.Itoa(i)
+			parts.WriteString(row(id, desc, "other", "CN", strconv.Itoa(i+1)))
+			fmt.Fprintf(&edges, "top,%s,%d\n", id, i+1)
+		}
+		g, err := bothReaders(t, parts.String(), edges.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.parts.wide) != wide {
+			t.Fatalf("%d wide rows, want %d", len(g.parts.wide), wide)
+		}
+		for i := range 12 {
+			p, ok := g.Index("part-" + strconv.Itoa(i))
+			if !ok {
+				t.Fatalf("part-%d not found", i)
+			}
+			got := g.Part(p)
+			if want := strconv.Itoa(i); !strings.HasSuffix(got.Description, want) || got.UnitValue != strconv.Itoa(i+1) ||
+				got.Origin != "CN" || got.HSCode != "8505" || (len(got.Description) > 70_000) != (i%3 == 1) {
+				t.Fatalf("part-%d reads back as %q…, %+v", i, got.Description[:min(20, len(got.Description))], got.UnitValue)
+			}
+		}
+		// A wide row's id repeated: the error names the repeat's line and column.
+		dup := parts.String() + row("part-1", long, "other", "CN", "1")
+		_, err = bothReaders(t, dup, edges.String())
+		col := "1"
+		if descFirst {
+			col = "70002"
+		}
+		if err == nil || !strings.Contains(err.Error(), "parts.csv:15:"+col+":") {
+			t.Fatalf("repeated wide id: %v", err)
+		}
+	}
+}

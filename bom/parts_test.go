@@ -15,6 +15,8 @@ func TestPartStore(t *testing.T) {
 			CNTechnology: []string{"magnet_manufacturing"}},
 		{ID: "magnet-2", Class: "magnet_ndfeb", Elements: []string{"Nd", "Pr", "Dy"}, Origin: "VN", UnitValue: "2.5"},
 		{ID: "", Class: "other", Elements: []string{}, Origin: "JP", UnitValue: "0"},
+		// Fields too far apart for a narrow row, and an empty id: wide rows.
+		{ID: "stator", Description: strings.Repeat("s", 70_000), Class: "assembly", HSCode: "8503", Origin: "DE", UnitValue: "12"},
 	}
 	s := newPartStore(0)
 	for _, p := range in {
@@ -36,6 +38,9 @@ func TestPartStore(t *testing.T) {
 		if s.id(int32(i)) != in[i].ID || s.hasTech(int32(i)) != (len(in[i].CNTechnology) > 0) {
 			t.Fatalf("part %d: id %q, hasTech %v", i, s.id(int32(i)), s.hasTech(int32(i)))
 		}
+	}
+	if len(s.wide) != 2 || !s.rows[3].wide() || !s.rows[4].wide() || s.rows[0].wide() {
+		t.Fatalf("%d wide rows, want rows 3 and 4", len(s.wide))
 	}
 	// The same list is kept once, and the store owns its copy.
 	if s.rows[1].elements != s.rows[2].elements || len(s.lists) != 3 {
@@ -64,7 +69,7 @@ func TestPartStore(t *testing.T) {
 	for _, p := range in {
 		s.add(p)
 	}
-	order := []int32{2, 0, 3, 1}
+	order := []int32{2, 4, 0, 3, 1}
 	s.permute(order)
 	for i, k := range order {
 		if got := s.part(int32(i)); !reflect.DeepEqual(got, want(int(k))) {
