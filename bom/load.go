@@ -562,12 +562,12 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 			return n, &rowError{off: start, column: column(at, nf, l.cols[slices.Index(partColumns, field)], start), field: field, why: why}
 		}
 		sp := rowSpans{id: l.span(id), desc: l.span(desc), hs: l.span(hs), origin: l.span(origin), value: l.span(value)}
-		r, narrow := pack(sp, ci, elements, tech)
-		if !narrow { // numbered among the chunk's wide rows until merge
-			r = wideRow(len(l.wide), ci, elements, tech)
+		r := &out.rows[n]
+		r.class, r.elements, r.tech = ci, elements, tech
+		if !r.place(l.span(chunk[start:end]).off, &sp) { // numbered among the chunk's wide rows until merge
+			r.widen(len(l.wide))
 			l.wide, l.wideAt = append(l.wide, sp), append(l.wideAt, n)
 		}
-		out.rows[n] = r
 		out.values[n] = v
 		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sp.id.off), int(sp.id.off+sp.id.n))
 		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0

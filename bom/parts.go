@@ -34,35 +34,35 @@ type partRow struct {
 // rowSpans are a part row's fields in full.
 type rowSpans struct{ id, desc, hs, origin, value span }
 
-// pack gives the row of fields at sp, with its class and lists; wide is
-// false when they do not fit a row, which must then be made wide.
-func pack(sp rowSpans, class, elements, tech uint32) (r partRow, narrow bool) {
-	r = partRow{class: class, elements: elements, tech: tech}
-	all := [...]*span{&sp.id, &sp.desc, &sp.hs, &sp.origin, &sp.value}
-	r.at = sp.id.off
-	for _, f := range all {
-		if f.n > 0 {
-			r.at = min(r.at, f.off)
-		}
-	}
-	fields := [...]*field{&r.id, &r.desc, &r.hs, &r.origin, &r.value}
-	for k, f := range all {
-		if f.n == 0 {
-			continue
-		}
-		rel := f.off - r.at
-		if rel > math.MaxUint16 || f.n > math.MaxUint16 {
-			return partRow{}, false
-		}
-		*fields[k] = field{uint16(rel), uint16(f.n)}
-	}
-	return r, sp.id.n > 0
+// place sets r's fields to those at sp, none of which starts before at,
+// and reports whether they fit; when they do not, r must be widened.
+// (It runs once per row of a parts file: the fields' checks are or-ed
+// together, not branched on one by one, and nothing is copied through
+// the stack.)
+func (r *partRow) place(at uint32, sp *rowSpans) bool {
+	var a, b, c, d, e uint32
+	r.at = at
+	r.id, a = fieldAt(sp.id, at)
+	r.desc, b = fieldAt(sp.desc, at)
+	r.hs, c = fieldAt(sp.hs, at)
+	r.origin, d = fieldAt(sp.origin, at)
+	r.value, e = fieldAt(sp.value, at)
+	return sp.id.n > 0 && (a|b|c|d|e) <= math.MaxUint16
 }
 
-// wideRow is the row of fields at sp, which do not fit a narrow one, as
-// the w-th of a store's wide rows.
-func wideRow(w int, class, elements, tech uint32) partRow {
-	return partRow{at: uint32(w), class: class, elements: elements, tech: tech}
+// fieldAt is f as a field of a row at at, and a number beyond 16 bits
+// when it does not fit one.
+func fieldAt(f span, at uint32) (field, uint32) {
+	rel := f.off - at
+	if f.n == 0 {
+		rel = 0
+	}
+	return field{uint16(rel), uint16(f.n)}, rel | f.n
+}
+
+// widen makes r wide, its spans the w-th of a store's wide rows.
+func (r *partRow) widen(w int) {
+	r.at, r.id, r.desc, r.hs, r.origin, r.value = uint32(w), field{}, field{}, field{}, field{}, field{}
 }
 
 // wide reports whether r keeps its spans in the store's wide.
@@ -210,9 +210,9 @@ func (s *partStore) add(p Part) error {
 // put appends the row of fields at sp, wide when they do not fit a
 // narrow one.
 func (s *partStore) put(sp rowSpans, class, elements, tech uint32) {
-	r, narrow := pack(sp, class, elements, tech)
-	if !narrow {
-		r = wideRow(len(s.wide), class, elements, tech)
+	r := partRow{class: class, elements: elements, tech: tech}
+	if !r.place(sp.id.off, &sp) { // the id is put first
+		r.widen(len(s.wide))
 		s.wide = append(s.wide, sp)
 	}
 	s.rows = append(s.rows, r)
