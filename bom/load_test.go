@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
@@ -14,12 +15,13 @@ import (
 )
 
 // smallBlocks makes the fast reader cut even a few lines into several
-// chunks and edge blocks, so that tests reach every path.
+// chunks and edge blocks, and keep many rows wide (their fields further
+// than 16 bytes from the line's start), so that tests reach every path.
 func smallBlocks(t testing.TB) {
-	chunk, block := minChunk, edgeBlock
+	chunk, block, narrow := minChunk, edgeBlock, narrowMax
 	procs := runtime.GOMAXPROCS(4)
-	minChunk, edgeBlock = 8, 48
-	t.Cleanup(func() { minChunk, edgeBlock = chunk, block; runtime.GOMAXPROCS(procs) })
+	minChunk, edgeBlock, narrowMax = 8, 48, 16
+	t.Cleanup(func() { minChunk, edgeBlock, narrowMax = chunk, block, narrow; runtime.GOMAXPROCS(procs) })
 }
 
 // bothReaders reads parts and edges with the fast reader and with the
@@ -165,6 +167,7 @@ func TestFastReaderBadInput(t *testing.T) {
 func TestFastReaderAgreesOnRandomBOMs(t *testing.T) {
 	smallBlocks(t)
 	rng := rand.New(rand.NewPCG(11, 12))
+	wide, narrow := 0, 0
 	for iter := range 400 {
 		parts, edges := randomBOM(rng, 2+rng.IntN(30))
 		if rng.IntN(2) == 0 {
@@ -184,6 +187,13 @@ func TestFastReaderAgreesOnRandomBOMs(t *testing.T) {
 		if err == nil && g.Len() != len(parts) {
 			t.Fatalf("iteration %d: %d parts, want %d", iter, g.Len(), len(parts))
 		}
+		if err == nil {
+			wide += len(g.parts.wide)
+			narrow += g.Len() - len(g.parts.wide)
+		}
+	}
+	if wide == 0 || narrow == 0 { // smallBlocks makes rows of long fields wide
+		t.Fatalf("%d wide rows and %d narrow ones: both kinds should be read", wide, narrow)
 	}
 }
 
@@ -757,6 +767,7 @@ func TestLongIDsInOneBatch(t *testing.T) {
 // part reads back whole.
 func TestWideRows(t *testing.T) {
 	smallBlocks(t)
+	narrowMax = math.MaxUint16 // the real bound, which smallBlocks lowers
 	long := strings.Repeat("x", 70_000)
 	for _, head := range []string{loadHead, "description,part_id,class,elements,hs_code,origin,unit_value,cn_technology\n"} {
 		descFirst := strings.HasPrefix(head, "description")

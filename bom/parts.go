@@ -47,8 +47,12 @@ func (r *partRow) place(at uint32, sp *rowSpans) bool {
 	r.hs, c = fieldAt(sp.hs, at)
 	r.origin, d = fieldAt(sp.origin, at)
 	r.value, e = fieldAt(sp.value, at)
-	return sp.id.n > 0 && (a|b|c|d|e) <= math.MaxUint16
+	return sp.id.n > 0 && (a|b|c|d|e) <= narrowMax
 }
+
+// narrowMax is the furthest a narrow row's field reaches: 16 bits. (A
+// variable so that tests can lower it and meet wide rows on every path.)
+var narrowMax uint32 = math.MaxUint16
 
 // fieldAt is f as a field of a row at at, and a number beyond 16 bits
 // when it does not fit one.
