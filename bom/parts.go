@@ -133,7 +133,8 @@ func (s *partStore) spans(i int32) rowSpans {
 	return rowSpans{r.span(r.id), r.span(r.desc), r.span(r.hs), r.span(r.origin), r.span(r.value)}
 }
 
-// idSpan is where part i's id is in the text.
+// idSpan is spans(i).id without working out the other four: a lookup
+// of an id longer than a slot reads it once per edge.
 func (s *partStore) idSpan(i int32) span {
 	r := &s.rows[i]
 	if r.wide() {
