@@ -488,7 +488,7 @@ func (b *builder) layQuantities(num numbering, same, mirror bool, first, count [
 	var to []float64
 	if !same && !mirror {
 		to = make([]float64, len(b.eqty))
-		prefault(to)
+		prefault(memory(to))
 	}
 	g.qty = layRows(b.eqty, to, same, mirror, g.start, num, first, count)
 	if len(b.long) > 0 {

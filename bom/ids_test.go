@@ -62,7 +62,7 @@ func TestIDTableFinds(t *testing.T) {
 	probes := probesOf(inserted, ids)
 	for from := 0; from < len(ids); {
 		to := min(len(ids), from+1+from%(3*batchSize))
-		inserted.insert(probes, from, to)
+		inserted.insert(probes[from:to], from)
 		from = to
 	}
 	if d, _ := inserted.duplicate(); d >= 0 {
@@ -99,7 +99,7 @@ func TestIDTableDuplicate(t *testing.T) {
 		ids := append(testIDs(), dup)
 		store := storeOf(ids)
 		tab := newLoadTable(store, len(ids))
-		tab.insert(probesOf(tab, ids), 0, len(ids))
+		tab.insert(probesOf(tab, ids), 0)
 		d, first := tab.duplicate()
 		if d != int32(len(ids)-1) || store.id(first) != dup {
 			t.Fatalf("duplicate(%q) = %d, %d", dup, d, first)

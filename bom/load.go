@@ -496,39 +496,37 @@ func (l *partLoader) merge(store *partStore, rows []partRow) {
 type partArrays struct {
 	rows   []partRow
 	values []float64
-	probes []idProbe // for idTable.insert
-	china  []bool    // made in China
-	tech   []bool    // made with Chinese technology
+	china  []bool // made in China
+	tech   []bool // made with Chinese technology
 }
 
-// newPartArrays makes and prefaults the arrays for n rows.
+// newPartArrays makes the arrays for n rows.
 func newPartArrays(n int) partArrays {
-	a := partArrays{make([]partRow, n), make([]float64, n), make([]idProbe, n), make([]bool, n), make([]bool, n)}
-	prefault(a.rows)
-	prefault(a.values)
-	prefault(a.probes)
-	prefault(a.china)
-	prefault(a.tech)
-	return a
+	return partArrays{make([]partRow, n), make([]float64, n), make([]bool, n), make([]bool, n)}
+}
+
+// memory is the arrays' bytes, for prefault.
+func (a partArrays) memory() [][]byte {
+	return [][]byte{memory(a.rows), memory(a.values), memory(a.china), memory(a.tech)}
 }
 
 // slice is rows from to to.
 func (a partArrays) slice(from, to int) partArrays {
-	return partArrays{a.rows[from:to], a.values[from:to], a.probes[from:to], a.china[from:to], a.tech[from:to]}
+	return partArrays{a.rows[from:to], a.values[from:to], a.china[from:to], a.tech[from:to]}
 }
 
 // moveDown moves n rows from from down to to.
 func (a partArrays) moveDown(to, from, n int) {
 	copy(a.rows[to:], a.rows[from:from+n])
 	copy(a.values[to:], a.values[from:from+n])
-	copy(a.probes[to:], a.probes[from:from+n])
 	copy(a.china[to:], a.china[from:from+n])
 	copy(a.tech[to:], a.tech[from:from+n])
 }
 
-// parse fills out from the rows of chunk, and returns how many rows it
-// read, and the first bad row.
-func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
+// parse fills out from the rows of chunk, and probes with their ids'
+// probes (for idTable.insert), and returns how many rows it read, and the
+// first bad row.
+func (l *partLoader) parse(chunk []byte, out partArrays, probes []idProbe) (int, *rowError) {
 	at := make([]int32, l.maxCol+3)
 	n := 0
 	for pos := 0; pos < len(chunk); {
@@ -569,27 +567,53 @@ func (l *partLoader) parse(chunk []byte, out partArrays) (int, *rowError) {
 			l.wide, l.wideAt = append(l.wide, sp), append(l.wideAt, n)
 		}
 		out.values[n] = v
-		out.probes[n] = l.ids.probeAt(bytesOf(l.s), int(sp.id.off), int(sp.id.off+sp.id.n))
+		probes[n] = l.ids.probeAt(bytesOf(l.s), int(sp.id.off), int(sp.id.off+sp.id.n))
 		out.china[n], out.tech[n] = l.str(origin) == "CN", tech != 0
 		n++
 	}
 	return n, nil
 }
 
-// prefault writes a zero into each page of s, whose elements are all
-// zero (it is fresh from make), so that the kernel maps its pages in now,
-// one after another, and not at random as the table's probes or the
-// parse first touch them. Two goroutines prefaulting arrays of their own
-// take half the time one does (a fault costs 1.4 µs here, more where the
-// host has not yet backed the page).
-func prefault[T any](s []T) {
-	if len(s) == 0 {
+// prefault writes a zero into each page of the arrays, whose bytes are
+// all zero (fresh from make), so that the kernel maps their pages in now,
+// in order, and not at random as the table's probes or the parse first
+// touch them. The pages are shared out between two goroutines, evenly:
+// two fault in their pages faster than one (twice as fast on one machine,
+// 1.4 times on another, where a fresh page cost the host 11–17 µs), and
+// an uneven share keeps the other core waiting.
+func prefault(arrays ...[]byte) {
+	total := 0
+	for _, a := range arrays {
+		total += len(a)
+	}
+	touch := func(from, to int) { // the bytes from to to of the arrays one after another
+		for _, a := range arrays {
+			for i := max(from, 0); i < min(to, len(a)); i += 4096 {
+				a[i] = 0
+			}
+			from, to = from-len(a), to-len(a)
+		}
+	}
+	if total < 2*minChunk || runtime.GOMAXPROCS(0) < 2 {
+		touch(0, total)
 		return
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), uintptr(len(s))*unsafe.Sizeof(s[0]))
-	for i := 0; i < len(b); i += 4096 {
-		b[i] = 0
+	half := total / 2 &^ 4095
+	parallel(2, func(k int) {
+		if k == 0 {
+			touch(0, half)
+		} else {
+			touch(half, total)
+		}
+	})
+}
+
+// memory is the bytes of s.
+func memory[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
 	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), uintptr(len(s))*unsafe.Sizeof(s[0]))
 }
 
 // parallel runs f(0) … f(n-1), each on a goroutine of its own when n > 1.
@@ -696,12 +720,13 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		return nil, errQuoted
 	}
 	total := starts[len(cs)]
-	// The arrays and the table are made on two cores at once: in a fresh
-	// process, where each page costs a fault, that halves the wait.
+	// The arrays and the table are made on two cores at once (reused
+	// memory is zeroed as it is made), then faulted in on two.
 	store := newPartStore(0)
 	var arrays partArrays
 	var ids *idTable
 	both(func() { arrays = newPartArrays(total) }, func() { ids = newLoadTable(store, total) })
+	prefault(append(arrays.memory(), memory(ids.slots))...)
 	store.text, store.rows = data, arrays.rows
 	rows, errs := make([]int, len(cs)), make([]*rowError, len(cs))
 	s := unsafe.String(unsafe.SliceData(data), len(data))
@@ -712,6 +737,10 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	// free, while the other parses, up to the first bad row.
 	n, line := 0, first
 	var bad error
+	// Each chunk's probes wait in a buffer of their own from its parse to
+	// its entering, when the buffer is free for another chunk: a few are
+	// in use at once, not a 16-byte probe for every part of the file.
+	probes, free := make([][]idProbe, len(cs)), [][]idProbe(nil)
 	enter := func(k int) {
 		if bad != nil {
 			return
@@ -721,21 +750,31 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 		if n != base {
 			arrays.moveDown(n, base, rows[k])
 		}
-		ids.insert(arrays.probes, n, n+rows[k])
+		ids.insert(probes[k][:rows[k]], n)
 		n += rows[k]
 		if e := errs[k]; e != nil {
 			bad = newParseError(file, lineAt(cs[k], e.off, line), e.column, e.field, e.why)
 		}
 		line += starts[k+1] - base
 	}
-	var turn sync.Mutex // guards parsed, next and entering
+	var turn sync.Mutex // guards parsed, next, entering and free
 	parsed, next, entering := make([]bool, len(cs)), 0, false
 	spread(len(cs), w, func(_, k int) {
 		base, end := starts[k], starts[k+1]
 		l := &partLoader{s: s, cols: cols, maxCol: slices.Max(cols), vocab: vocab, ids: ids,
 			lists: map[string]uint32{}, items: [][]string{nil}, badList: map[string]bool{}}
 		loaders[k] = l
-		rows[k], errs[k] = l.parse(cs[k], arrays.slice(base, end))
+		turn.Lock()
+		var buf []idProbe
+		if last := len(free) - 1; last >= 0 && cap(free[last]) >= end-base {
+			buf, free = free[last], free[:last]
+		}
+		turn.Unlock()
+		if buf == nil { // chunks differ a little in rows: room for the next ones
+			buf = make([]idProbe, 0, (end-base)*9/8)
+		}
+		probes[k] = buf[:end-base]
+		rows[k], errs[k] = l.parse(cs[k], arrays.slice(base, end), probes[k])
 		// The goroutine that finds no one entering chunks enters every
 		// parsed one that is next in order; the others go on parsing.
 		turn.Lock()
@@ -750,6 +789,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 			turn.Unlock()
 			enter(k)
 			turn.Lock()
+			free, probes[k] = append(free, probes[k]), nil
 			next++
 		}
 		entering = false

@@ -822,3 +822,30 @@ func TestWideRows(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefault: prefault touches only the arrays' own bytes, wherever
+// the halves of the pages fall among arrays of any size, on one core or
+// two.
+func TestPrefault(t *testing.T) {
+	sizes := []int{0, 1, 4095, 4097, 2*minChunk + 3, 0, 3 * minChunk, 5}
+	for _, procs := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(procs)
+		// Each array sits inside a guard band of 0xff bytes that must survive.
+		var arrays [][]byte
+		var bands [][]byte
+		for _, n := range sizes {
+			band := bytes.Repeat([]byte{0xff}, n+2*4096)
+			clear(band[4096 : 4096+n])
+			arrays, bands = append(arrays, band[4096:4096+n:4096+n]), append(bands, band)
+		}
+		prefault(arrays...)
+		runtime.GOMAXPROCS(old)
+		for k, band := range bands {
+			n := sizes[k]
+			if bytes.ContainsFunc(band[4096:4096+n], func(r rune) bool { return r != 0 }) ||
+				bytes.Count(band[:4096], []byte{0xff}) != 4096 || bytes.Count(band[4096+n:], []byte{0xff}) != 4096 {
+				t.Fatalf("GOMAXPROCS %d: array %d (%d bytes) or its guard changed", procs, k, n)
+			}
+		}
+	}
+}
