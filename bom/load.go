@@ -833,7 +833,6 @@ type edgeLoader struct {
 	partsFile string
 	chunk     []byte
 	runs      []parentRun // the chunk's edges' parents, numbered from base
-	perEdge   float64     // runs per edge in the loader's chunks so far, to size the next chunk's
 	base      int32       // the number of the chunk's first edge in the builder
 	child     []int32
 	qty       []float64
@@ -855,18 +854,15 @@ type edgeLoader struct {
 // and are numbered from base; what an earlier chunk left pending (it
 // failed) is dropped.
 func (l *edgeLoader) start(chunk []byte, base int, child []int32, qty []float64) {
-	// Sized as the chunks before would have it: grown from nothing, a
-	// chunk's runs made twice what they kept in garbage.
-	runs := make([]parentRun, 0, int(float64(cap(child))*l.perEdge*1.1)+16)
-	l.chunk, l.base, l.runs, l.child, l.qty, l.long, l.from = chunk, int32(base), runs, child, qty, nil, 0
-	l.clearPending()
-}
-
-// done notes the runs per edge of the chunk just parsed.
-func (l *edgeLoader) done() {
+	// The runs are sized as the loader's chunk before had them per edge:
+	// grown from nothing, a chunk's runs made twice what they kept in
+	// garbage.
+	size := 16
 	if len(l.child) > 0 {
-		l.perEdge = float64(len(l.runs)) / float64(len(l.child))
+		size += int(float64(cap(child)) * float64(len(l.runs)) / float64(len(l.child)) * 1.1)
 	}
+	l.chunk, l.base, l.runs, l.child, l.qty, l.long, l.from = chunk, int32(base), make([]parentRun, 0, size), child, qty, nil, 0
+	l.clearPending()
 }
 
 func (l *edgeLoader) clearPending() {
@@ -1191,7 +1187,6 @@ func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file 
 		l := loaders[worker]
 		l.start(cs[k], from, b.echild[from:from:to], b.eqty[from:from:to])
 		err := l.parse()
-		l.done()
 		results[k] = result{len(l.child), l.long, l.runs, err}
 	})
 	// Close the gaps that empty lines left, up to the first bad row.
