@@ -332,46 +332,36 @@ func tableSize(n, spare int) int {
 // home slots read (independent loads whose cache misses overlap where
 // there is no prefetch), then each id put in.
 func (t *idTable) insert(probes []idProbe, first int) {
-	var home [2][batchSize]uint32
-	var picked [2]int
 	var sink uint64
 	mask := t.mask()
-	put := func(from int, home []uint32) {
-		for _, j := range home {
-			sink += t.slots[j].meta
+	put := func(from, to int) { // probes[from:to]
+		for _, p := range probes[from:to] {
+			sink += t.slots[p.slot].meta
 		}
-		for k, j := range home {
-			i := from + k
-			p := probes[i]
-			for ; ; j = nextSlot(j, mask) {
+		for i := from; i < to; i++ {
+			p, part := probes[i], int32(first+i)
+			for j := p.slot; ; j = nextSlot(j, mask) {
 				s := t.slots[j]
 				if s.meta == 0 {
-					t.slots[j] = p.entry(int32(first + i))
+					t.slots[j] = p.entry(part)
 					break
 				}
-				if s.holds(p) && (!p.long() || t.store.id(s.index()) == t.store.id(int32(first+i))) {
+				if s.holds(p) && (!p.long() || t.key(s.index()) == t.key(part)) {
 					if t.dup[0] < 0 {
-						t.dup = [2]int32{int32(first + i), s.index()}
+						t.dup = [2]int32{part, s.index()}
 					}
 					break
 				}
 			}
 		}
 	}
-	for at, cur := 0, 0; at < len(probes) || picked[1-cur] > 0; cur = 1 - cur {
-		hm, n := &home[cur], min(batchSize, len(probes)-at)
-		for k := range n {
-			hm[k] = probes[at+k].slot
-		}
-		picked[cur] = n
-		if n > 0 {
-			prefetchSlots(&t.slots[0], &hm[0], unsafe.Sizeof(hm[0]), n)
-		}
-		prev := 1 - cur
-		put(at-picked[prev], home[prev][:picked[prev]])
-		picked[prev] = 0
-		at += n
+	prev := 0 // the batch prefetched before, put in while the next is prefetched
+	for at := 0; at < len(probes); at += batchSize {
+		t.prefetch(probes[at:min(at+batchSize, len(probes))])
+		put(prev, at)
+		prev = at
 	}
+	put(prev, len(probes))
 	t.sink.Add(sink)
 }
 
