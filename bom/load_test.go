@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // smallBlocks makes the fast reader cut even a few lines into several
@@ -455,6 +456,15 @@ func FuzzSplitLine(f *testing.F) {
 	for _, s := range []string{"", "\n", "a,b,c\n", "a,b,c\r\n", "a,b", "P0,P541671,6\nP0,P2,3\n", ",,,,,,,,,,,\n", "a\r", "x,y\r\r\n", "0123456789,abcdefghij,klmnop\r\nq"} {
 		f.Add([]byte(s), uint8(0), uint8(3))
 	}
+	// Lines read through marks64: their line feed among the 64 bytes
+	// from their start (the last of them, or just after), a CR before it
+	// or not, commas up to the last byte before it.
+	row := "P500004,Chinese NdFeB magnet with Dy,magnet_ndfeb,Nd;Pr;Dy,,CN,27.00,"
+	for _, n := range []int{62, 63, 64, 65} {
+		line := strings.Repeat(",", 3) + strings.Repeat("x,", n)[:n-3]
+		f.Add([]byte(line+"\n"+row+"\n"+strings.Repeat("y", 64)), uint8(0), uint8(9))
+		f.Add([]byte(line[:n-1]+"\r\n"+row), uint8(0), uint8(7))
+	}
 	f.Fuzz(func(t *testing.T, b []byte, pos, limit uint8) {
 		p, lim := int(pos)%(len(b)+1), 1+int(limit)%10
 		if p == len(b) && len(b) > 0 {
@@ -472,6 +482,35 @@ func FuzzSplitLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMarks holds marks64 and marksOf to the commas and line feeds of 64
+// bytes, at each alignment.
+func TestMarks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, 64+15)
+	for range 5000 {
+		for i := range buf {
+			buf[i] = ",\n\rab \xac\x8a"[rng.IntN(8)] // \xac and \x8a: a comma's and a line feed's low bits, high bit set
+		}
+		p := &buf[rng.IntN(16)]
+		b := unsafe.Slice(p, 64)
+		var commas, lfs uint64
+		for k, c := range b {
+			if c == ',' {
+				commas |= 1 << k
+			}
+			if c == '\n' {
+				lfs |= 1 << k
+			}
+		}
+		if c, l := marks64(p); c != commas || l != lfs {
+			t.Fatalf("marks64(%q) = %064b, %064b; want %064b, %064b", b, c, l, commas, lfs)
+		}
+		if c, l := marksOf(p); c != commas || l != lfs {
+			t.Fatalf("marksOf(%q) = %064b, %064b; want %064b, %064b", b, c, l, commas, lfs)
+		}
+	}
 }
 
 // FuzzSplit3: split3 gives the fields, line end and next line that
