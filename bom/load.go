@@ -595,7 +595,13 @@ func (l *partLoader) parse(chunk []byte, out partArrays, probes []idProbe) (int,
 		// one is split again, for checkLists to say what is wrong with it.
 		ci, classOK := l.class(class)
 		v, valueOK := parseDecimal(value)
-		field, why := checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), valueOK, l.str(hs))
+		// checkRow words what is wrong; most rows pass the same checks in
+		// line, without a call that returns a message.
+		var field string
+		var why i18n.Msg
+		if len(id) == 0 || !classOK || !rarex.IsCountry(l.str(origin)) || !valueOK || len(hs) > 0 && !rarex.IsHSCode(l.str(hs)) {
+			field, why = checkRow(l.str(id), l.str(class), classOK, l.str(origin), l.str(value), valueOK, l.str(hs))
+		}
 		var elements, tech uint32
 		if field == "" {
 			var okE, okT bool
