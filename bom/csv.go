@@ -77,6 +77,10 @@ func checkFields(id, class, origin, value, hs string, vocab Vocabulary) (field s
 // checkRow is checkFields for a class and a value already known to be
 // good (classOK, valueOK) or not: the fast reader asks the vocabulary once
 // per class it meets, and reads each value once, checking it as it goes.
+// The fast reader tests the same conditions in line and calls checkRow
+// only for a row that fails one (partLoader.parse): a check added here
+// goes there too, and TestFastReaderBadInput holds the readers to each
+// other on a bad row of each kind.
 func checkRow(id, class string, classOK bool, origin, value string, valueOK bool, hs string) (field string, why i18n.Msg) {
 	switch {
 	case id == "":
