@@ -123,6 +123,8 @@ func TestFastReaderBadInput(t *testing.T) {
 		{"bad stage", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1,alchemy\n"), goodEdges, `cn_technology: "alchemy" is not a technology stage`},
 		{"bad hs code", replace(goodParts, 12, "p10,x,metal,Dy,85A5,CN,1,\n"), goodEdges, `hs_code`},
 		{"empty id", replace(goodParts, 12, ",x,metal,Dy,,CN,1,\n"), goodEdges, `parts.csv:12:1: part_id: empty`},
+		{"unknown country", replace(goodParts, 12, "p10,x,metal,Dy,,XX,1,\n"), goodEdges, `parts.csv:12:17: origin`},
+		{"country in lower case", replace(goodParts, 12, "p10,x,metal,Dy,,cn,1,\n"), goodEdges, `parts.csv:12:17: origin`},
 		{"value beyond a float", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1"+strings.Repeat("0", 400)+",\n"), goodEdges, ""},
 		{"value with two points", replace(goodParts, 12, "p10,x,metal,Dy,,CN,1.2.3,\n"), goodEdges, `parts.csv:12:20: unit_value`},
 		{"quoted parts stream", replace(goodParts, 12, "p10,\"a, quoted\",other,,,CN,1,\n"), goodEdges, ""},
