@@ -34,7 +34,7 @@ func TestIncrementalMatchesFullRollup(t *testing.T) {
 				var parent int32
 				for parent = 0; g.start[parent+1] <= int32(k); parent++ {
 				}
-				changes, err = r.UpdateQuantity(g.id(parent), g.id(g.child[k]), []string{"1", "0.5", "7"}[rng.IntN(3)])
+				changes, err = r.UpdateQuantity(g.id(parent), g.id(g.child[k]), []string{"1", "0.5", "7", "0.1"}[rng.IntN(4)])
 			}
 			if err != nil {
 				t.Fatal(err)
