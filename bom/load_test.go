@@ -540,6 +540,31 @@ func FuzzSplit3(f *testing.F) {
 	})
 }
 
+// quickEdge reads the line of b at pos as the edge loader's quick path
+// (quickLines) does, after a line whose parent has the prefix last, and
+// gives what it queued for it: the parent's length and head (pl 0 when it
+// is last's), where the child starts, its length and head, the quantity
+// and the next line's start. ok is false when quickLines left the line to
+// split3, and when not to try.
+func quickEdge(b []byte, pos int, try bool, last parentPrefix) (pl int, ph uint64, c, cl int, ch uint64, q float64, next int, ok bool) {
+	if !try {
+		return
+	}
+	l := &edgeLoader{ids: newLoadTable(newPartStore(0), 16), cols: []int{0, 1, 2}}
+	l.start(b, 0, make([]int32, 0, len(b)), make([]float64, 0, len(b)))
+	lp := lastParent{prefix: last}
+	next, err := l.quickLines(pos, pos+1, &lp)
+	if err != nil || next == pos {
+		return
+	}
+	c = pos + last.n
+	if len(l.pid) > 0 { // a parent queued
+		pl, ph = int(l.pid[0].n), l.pprobe[0].head
+		c = pos + pl + 1
+	}
+	return pl, ph, c, int(l.cprobe[0].tag >> 24), l.cprobe[0].head, l.qty[0], next, true
+}
+
 // FuzzQuickEdge: a line quickEdge reads, split3 and parseQuantity read
 // alike: the same ids, the same quantity and the same next line; and when
 // it says the line has the previous line's parent, split3's parent is
@@ -587,6 +612,8 @@ func TestQuickEdge(t *testing.T) {
 		{"p,q,10\n", true, 10},
 		{"é,ü,1\n", true, 1},
 		{"123456789,q,1\n", false, 0}, // a long parent
+		{"12345678XYZ,5\n", false, 0}, // a long parent, and after its first 8 bytes what looks like a child and a quantity
+		{"p,12345678X5\n", false, 0},  // a long child, the same way
 		{"p,123456789,1\n", false, 0}, // a long child
 		{"p,q,12345678\n", false, 0},  // a long quantity
 		{",q,1\n", false, 0},          // no parent
