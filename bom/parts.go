@@ -34,12 +34,12 @@ type partRow struct {
 // rowSpans are a part row's fields in full.
 type rowSpans struct{ id, desc, hs, origin, value span }
 
-// place sets r's fields to those at sp, none of which starts before at,
-// and reports whether they fit; when they do not, r must be widened.
-// (It runs once per row of a parts file: the fields' checks are or-ed
-// together, not branched on one by one, and nothing is copied through
-// the stack.)
-func (r *partRow) place(at uint32, sp *rowSpans) bool {
+// place sets r's fields to those at sp, none of which starts before at.
+// When they do not fit a narrow row, it appends sp to wide, makes r wide
+// (numbering it there) and reports true. (It runs once per row of a parts
+// file: the fields' checks are or-ed together, not branched on one by
+// one, and nothing is copied through the stack.)
+func (r *partRow) place(at uint32, sp *rowSpans, wide *[]rowSpans) bool {
 	var a, b, c, d, e uint32
 	r.at = at
 	r.id, a = fieldAt(sp.id, at)
@@ -47,7 +47,12 @@ func (r *partRow) place(at uint32, sp *rowSpans) bool {
 	r.hs, c = fieldAt(sp.hs, at)
 	r.origin, d = fieldAt(sp.origin, at)
 	r.value, e = fieldAt(sp.value, at)
-	return sp.id.n > 0 && (a|b|c|d|e) <= narrowMax
+	if sp.id.n > 0 && (a|b|c|d|e) <= narrowMax {
+		return false
+	}
+	r.widen(len(*wide))
+	*wide = append(*wide, *sp)
+	return true
 }
 
 // narrowMax is the furthest a narrow row's field reaches: 16 bits. (A
@@ -216,10 +221,7 @@ func (s *partStore) add(p Part) error {
 // narrow one.
 func (s *partStore) put(sp rowSpans, class, elements, tech uint32) {
 	r := partRow{class: class, elements: elements, tech: tech}
-	if !r.place(sp.id.off, &sp) { // the id is put first
-		r.widen(len(s.wide))
-		s.wide = append(s.wide, sp)
-	}
+	r.place(sp.id.off, &sp, &s.wide) // the id is put first
 	s.rows = append(s.rows, r)
 }
 
