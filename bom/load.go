@@ -1020,8 +1020,7 @@ func (l *edgeLoader) parse() *rowError {
 		}
 		if !bytes.Equal(parent, last.id) {
 			off := offsetIn(chunk, parent)
-			l.queueParent(l.ids.probeAt(chunk, off, off+len(parent)), off, len(parent))
-			last.set(parent, headOf(parent))
+			l.queueParent(l.ids.probeAt(chunk, off, off+len(parent)), off, len(parent), &last)
 		}
 		off := offsetIn(chunk, child)
 		if e := l.queue(l.ids.probeAt(chunk, off, off+len(child)), off, len(child), q, long); e != nil {
@@ -1078,8 +1077,7 @@ func (l *edgeLoader) quickLines(pos, end int, last *lastParent) (int, *rowError)
 			}
 		}
 		if pl > 0 && !last.is(pl, ph) {
-			l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl)
-			last.set(b[pos:pos+pl], ph)
+			l.queueParent(l.ids.probe(l.ids.hash.short(ph, pl), ph, pl), pos, pl, last)
 		}
 		// queue, in line: no id of up to 8 bytes is longer than a slot
 		// holds, and no quantity quickQuantity reads needs its text kept.
@@ -1120,8 +1118,9 @@ func (p *lastParent) set(id []byte, head uint64) { p.id, p.head, p.prefix = id, 
 func (p *lastParent) is(n int, head uint64) bool { return n == len(p.id) && head == p.head }
 
 // queueParent queues the parent of the next edge and those after it, the
-// id of n bytes at off, to be looked up.
-func (l *edgeLoader) queueParent(p idProbe, off, n int) {
+// id of n bytes at off with probe p, to be looked up, and makes it last.
+func (l *edgeLoader) queueParent(p idProbe, off, n int, last *lastParent) {
+	last.set(l.chunk[off:off+n], p.head)
 	l.pprobe = append(l.pprobe, p)
 	l.pid, l.pedge = append(l.pid, span{uint32(off), uint32(n)}), append(l.pedge, int32(len(l.child)))
 	if k := len(l.pprobe); k%prefetchRun == 0 {
