@@ -55,12 +55,23 @@ func chunks(data []byte, w int) [][]byte {
 	return append(out, data)
 }
 
-// coreChunks cuts data into a few chunks for each of w goroutines, which
-// take the next when done with one (spread): a core slowed by other work
-// takes fewer.
-func coreChunks(data []byte, w int) [][]byte {
-	return chunks(data, min(4*w, max(1, len(data)/minChunk)))
+// coreChunks cuts data into per chunks for each of w goroutines (fewer
+// when they would be smaller than minChunk), which take the next when
+// done with one (spread): a core slowed by other work takes fewer.
+func coreChunks(data []byte, w, per int) [][]byte {
+	return chunks(data, min(per*w, max(1, len(data)/minChunk)))
 }
+
+// How many chunks each core is given of the parts file and of a block of
+// the edges file. The parts' chunks are smaller: at the end of the file,
+// one core parses the last chunk and enters its ids while the other
+// waits, and with 4 chunks a core that took 5 ms more (Phases/parts
+// 61.6 against 66.8 ms, p = 0.000, n = 36; 8 to 24 did as well as 16).
+// An edges block cut into 16 chunks took 3.7% longer than into 8.
+const (
+	partChunks = 16
+	edgeChunks = 4
+)
 
 // readAllSized reads r whole when its size is known and at most limit;
 // ok is false (and nothing read) otherwise.
@@ -717,7 +728,7 @@ func loadParts(data []byte, file string, vocab Vocabulary) (*builder, error) {
 	cols := t.index(partColumns...)
 	body, first := data[end:], t.line()+1
 	w := workers(len(body))
-	cs := coreChunks(body, w)
+	cs := coreChunks(body, w, partChunks)
 	starts, quoted := lineStarts(cs, w)
 	if quoted {
 		return nil, errQuoted
@@ -1248,7 +1259,7 @@ func (b *builder) loadEdges(r io.Reader, file, partsFile string) error {
 // after them; errQuoted, having added none, when a field is quoted.
 func (b *builder) edgeLines(whole []byte, loaders []*edgeLoader, line int, file string) (int, error) {
 	w := len(loaders)
-	cs := coreChunks(whole, w)
+	cs := coreChunks(whole, w, edgeChunks)
 	starts, quoted := lineStarts(cs, w)
 	if quoted {
 		return line, errQuoted
