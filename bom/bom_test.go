@@ -6,10 +6,12 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"rarex"
@@ -141,6 +143,46 @@ func TestExactVerdicts(t *testing.T) {
 				t.Fatalf("over %v exact %v, want %v %v (share %v)", res.Over, res.Exact, c.over, c.exact, res.Share)
 			}
 		})
+	}
+}
+
+// TestResultsAtOnce: results asked for from several goroutines at once
+// are those asked for one by one, the exact verdicts' shared memo included
+// (go test -race checks it).
+func TestResultsAtOnce(t *testing.T) {
+	parts := "part_id,class,origin,unit_value,elements\nS,assembly,VN,5,\nC,metal,CN,1,Dy\n"
+	edges := "parent_id,child_id,quantity\nS,C,0.1\n"
+	for i := range 64 {
+		id := "P" + strconv.Itoa(i)
+		parts += id + ",assembly,VN,100,\n" // S's 0.1 of C: exactly 0.1%
+		edges += id + ",S,1\n"
+	}
+	g := mustGraph(t, parts, edges)
+	products := g.Products()
+	roll := func() *Rollup { return Roll(g, part1, Threshold{Ratio: big.NewRat(1, 1000), Inclusive: true}) }
+	var want []Result
+	r := roll()
+	for _, p := range products {
+		want = append(want, r.Result(p, 2))
+	}
+	if !want[0].Exact || !want[0].Over {
+		t.Fatalf("the products are not at the threshold: %+v", want[0])
+	}
+	r = roll()
+	got := make([][]Result, 4)
+	var wg sync.WaitGroup
+	for k := range got {
+		wg.Go(func() {
+			for _, p := range products {
+				got[k] = append(got[k], r.Result(p, 2))
+			}
+		})
+	}
+	wg.Wait()
+	for _, g := range got {
+		if !reflect.DeepEqual(g, want) {
+			t.Fatalf("at once: %+v\none by one: %+v", g[0], want[0])
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"math/big"
+	"sync"
 )
 
 // Threshold is the de-minimis test: share ≥ Ratio (or > Ratio when not Inclusive).
@@ -19,7 +20,8 @@ type Rollup struct {
 	cv, cn     []float64 // controlled and Chinese-origin content value of one unit
 	tech       []bool    // some part in the tree was made with Chinese technology
 	th         Threshold
-	tf         float64 // th.Ratio as a float
+	tf         float64    // th.Ratio as a float
+	exactMu    sync.Mutex // Result may be called from several goroutines at once
 	exact      map[int32]*big.Rat
 	stamp      []uint32 // visit marks for incremental updates
 	epoch      uint32
@@ -173,7 +175,9 @@ type Result struct {
 	Paths           []Path   `json:"top_paths,omitempty"`
 }
 
-// Result reports product p with its top k contributing paths.
+// Result reports product p with its top k contributing paths. Several
+// goroutines may ask for results at once, but not while the roll-up is
+// updated.
 func (r *Rollup) Result(p int32, k int) Result {
 	g := r.g
 	part := g.Part(p)
@@ -222,8 +226,17 @@ func (g *Graph) exactValue(p int32) *big.Rat {
 	return v
 }
 
-// exactCV is cv(p) in exact rationals, memoised.
+// exactCV is cv(p) in exact rationals, memoised (the value is shared:
+// not to be changed). The few verdicts near the threshold need it, from
+// whichever goroutine asks for them.
 func (r *Rollup) exactCV(p int32) *big.Rat {
+	r.exactMu.Lock()
+	defer r.exactMu.Unlock()
+	return r.exactSum(p)
+}
+
+// exactSum is exactCV, for a caller that holds exactMu.
+func (r *Rollup) exactSum(p int32) *big.Rat {
 	if r.exact == nil {
 		r.exact = map[int32]*big.Rat{}
 	}
@@ -238,7 +251,7 @@ func (r *Rollup) exactCV(p int32) *big.Rat {
 		out = new(big.Rat)
 		for k := g.start[p]; k < g.start[p+1]; k++ {
 			q := g.exactQty(k)
-			out.Add(out, q.Mul(q, r.exactCV(g.child[k])))
+			out.Add(out, q.Mul(q, r.exactSum(g.child[k])))
 		}
 	}
 	r.exact[p] = out
