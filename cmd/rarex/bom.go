@@ -99,14 +99,13 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
+	if *asJSON {
+		return a.printJSONList(map[string]any{"date": d.String(), "interpretation": test.Interpretation, "rule": rule, "rule_status": status,
+			"parts": g.Len(), "edges": g.Edges()}, "products", len(ids), func(i int) any { return r.Result(ids[i], *top) })
+	}
 	var results []bom.Result
 	for _, p := range ids {
 		results = append(results, r.Result(p, *top))
-	}
-	switch {
-	case *asJSON:
-		return a.printJSON(map[string]any{"date": d.String(), "interpretation": test.Interpretation, "rule": rule, "rule_status": status,
-			"parts": g.Len(), "edges": g.Edges(), "products": results})
 	}
 	fmt.Fprintf(a.Stdout, "%d parts, %d edges; %s reading; rule %s is %s on %s\n", g.Len(), g.Edges(), test.Interpretation, rule, status, d)
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +130,54 @@ func TestBOMUploadCommand(t *testing.T) {
 	os.WriteFile(bad, []byte("parent_id,child_id,quantity\nHM-250,GHOST,1\n"), 0o600)
 	if _, err := run("bom", "upload", "--email", "a@acme.example", "--name", "Bad", "--parts", "../../boms/demo/parts.csv", "--edges", bad); err == nil || !strings.Contains(err.Error(), "GHOST") {
 		t.Fatalf("bad upload: %v", err)
+	}
+}
+
+// TestPrintJSONList: the list written batch by batch on every core reads
+// byte for byte as the whole value printed at once, whatever the number
+// of items against the batch size; an item that cannot be marshalled
+// fails the printing.
+func TestPrintJSONList(t *testing.T) {
+	type item struct {
+		ID    string
+		Paths [][]string `json:"paths,omitempty"`
+		Share float64    `json:"share"`
+	}
+	itemAt := func(i int) item {
+		it := item{ID: fmt.Sprintf("P<%d>&", i), Share: float64(i) / 7}
+		if i%3 == 0 {
+			it.Paths = [][]string{{"a", "b"}, {"c"}}
+		}
+		return it
+	}
+	for _, n := range []int{0, 1, 2, 255, 256, 257, 1000} {
+		fields := map[string]any{"date": "2026-11-29", "zeta": []int{1, 2}, "alpha": map[string]int{"x": 1}}
+		var items []item
+		for i := range n {
+			items = append(items, itemAt(i))
+		}
+		whole, wholeOut, _ := newApp(nil, "")
+		all := maps.Clone(fields)
+		all["products"] = items
+		if err := whole.printJSON(all); err != nil {
+			t.Fatal(err)
+		}
+		list, listOut, _ := newApp(nil, "")
+		if err := list.printJSONList(fields, "products", n, func(i int) any { return itemAt(i) }); err != nil {
+			t.Fatal(err)
+		}
+		if wholeOut.String() != listOut.String() {
+			t.Fatalf("%d items: printed whole\n%s\nin batches\n%s", n, wholeOut.String(), listOut.String())
+		}
+	}
+	app, _, _ := newApp(nil, "")
+	err := app.printJSONList(map[string]any{}, "products", 600, func(i int) any {
+		if i == 300 {
+			return math.NaN()
+		}
+		return i
+	})
+	if err == nil || !strings.Contains(err.Error(), "NaN") {
+		t.Fatalf("an item that cannot be marshalled: %v", err)
 	}
 }
