@@ -184,6 +184,12 @@ func TestResultsAtOnce(t *testing.T) {
 			t.Fatalf("at once: %+v\none by one: %+v", g[0], want[0])
 		}
 	}
+	// Results: in order, the same.
+	for _, n := range []int{0, 1, 63, 64} {
+		if got := roll().Results(products[:n], 2); !reflect.DeepEqual(got, want[:n:n]) {
+			t.Fatalf("Results of %d: %+v", n, got)
+		}
+	}
 }
 
 func TestCycle(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"math/big"
+	"runtime"
 	"sync"
 )
 
@@ -195,6 +196,21 @@ func (r *Rollup) Result(p int32, k int) Result {
 		res.TechParts = r.techParts(p, 20)
 	}
 	return res
+}
+
+// Results reports the products ids, each with its top k contributing
+// paths, made on every core (a million-part BOM has some 200,000
+// products, and their paths are most of the work).
+func (r *Rollup) Results(ids []int32, k int) []Result {
+	out := make([]Result, len(ids))
+	const size = 256 // products a piece
+	pieces := (len(ids) + size - 1) / size
+	spread(pieces, min(runtime.GOMAXPROCS(0), max(pieces, 1)), func(_, piece int) {
+		for i := piece * size; i < min(len(ids), (piece+1)*size); i++ {
+			out[i] = r.Result(ids[i], k)
+		}
+	})
+	return out
 }
 
 // verdict decides share ≥ threshold. Floating point decides when the share

@@ -165,7 +165,7 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 		return nil, err
 	}
 	r := assess.Roll(g, test)
-	rep := &Report{BOM: b, Date: date.String(), Interpretation: test.Interpretation, Products: []bom.Result{}}
+	rep := &Report{BOM: b, Date: date.String(), Interpretation: test.Interpretation}
 	rep.Rule, rep.RuleStatus = s.Regime.ContentRuleStatus(date)
 	rep.Threshold, _ = test.Ratio.Float64()
 	ids := g.Products()
@@ -176,9 +176,7 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 		}
 		ids = []int32{p}
 	}
-	for _, p := range ids {
-		rep.Products = append(rep.Products, r.Result(p, top))
-	}
+	rep.Products = r.Results(ids, top)
 	return rep, nil
 }
 

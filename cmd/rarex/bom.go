@@ -103,10 +103,7 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 		return a.printJSONList(map[string]any{"date": d.String(), "interpretation": test.Interpretation, "rule": rule, "rule_status": status,
 			"parts": g.Len(), "edges": g.Edges()}, "products", len(ids), func(i int) any { return r.Result(ids[i], *top) })
 	}
-	var results []bom.Result
-	for _, p := range ids {
-		results = append(results, r.Result(p, *top))
-	}
+	results := r.Results(ids, *top)
 	fmt.Fprintf(a.Stdout, "%d parts, %d edges; %s reading; rule %s is %s on %s\n", g.Len(), g.Edges(), test.Interpretation, rule, status, d)
 	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "PRODUCT\tVALUE\tCONTROLLED\tSHARE\tCN SHARE\tVERDICT\t")
