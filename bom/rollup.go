@@ -205,7 +205,7 @@ func (r *Rollup) Results(ids []int32, k int) []Result {
 	out := make([]Result, len(ids))
 	const size = 256 // products a piece
 	pieces := (len(ids) + size - 1) / size
-	spread(pieces, min(runtime.GOMAXPROCS(0), max(pieces, 1)), func(_, piece int) {
+	spread(pieces, runtime.GOMAXPROCS(0), func(_, piece int) {
 		for i := piece * size; i < min(len(ids), (piece+1)*size); i++ {
 			out[i] = r.Result(ids[i], k)
 		}

@@ -371,8 +371,8 @@ func (a *App) tokenCmd(ctx context.Context, args []string) error {
 // marshalled a batch at a time on every core, and written in order; a
 // batch is made at most a few batches ahead of the writing, so that a
 // slow reader of the output does not make them pile up in memory. (A
-// million-part BOM's 219,000 products with their top paths: 5.1 s from
-// one value marshalled whole.)
+// million-part BOM's 219,373 products with their top 3 paths: 1.5–2.0 s
+// and 0.5 GB, against 3.4–3.7 s and 0.76–0.98 GB marshalled whole.)
 func listItems(w io.Writer, n int, item func(i int) any) error {
 	const size = 256 // items a batch
 	batches := (n + size - 1) / size
