@@ -213,6 +213,12 @@ func (r *Rollup) Results(ids []int32, k int) []Result {
 	return out
 }
 
+// Over reports whether product p's share reaches the threshold.
+func (r *Rollup) Over(p int32) bool {
+	over, _ := r.verdict(p)
+	return over
+}
+
 // verdict decides share ≥ threshold. Floating point decides when the share
 // is clearly away from the threshold; within a relative 1e-9 of it the
 // subtree is re-summed in exact rationals, so rounding never flips a verdict.

@@ -154,12 +154,21 @@ type Report struct {
 	Rule           string       `json:"rule"`        // the content-test rule
 	RuleStatus     string       `json:"rule_status"` // its status on the date
 	Threshold      float64      `json:"threshold"`
+	Total          int          `json:"products_total"` // the BOM's products, whatever the page
+	Over           int          `json:"products_over"`  // how many of them reach the threshold
+	Offset         int          `json:"offset"`         // where Products start among them
 	Products       []bom.Result `json:"products"`
 }
 
-// Rollup rolls a stored BOM up. With product set, only that product is
-// reported (ENOTFOUND if it is not a part); top is the number of paths.
-func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date rules.Date, interp, product string, top int) (*Report, error) {
+// Page is a window on a BOM's products, in their order: from Offset on,
+// at most Limit of them (0: all). A million-part BOM has some 200,000.
+type Page struct{ Offset, Limit int }
+
+// Rollup rolls a stored BOM up and reports the page of its products, each
+// with its top paths, and how many products there are and reach the
+// threshold. With product set, only that product is reported (ENOTFOUND
+// if it is not a part).
+func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date rules.Date, interp, product string, top int, page Page) (*Report, error) {
 	b, test, g, err := s.load(ctx, actor, id, interp)
 	if err != nil {
 		return nil, err
@@ -169,12 +178,25 @@ func (s *Service) Rollup(ctx context.Context, actor *rarex.User, id string, date
 	rep.Rule, rep.RuleStatus = s.Regime.ContentRuleStatus(date)
 	rep.Threshold, _ = test.Ratio.Float64()
 	ids := g.Products()
+	rep.Total = len(ids)
+	for _, p := range ids {
+		if r.Over(p) {
+			rep.Over++
+		}
+	}
 	if product != "" {
 		p, err := productIndex(g, product)
 		if err != nil {
 			return nil, err
 		}
 		ids = []int32{p}
+	} else {
+		from := min(max(page.Offset, 0), len(ids))
+		to := len(ids)
+		if page.Limit > 0 {
+			to = min(to, from+page.Limit)
+		}
+		ids, rep.Offset = ids[from:to], from
 	}
 	rep.Products = r.Results(ids, top)
 	return rep, nil

@@ -54,6 +54,52 @@ func setup(t *testing.T) (*boms.Service, *rarex.User, *rarex.User, *rarex.User) 
 
 func date(s string) rules.Date { d, _ := rules.ParseDate(s); return d }
 
+// TestRollupPages: a page of the products, in their order, with the
+// BOM's counts whatever the page.
+func TestRollupPages(t *testing.T) {
+	svc, linh, _, _ := setup(t)
+	ctx := context.Background()
+	parts := "part_id,class,origin,unit_value,elements\nC,metal,CN,1,Dy\n"
+	edges := "parent_id,child_id,quantity\n"
+	for i, q := range []string{"1", "0.01", "1", "0.01", "1"} { // 1% or 0.01% of 100
+		id := fmt.Sprintf("P%d", i+1)
+		parts += id + ",assembly,VN,100,\n"
+		edges += id + ",C," + q + "\n"
+	}
+	b, err := svc.Upload(ctx, linh, "five", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		page   boms.Page
+		want   string
+		offset int
+	}{
+		{boms.Page{}, "P1 P2 P3 P4 P5", 0},
+		{boms.Page{Offset: 1, Limit: 2}, "P2 P3", 1},
+		{boms.Page{Offset: 4, Limit: 10}, "P5", 4},
+		{boms.Page{Offset: 9, Limit: 10}, "", 5},
+		{boms.Page{Limit: 1}, "P1", 0},
+	} {
+		rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 0, c.page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range rep.Products {
+			got = append(got, p.Product)
+		}
+		if strings.Join(got, " ") != c.want || rep.Total != 5 || rep.Over != 3 || rep.Offset != c.offset || rep.Products == nil {
+			t.Fatalf("%+v: products %v, total %d, over %d, offset %d", c.page, got, rep.Total, rep.Over, rep.Offset)
+		}
+	}
+	// One product: the BOM's counts still.
+	rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "P2", 0, boms.Page{Offset: 3})
+	if err != nil || len(rep.Products) != 1 || rep.Products[0].Over || rep.Total != 5 || rep.Over != 3 {
+		t.Fatalf("one product: %+v, %v", rep, err)
+	}
+}
+
 func TestUploadAndRollup(t *testing.T) {
 	svc, linh, other, reviewer := setup(t)
 	ctx := context.Background()
@@ -61,14 +107,14 @@ func TestUploadAndRollup(t *testing.T) {
 	if err != nil || b.Parts != 5 || b.Edges != 4 || b.Name != "Hub motor" {
 		t.Fatalf("upload = %+v, %v", b, err)
 	}
-	rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.RuleStatus != rules.Uncertain || len(rep.Products) != 1 || !rep.Products[0].Over || rep.Products[0].ControlledValue != 2.2 || len(rep.Products[0].Paths) != 1 {
 		t.Fatalf("report = %+v", rep)
 	}
-	if rep, _ := svc.Rollup(ctx, linh, b.ID, date("2025-12-15"), "as-reported", "rotor", 0); rep.RuleStatus != rules.Suspended || rep.Products[0].Product != "rotor" || rep.Products[0].Over {
+	if rep, _ := svc.Rollup(ctx, linh, b.ID, date("2025-12-15"), "as-reported", "rotor", 0, boms.Page{}); rep.RuleStatus != rules.Suspended || rep.Products[0].Product != "rotor" || rep.Products[0].Over {
 		t.Fatalf("as-reported rotor report = %+v", rep)
 	}
 	// Tenants never see each other's BOMs; the authority has no BOM pages.
@@ -133,13 +179,13 @@ func TestUploadKeepsItsGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromUpload, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	fromUpload, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{})
 	if err != nil || loads.n != 0 {
 		t.Fatalf("first view: %v, %d loads of the stored rows", err, loads.n)
 	}
 	// Another server (no cache) builds it from the rows.
 	again := &boms.Service{Store: loads, Regime: svc.Regime, Clock: svc.Clock, IDs: svc.IDs}
-	fromRows, err := again.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	fromRows, err := again.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{})
 	if err != nil || loads.n != 1 {
 		t.Fatalf("from the rows: %v, %d loads", err, loads.n)
 	}
@@ -155,7 +201,7 @@ func TestCachedGraphsAreShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+	first, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +211,7 @@ func TestCachedGraphsAreShared(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3)
+			rep, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{})
 			if err == nil && (len(rep.Products) != len(first.Products) || rep.Products[0].Over != first.Products[0].Over || rep.Products[0].ControlledValue != first.Products[0].ControlledValue) {
 				err = fmt.Errorf("cached roll-up differs: %+v", rep.Products[0])
 			}
@@ -185,7 +231,7 @@ func TestCachedGraphsAreShared(t *testing.T) {
 	if err := svc.Delete(ctx, linh, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3); rarex.ErrorCode(err) != rarex.ENOTFOUND {
+	if _, err := svc.Rollup(ctx, linh, b.ID, date("2026-11-20"), "", "", 3, boms.Page{}); rarex.ErrorCode(err) != rarex.ENOTFOUND {
 		t.Fatalf("a deleted BOM still rolls up: %v", err)
 	}
 }

@@ -93,7 +93,7 @@ func TestCTEAgreesWithEngine(t *testing.T) {
 			for seed := uint64(1); seed <= 3; seed++ {
 				svc, id := uploadGenerated(t, s, bom.GenConfig{Parts: 400, Depth: 4, Fanout: 3, Seed: seed})
 				d, _ := rules.ParseDate("2026-11-20")
-				rep, err := svc.Rollup(context.Background(), &rarex.User{ID: "u", OrgID: "o1", Role: rarex.RoleExporter}, id, d, "", "", 0)
+				rep, err := svc.Rollup(context.Background(), &rarex.User{ID: "u", OrgID: "o1", Role: rarex.RoleExporter}, id, d, "", "", 0, boms.Page{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -134,7 +134,7 @@ func BenchmarkVersusCTE(b *testing.B) {
 		// after the first request; engine-uncached loads and compiles every time.
 		b.Run(name+"/engine", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := svc.Rollup(context.Background(), actor, id, d, "", "", 0); err != nil {
+				if _, err := svc.Rollup(context.Background(), actor, id, d, "", "", 0, boms.Page{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -142,7 +142,7 @@ func BenchmarkVersusCTE(b *testing.B) {
 		uncached := &boms.Service{Store: svc.Store, Regime: svc.Regime, Clock: svc.Clock, IDs: svc.IDs, CacheEdges: -1}
 		b.Run(name+"/engine-uncached", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := uncached.Rollup(context.Background(), actor, id, d, "", "", 0); err != nil {
+				if _, err := uncached.Rollup(context.Background(), actor, id, d, "", "", 0, boms.Page{}); err != nil {
 					b.Fatal(err)
 				}
 			}

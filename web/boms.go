@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"errors"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -34,6 +35,35 @@ func (s *Server) rollupQuery(r *http.Request) (rules.Date, string, int, error) {
 	}
 	return d, q.Get("interpretation"), top, nil
 }
+
+// pageQuery reads which of a BOM's products a request wants: offset
+// (default 0) and limit (default def, at most max).
+func pageQuery(r *http.Request, def, max int) (boms.Page, error) {
+	q := r.URL.Query()
+	page := boms.Page{Limit: def}
+	number := func(name string, to *int, least, most int) error {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < least || n > most {
+				return rarex.Errorf(rarex.EINVALID, "%s: %q is not a whole number from %d to %d", name, v, least, most)
+			}
+			*to = n
+		}
+		return nil
+	}
+	if err := number("offset", &page.Offset, 0, math.MaxInt32); err != nil {
+		return page, err
+	}
+	return page, number("limit", &page.Limit, 1, max)
+}
+
+// Products a BOM's API report and its page give at once, unless asked
+// for fewer (or, from the API, more).
+const (
+	apiProducts  = 1000
+	apiMaxPage   = 10000
+	pageProducts = 100
+)
 
 // uploadFiles reads the name and the two CSV files of a multipart upload.
 func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) (string, multipart.File, string, multipart.File, string, error) {
@@ -85,7 +115,11 @@ func (s *Server) apiGetBOM(w http.ResponseWriter, r *http.Request, actor *rarex.
 	if err != nil {
 		return err
 	}
-	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, r.URL.Query().Get("product"), top)
+	page, err := pageQuery(r, apiProducts, apiMaxPage)
+	if err != nil {
+		return err
+	}
+	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, r.URL.Query().Get("product"), top, page)
 	if err != nil {
 		return err
 	}
@@ -161,6 +195,25 @@ type bomData struct {
 	Plan     *bom.Plan   // a what-if result
 	Target   string
 	Exposure *boms.ExposureReport // rare-earth sourcing, on a product's page
+	Pager    pager                // where the table of products is among them
+}
+
+// pager is where a page of a BOM's products is among them: the first and
+// last shown (counted from 1), the offsets of the pages before and after
+// (-1: none) and the page's size.
+type pager struct {
+	First, Last, Prev, Next, Limit int
+}
+
+func pagerOf(rep *boms.Report, limit int) pager {
+	pg := pager{First: rep.Offset + 1, Last: rep.Offset + len(rep.Products), Prev: -1, Next: -1, Limit: limit}
+	if rep.Offset > 0 {
+		pg.Prev = max(0, rep.Offset-limit)
+	}
+	if pg.Last < rep.Total {
+		pg.Next = pg.Last
+	}
+	return pg
 }
 
 func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
@@ -169,12 +222,19 @@ func (s *Server) handleBOMPage(w http.ResponseWriter, r *http.Request, actor *ra
 		return err
 	}
 	product := r.PathValue("product")
-	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, product, top)
+	page, err := pageQuery(r, pageProducts, pageProducts)
+	if err != nil {
+		return err
+	}
+	if product == "" {
+		top = 0 // the table of products shows no paths
+	}
+	rep, err := s.BOMs.Rollup(r.Context(), actor, r.PathValue("id"), d, interp, product, top, page)
 	if err != nil {
 		return err
 	}
 	p := s.newPage(r, actor, "boms.report_title")
-	data := bomData{Report: rep, Regime: s.Regime}
+	data := bomData{Report: rep, Regime: s.Regime, Pager: pagerOf(rep, page.Limit)}
 	if product != "" {
 		data.Product = &rep.Products[0]
 		if data.Exposure, err = s.BOMs.Exposure(r.Context(), actor, r.PathValue("id"), product, interp, nil); err != nil {
@@ -258,7 +318,7 @@ func (s *Server) handleWhatIfForm(w http.ResponseWriter, r *http.Request, actor 
 		}
 		d = pd
 	}
-	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, d, r.FormValue("interpretation"), product, 3)
+	rep, rerr := s.BOMs.Rollup(r.Context(), actor, id, d, r.FormValue("interpretation"), product, 3, boms.Page{})
 	if rerr != nil {
 		return rerr
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -152,5 +153,60 @@ func TestCheckAStoredProduct(t *testing.T) {
 	}
 	if resp := f.req("GET", "/determine?bom="+b.ID+"&product=MAG", "", "cookie:overseer"); resp.StatusCode != 403 {
 		t.Errorf("another role reads the BOM through the form: %d", resp.StatusCode)
+	}
+}
+
+// TestBOMProductPages: the table of a BOM's products comes a page at a
+// time, with the BOM's counts and links to the pages before and after,
+// and so does the API's report; bad offsets and limits are refused by name.
+func TestBOMProductPages(t *testing.T) {
+	f := newFixture(t)
+	parts := "part_id,class,origin,unit_value,elements\nC,metal,CN,1,Dy\n"
+	edges := "parent_id,child_id,quantity\n"
+	for i, q := range []string{"1", "0.01", "1", "0.01", "1"} { // 1% or 0.01% of 100
+		id := fmt.Sprintf("P%d", i+1)
+		parts += id + ",assembly,VN,100,\n"
+		edges += id + ",C," + q + "\n"
+	}
+	resp := f.req("POST", "/boms", multipartBody("Five", parts, edges), "cookie:exporter")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	for _, lang := range i18n.Langs {
+		body := readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=1&limit=2", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		for _, want := range []string{i18n.T(lang, "boms.showing", 2, 3, 5, 3), "/products/P2?", "/products/P3?",
+			`offset=0&amp;limit=2" id="prev-page"`, `offset=3&amp;limit=2" id="next-page"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: page 2 lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(body, "/products/P1?") || strings.Contains(body, "/products/P4?") || strings.Contains(body, "[[") {
+			t.Errorf("%s: page 2 shows other products or lacks a message", lang)
+		}
+		body = readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=4&limit=2", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		if !strings.Contains(body, i18n.T(lang, "boms.showing", 5, 5, 5, 3)) || strings.Contains(body, `id="next-page"`) || !strings.Contains(body, `offset=2&amp;limit=2" id="prev-page"`) {
+			t.Errorf("%s: last page is wrong", lang)
+		}
+		body = readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=7", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		if !strings.Contains(body, i18n.T(lang, "boms.showing_none", 5, 3)) {
+			t.Errorf("%s: a page past the end is wrong", lang)
+		}
+	}
+	id := strings.TrimPrefix(loc, "/boms/")
+	var rep boms.Report
+	resp = f.req("GET", "/api/v1/boms/"+id+"?date=2026-11-20&offset=1&limit=2", "", "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || rep.Total != 5 || rep.Over != 3 || rep.Offset != 1 || len(rep.Products) != 2 || rep.Products[0].Product != "P2" {
+		t.Fatalf("API page: %+v, %v", rep, err)
+	}
+	for _, q := range []string{"limit=0", "limit=10001", "limit=x", "offset=-1"} {
+		resp = f.req("GET", "/api/v1/boms/"+id+"?"+q, "", "bearer:exporter")
+		name := strings.Split(q, "=")[0]
+		if msg := apiError(t, resp).Error.Message; resp.StatusCode != 400 || !strings.HasPrefix(msg, name+":") {
+			t.Errorf("%s: %d %q", q, resp.StatusCode, msg)
+		}
+	}
+	if resp := f.req("GET", loc+"?limit=101", "", "cookie:exporter"); resp.StatusCode != 400 {
+		t.Errorf("page of 101: %d", resp.StatusCode)
 	}
 }
