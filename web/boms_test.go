@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"rarex"
+	"rarex/bom"
 	"rarex/boms"
 	"rarex/i18n"
 )
@@ -161,43 +162,69 @@ func TestCheckAStoredProduct(t *testing.T) {
 // and so does the API's report; bad offsets and limits are refused by name.
 func TestBOMProductPages(t *testing.T) {
 	f := newFixture(t)
-	parts := "part_id,class,origin,unit_value,elements\nC,metal,CN,1,Dy\n"
-	edges := "parent_id,child_id,quantity\n"
-	for i, q := range []string{"1", "0.01", "1", "0.01", "1"} { // 1% or 0.01% of 100
-		id := fmt.Sprintf("P%d", i+1)
-		parts += id + ",assembly,VN,100,\n"
-		edges += id + ",C," + q + "\n"
+	ps, es, err := bom.Generate(bom.GenConfig{Parts: 3000, Depth: 4, Fanout: 4, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp := f.req("POST", "/boms", multipartBody("Five", parts, edges), "cookie:exporter")
+	var parts, edges strings.Builder
+	bom.WriteParts(&parts, ps)
+	bom.WriteEdges(&edges, es)
+	resp := f.req("POST", "/boms", multipartBody("Generated", parts.String(), edges.String()), "cookie:exporter")
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != 303 {
 		t.Fatalf("upload: %d %s", resp.StatusCode, readBody(t, resp))
 	}
-	for _, lang := range i18n.Langs {
-		body := readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=1&limit=2", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
-		for _, want := range []string{i18n.T(lang, "boms.showing", 2, 3, 5, 3), "/products/P2?", "/products/P3?",
-			`offset=0&amp;limit=2" id="prev-page"`, `offset=3&amp;limit=2" id="next-page"`} {
-			if !strings.Contains(body, want) {
-				t.Errorf("%s: page 2 lacks %q", lang, want)
-			}
-		}
-		if strings.Contains(body, "/products/P1?") || strings.Contains(body, "/products/P4?") || strings.Contains(body, "[[") {
-			t.Errorf("%s: page 2 shows other products or lacks a message", lang)
-		}
-		body = readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=4&limit=2", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
-		if !strings.Contains(body, i18n.T(lang, "boms.showing", 5, 5, 5, 3)) || strings.Contains(body, `id="next-page"`) || !strings.Contains(body, `offset=2&amp;limit=2" id="prev-page"`) {
-			t.Errorf("%s: last page is wrong", lang)
-		}
-		body = readBody(t, f.req("GET", loc+"?date=2026-11-20&offset=7", "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
-		if !strings.Contains(body, i18n.T(lang, "boms.showing_none", 5, 3)) {
-			t.Errorf("%s: a page past the end is wrong", lang)
+	id := strings.TrimPrefix(loc, "/boms/")
+	// All of them, from the API, to count.
+	var all boms.Report
+	resp = f.req("GET", "/api/v1/boms/"+id+"?date=2026-11-20&top=0&limit=10000", "", "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil || len(all.Products) != all.Total || all.Total <= 200 {
+		t.Fatalf("API, all products: %d of %d, %v", len(all.Products), all.Total, err)
+	}
+	over := 0
+	for _, p := range all.Products {
+		if p.Over {
+			over++
 		}
 	}
-	id := strings.TrimPrefix(loc, "/boms/")
+	if over != all.Over || over == 0 || over == all.Total {
+		t.Fatalf("products_over %d, counted %d of %d", all.Over, over, all.Total)
+	}
+	// The API's default page, and one further on.
 	var rep boms.Report
-	resp = f.req("GET", "/api/v1/boms/"+id+"?date=2026-11-20&offset=1&limit=2", "", "bearer:exporter")
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || rep.Total != 5 || rep.Over != 3 || rep.Offset != 1 || len(rep.Products) != 2 || rep.Products[0].Product != "P2" {
-		t.Fatalf("API page: %+v, %v", rep, err)
+	resp = f.req("GET", "/api/v1/boms/"+id+"?date=2026-11-20&top=0&offset=150&limit=20", "", "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || rep.Total != all.Total || rep.Over != over || rep.Offset != 150 ||
+		len(rep.Products) != 20 || rep.Products[0].Product != all.Products[150].Product || rep.Products[19].Product != all.Products[169].Product {
+		t.Fatalf("API page: %d products from %d, %v", len(rep.Products), rep.Offset, err)
+	}
+	for _, lang := range i18n.Langs {
+		get := func(query string) string {
+			return readBody(t, f.req("GET", loc+"?date=2026-11-20"+query, "", "cookie:exporter", "Cookie", "rarex_lang="+lang))
+		}
+		product := func(k int) string { return "/products/" + all.Products[k].Product + "?" }
+		body := get("")
+		for _, want := range []string{i18n.T(lang, "boms.showing", 1, 100, all.Total, over), product(0), product(99), `offset=100&amp;limit=100" id="next-page"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the first page lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(body, product(100)) || strings.Contains(body, `id="prev-page"`) || strings.Contains(body, "[[") {
+			t.Errorf("%s: the first page shows too much or lacks a message", lang)
+		}
+		body = get("&offset=100")
+		for _, want := range []string{i18n.T(lang, "boms.showing", 101, 200, all.Total, over), product(100), `offset=0&amp;limit=100" id="prev-page"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the second page lacks %q", lang, want)
+			}
+		}
+		last := (all.Total - 1) / 100 * 100
+		body = get(fmt.Sprintf("&offset=%d", last))
+		if !strings.Contains(body, i18n.T(lang, "boms.showing", last+1, all.Total, all.Total, over)) || strings.Contains(body, `id="next-page"`) {
+			t.Errorf("%s: the last page is wrong", lang)
+		}
+		if body = get("&offset=100000"); !strings.Contains(body, i18n.T(lang, "boms.showing_none", all.Total, over)) {
+			t.Errorf("%s: a page past the end is wrong", lang)
+		}
 	}
 	for _, q := range []string{"limit=0", "limit=10001", "limit=x", "offset=-1"} {
 		resp = f.req("GET", "/api/v1/boms/"+id+"?"+q, "", "bearer:exporter")
@@ -207,6 +234,6 @@ func TestBOMProductPages(t *testing.T) {
 		}
 	}
 	if resp := f.req("GET", loc+"?limit=101", "", "cookie:exporter"); resp.StatusCode != 400 {
-		t.Errorf("page of 101: %d", resp.StatusCode)
+		t.Errorf("a page of 101: %d", resp.StatusCode)
 	}
 }
