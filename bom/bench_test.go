@@ -124,6 +124,18 @@ func BenchmarkRollup(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.Edges()), "ns/edge")
 }
 
+// BenchmarkProducts: finding the products (parts with no parent) of a
+// loaded BOM, which every roll-up of every product begins with.
+func BenchmarkProducts(b *testing.B) {
+	g := load(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if len(g.Products()) == 0 {
+			b.Fatal("no products")
+		}
+	}
+}
+
 // parseAndRollup reads a BOM and gives every product's verdict: what the
 // ParseAndRollup benchmarks time.
 func parseAndRollup(b *testing.B, parts, edges io.Reader) {

@@ -120,12 +120,23 @@ func (g *Graph) Index(id string) (int32, bool) {
 
 // Products returns the parts no other part uses, in input order.
 func (g *Graph) Products() []int32 {
-	var out []int32
-	for i, n := range g.parents {
-		if n == 0 {
-			out = append(out, int32(i))
-		}
+	// Without a branch per part: whether a part has a parent is as good as
+	// random, and a branch on it kept the core guessing wrong (a million
+	// parts took 3.3–3.9 ms, against 1.2). Counted first, then written:
+	// each part is written at the next place, and the place moves on only
+	// for a product (the one place more takes the parts after the last).
+	none := func(n int32) int { return int((uint32(n) - 1) >> 31) } // 1 when n is 0 (counts are never negative)
+	k := 0
+	for _, n := range g.parents {
+		k += none(n)
 	}
+	out := make([]int32, k+1)
+	k = 0
+	for i, n := range g.parents {
+		out[k] = int32(i)
+		k += none(n)
+	}
+	out = out[:k:k]
 	// In input order: as numbered when the parts kept their order, the
 	// other way when it was reversed.
 	switch g.num.kind {

@@ -309,6 +309,42 @@ func randomBOM(rng *rand.Rand, n int) ([]Part, []Edge) {
 	return parts, edges
 }
 
+// TestProducts: the products are the parts no edge names as a child, in
+// the parts' order, however the parts are listed (kept, reversed or
+// renumbered), and also when there is one or none.
+func TestProducts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for iter := 0; iter < 300; iter++ {
+		parts, edges := randomBOM(rng, 1+rng.IntN(40))
+		if iter%10 == 0 { // every part is someone's child but the first
+			edges = edges[:0]
+			for i := 1; i < len(parts); i++ {
+				edges = append(edges, Edge{Parent: parts[i-1].ID, Child: parts[i].ID, Quantity: "1"})
+			}
+		}
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		child := map[string]bool{}
+		for _, e := range edges {
+			child[e.Child] = true
+		}
+		var want, got []string
+		for _, p := range parts {
+			if !child[p.ID] {
+				want = append(want, p.ID)
+			}
+		}
+		for _, p := range g.Products() {
+			got = append(got, g.id(p))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("iter %d: products %v, want %v", iter, got, want)
+		}
+	}
+}
+
 // TestAgainstNaivePathExpansion compares the memoised roll-up with a naive
 // expansion of every path on random small DAGs.
 func TestAgainstNaivePathExpansion(t *testing.T) {
