@@ -345,6 +345,51 @@ func TestProducts(t *testing.T) {
 	}
 }
 
+// TestTechFlags: a part is flagged when it or a part anywhere under it
+// was made with Chinese technology, on random DAGs, and after edits.
+func TestTechFlags(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := 0; iter < 300; iter++ {
+		parts, edges := randomBOM(rng, 2+rng.IntN(30))
+		for i := range parts {
+			if rng.IntN(6) == 0 {
+				parts[i].CNTechnology = []string{"magnet_manufacturing"}
+			}
+		}
+		g, err := Build(parts, edges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		children := map[string][]string{}
+		for _, e := range edges {
+			children[e.Parent] = append(children[e.Parent], e.Child)
+		}
+		made := map[string]bool{}
+		for _, p := range parts {
+			made[p.ID] = len(p.CNTechnology) > 0
+		}
+		var under func(id string) bool
+		under = func(id string) bool {
+			if made[id] {
+				return true
+			}
+			for _, c := range children[id] {
+				if under(c) {
+					return true
+				}
+			}
+			return false
+		}
+		r := Roll(g, part1, official)
+		for _, p := range parts {
+			i, _ := g.Index(p.ID)
+			if r.tech[i] != under(p.ID) || r.techOf(i) != r.tech[i] {
+				t.Fatalf("iter %d: %s flagged %v, want %v", iter, p.ID, r.tech[i], under(p.ID))
+			}
+		}
+	}
+}
+
 // TestAgainstNaivePathExpansion compares the memoised roll-up with a naive
 // expansion of every path on random small DAGs.
 func TestAgainstNaivePathExpansion(t *testing.T) {

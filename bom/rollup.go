@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Threshold is the de-minimis test: share ≥ Ratio (or > Ratio when not Inclusive).
@@ -127,12 +128,27 @@ func (g *Graph) valueOf(i int32, out []float64, whole []bool) float64 {
 }
 
 // rollTech marks every part with a part made with Chinese technology in
-// its tree.
+// its tree: techOf for every part, children first, but with the flags
+// or-ed as bytes, every child's, where a test of each until one is set
+// (whether a part has one is as good as random) kept the core guessing
+// wrong: at 1M parts 8.8–9.1 ms against 11.8–12.0. (A Go bool is the
+// byte 0 or 1, and the or of two of them is one of them.)
 func (r *Rollup) rollTech() {
-	first, end, step := r.g.upward()
+	g := r.g
+	tech, has := boolBytes(r.tech), boolBytes(g.hasTech)
+	first, end, step := g.upward()
 	for i := first; i != end; i += step {
-		r.tech[i] = r.techOf(i)
+		t := has[i]
+		for _, c := range g.child[g.start[i]:g.start[i+1]] {
+			t |= tech[c]
+		}
+		tech[i] = t
 	}
+}
+
+// boolBytes is b's bools as the bytes they are.
+func boolBytes(b []bool) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
 }
 
 // techOf reports whether part i or a part under it was made with Chinese
