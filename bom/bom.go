@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -88,6 +89,21 @@ func (g *Graph) upward() (first, end, step int32) {
 		return int32(g.Len()) - 1, -1, -1
 	}
 	return 0, int32(g.Len()), 1
+}
+
+// upwardStart and upwardEnd are upward's first part and the end.
+func (g *Graph) upwardStart() int32 { first, _, _ := g.upward(); return first }
+func (g *Graph) upwardEnd() int32   { _, end, _ := g.upward(); return end }
+
+// upwardMiddle is the part of the upward pass at which about half the
+// edges are behind it: the parts before it (upward) own half the edges.
+func (g *Graph) upwardMiddle() int32 {
+	half := int32(len(g.child) / 2)
+	k := int32(sort.Search(g.Len(), func(i int) bool { return g.start[i] >= half }))
+	if g.down { // upward from the last part: the parts from k on own the second half
+		return k - 1
+	}
+	return k
 }
 
 // childrenFirst reports whether a pass children first (upward) reaches
