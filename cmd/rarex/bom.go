@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -104,8 +105,12 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 			"parts": g.Len(), "edges": g.Edges()}, "products", len(ids), func(i int) any { return r.Result(ids[i], *top) })
 	}
 	results := r.Results(ids, *top)
-	fmt.Fprintf(a.Stdout, "%d parts, %d edges; %s reading; rule %s is %s on %s\n", g.Len(), g.Edges(), test.Interpretation, rule, status, d)
-	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	// Buffered: the table and the paths are written a cell and a line at
+	// a time, each a write call of its own to a file (a million-part BOM's
+	// 680,000 lines took 4.8 s).
+	out := bufio.NewWriterSize(a.Stdout, 64<<10)
+	fmt.Fprintf(out, "%d parts, %d edges; %s reading; rule %s is %s on %s\n", g.Len(), g.Edges(), test.Interpretation, rule, status, d)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "PRODUCT\tVALUE\tCONTROLLED\tSHARE\tCN SHARE\tVERDICT\t")
 	for _, res := range results {
 		verdict := "below threshold"
@@ -120,10 +125,10 @@ func (a *App) bomCmd(ctx context.Context, args []string) error {
 	tw.Flush()
 	for _, res := range results {
 		for i, p := range res.Paths {
-			fmt.Fprintf(a.Stdout, "  %s #%d: %s  (%s units, value %s)\n", res.Product, i+1, strings.Join(p.Parts, " → "), rarex.FormatNumber(p.Quantity), rarex.FormatNumber(p.Value))
+			fmt.Fprintf(out, "  %s #%d: %s  (%s units, value %s)\n", res.Product, i+1, strings.Join(p.Parts, " → "), rarex.FormatNumber(p.Quantity), rarex.FormatNumber(p.Value))
 		}
 	}
-	return nil
+	return out.Flush()
 }
 
 // contentTest loads the regime and its content test under an interpretation.

@@ -34,6 +34,11 @@ func TestBOMCommands(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &res) != nil || res.RuleStatus != "uncertain" || len(res.Products) != 1 || res.Products[0].Product != "P0" {
 		t.Fatalf("bom rollup --json: %v\n%.500s", err, out)
 	}
+	// The table for people, and the paths after it.
+	out, err = run("bom", "rollup", "--parts", filepath.Join(dir, "parts.csv"), "--edges", filepath.Join(dir, "edges.csv"), "--date", "2026-11-20", "--product", "P0", "--top", "2")
+	if err != nil || !strings.HasPrefix(out, "3000 parts, ") || !strings.Contains(out, "PRODUCT") || !strings.Contains(out, "OVER threshold") || !strings.Contains(out, "  P0 #1: P0 → ") {
+		t.Fatalf("bom rollup: %v\n%.500s", err, out)
+	}
 	out, err = run("bom", "rollup", "--parts", filepath.Join(dir, "parts.csv"), "--edges", filepath.Join(dir, "edges.csv"), "--date", "2025-12-15", "--csv")
 	if err != nil || !strings.HasPrefix(out, "product,value,controlled_value") || !strings.Contains(out, ",suspended") {
 		t.Fatalf("bom rollup --csv: %v\n%.300s", err, out)
