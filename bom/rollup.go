@@ -74,15 +74,11 @@ func Roll(g *Graph, isControlled Controlled, th Threshold) *Rollup {
 // asked about once.
 func (r *Rollup) findControlled(isControlled Controlled) {
 	s := r.g.parts
-	// The answers by class and elements list: in a table when there are
-	// few enough pairs, else in a map (at 1M parts the pass took 4.5–5.4
-	// ms with the map, 3.0–3.8 with the table).
-	const none, no, yes = 0, 1, 2
-	var table []uint8
-	if pairs := len(s.classes) * len(s.lists); pairs <= 1<<16 {
-		table = make([]uint8, pairs)
-	}
-	known := map[uint64]bool{}
+	// The answers by class and elements list, in a table: the classes are
+	// the regime's few, so it costs less than the lists it is indexed by.
+	// (At 1M parts the pass took 4.5–5.4 ms with a map, 3.0–3.8 with it.)
+	const unknown, no, yes = 0, 1, 2
+	known := make([]uint8, len(s.classes)*len(s.lists))
 	for p, china := range r.g.china {
 		if !china {
 			continue
@@ -92,24 +88,14 @@ func (r *Rollup) findControlled(isControlled Controlled) {
 			continue
 		}
 		row := &s.rows[p]
-		if table != nil {
-			k := int(row.class)*len(s.lists) + int(row.elements)
-			if table[k] == none {
-				table[k] = no
-				if isControlled(s.classes[row.class], s.lists[row.elements]) {
-					table[k] = yes
-				}
+		k := int(row.class)*len(s.lists) + int(row.elements)
+		if known[k] == unknown {
+			known[k] = no
+			if isControlled(s.classes[row.class], s.lists[row.elements]) {
+				known[k] = yes
 			}
-			r.controlled[p] = table[k] == yes
-			continue
 		}
-		key := uint64(row.class)<<32 | uint64(row.elements)
-		is, ok := known[key]
-		if !ok {
-			is = isControlled(s.classes[row.class], s.lists[row.elements])
-			known[key] = is
-		}
-		r.controlled[p] = is
+		r.controlled[p] = known[k] == yes
 	}
 }
 
@@ -158,38 +144,33 @@ func (g *Graph) valueOf(i int32, out []float64, whole []bool) float64 {
 
 // rollTech marks the parts from first to end (upward, end not included)
 // with a part made with Chinese technology in their trees, their
-// children flagged already: techOf for each part, but with the flags
-// or-ed as bytes, every child's, where a test of each until one is set
-// (whether a part has one is as good as random) kept the core guessing
-// wrong: at 1M parts 8.8–9.1 ms against 11.8–12.0. (A Go bool is the
-// byte 0 or 1, and the or of two of them is one of them.)
+// children flagged already.
 func (r *Rollup) rollTech(first, end int32) {
-	g := r.g
-	tech, has := boolBytes(r.tech), boolBytes(g.hasTech)
-	_, _, step := g.upward()
+	_, _, step := r.g.upward()
 	for i := first; i != end; i += step {
-		t := has[i]
-		for _, c := range g.child[g.start[i]:g.start[i+1]] {
-			t |= tech[c]
-		}
-		tech[i] = t
+		r.tech[i] = r.techOf(i)
 	}
+}
+
+// techOf reports whether part i or a part under it was made with Chinese
+// technology, its children flagged already: the flags are or-ed as bytes,
+// every child's, where a test of each until one was set (whether a part
+// has one is as good as random) kept the core guessing wrong: the pass at
+// 1M parts took 8.8–9.1 ms against 11.8–12.0. (A Go bool is the byte 0 or
+// 1, and the or of two of them is one of them.)
+func (r *Rollup) techOf(i int32) bool {
+	g := r.g
+	tech := boolBytes(r.tech)
+	t := boolBytes(g.hasTech)[i]
+	for _, c := range g.child[g.start[i]:g.start[i+1]] {
+		t |= tech[c]
+	}
+	return t != 0
 }
 
 // boolBytes is b's bools as the bytes they are.
 func boolBytes(b []bool) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
-}
-
-// techOf reports whether part i or a part under it was made with Chinese
-// technology.
-func (r *Rollup) techOf(i int32) bool {
-	g := r.g
-	t := g.hasTech[i]
-	for k := g.start[i]; k < g.start[i+1] && !t; k++ {
-		t = r.tech[g.child[k]]
-	}
-	return t
 }
 
 // compute recomputes part i from its children, as the full roll-up does.
