@@ -3,10 +3,8 @@ package web
 import (
 	"encoding/csv"
 	"errors"
-	"math"
 	"mime/multipart"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"rarex"
@@ -25,36 +23,19 @@ func (s *Server) rollupQuery(r *http.Request) (rules.Date, string, int, error) {
 			return d, "", 0, rarex.Errorf(rarex.EINVALID, "date: %v", err)
 		}
 	}
-	top := 3
-	if v := q.Get("top"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 100 {
-			return d, "", 0, rarex.Errorf(rarex.EINVALID, "top: %q is not a whole number from 0 to 100", v)
-		}
-		top = n
-	}
-	return d, q.Get("interpretation"), top, nil
+	top, err := queryIntIn(r, "top", 3, 0, 100)
+	return d, q.Get("interpretation"), top, err
 }
 
 // pageQuery reads which of a BOM's products a request wants: offset
 // (default 0) and limit (default def, at most max).
 func pageQuery(r *http.Request, def, max int) (boms.Page, error) {
-	q := r.URL.Query()
-	page := boms.Page{Limit: def}
-	number := func(name string, to *int, least, most int) error {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < least || n > most {
-				return rarex.Errorf(rarex.EINVALID, "%s: %q is not a whole number from %d to %d", name, v, least, most)
-			}
-			*to = n
-		}
-		return nil
+	offset, err := queryInt(r, "offset")
+	if err != nil {
+		return boms.Page{}, err
 	}
-	if err := number("offset", &page.Offset, 0, math.MaxInt32); err != nil {
-		return page, err
-	}
-	return page, number("limit", &page.Limit, 1, max)
+	limit, err := queryIntIn(r, "limit", def, 1, max)
+	return boms.Page{Offset: offset, Limit: limit}, err
 }
 
 // Products a BOM's API report and its page give at once, unless asked

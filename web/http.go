@@ -112,6 +112,19 @@ func queryInt(r *http.Request, name string) (int, error) {
 	return n, nil
 }
 
+// queryIntIn reads an optional integer query parameter from least to
+// most; def when it is absent.
+func queryIntIn(r *http.Request, name string, def, least, most int) (int, error) {
+	if r.URL.Query().Get(name) == "" {
+		return def, nil
+	}
+	n, err := queryInt(r, name)
+	if err == nil && (n < least || n > most) {
+		err = rarex.Errorf(rarex.EINVALID, "%s: %d is not from %d to %d", name, n, least, most)
+	}
+	return n, err
+}
+
 const (
 	sessionCookie = "rarex_session"
 	langCookie    = "rarex_lang"
