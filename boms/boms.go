@@ -92,6 +92,43 @@ func (s *Service) Upload(ctx context.Context, actor *rarex.User, name string, pa
 	return b, nil
 }
 
+// UploadDocument stores a BOM given as JSON (bom.Document, which
+// determination requests carry too), checked as the CSV files are: a bad
+// value is named by its path from at (e.g. body.parts[3].origin), a cycle
+// as a path of ids. Its rows are stored in the document's order, in one
+// transaction; nothing is stored when anything is wrong.
+func (s *Service) UploadDocument(ctx context.Context, actor *rarex.User, name string, doc *bom.Document, at string) (*rarex.BOM, error) {
+	if err := rarex.Authorize(actor, rarex.ActManageBOMs, orgOf(actor)); err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(at, s.Regime); err != nil {
+		return nil, invalid(err)
+	}
+	g, err := bom.Build(doc.Parts, doc.Edges)
+	if err != nil {
+		return nil, inputError{rarex.Errorf(rarex.EINVALID, "%s.edges: %v", at, err), err}
+	}
+	b := &rarex.BOM{ID: s.IDs.NewID(), OrgID: orgOf(actor), Name: strings.TrimSpace(name), CreatedBy: actor.ID, CreatedAt: s.Clock.Now()}
+	err = s.Store.StreamBOM(ctx, b, func(w rarex.BOMWriter) error {
+		for _, p := range doc.Parts {
+			if err := w.Part(toRow(p)); err != nil {
+				return err
+			}
+		}
+		for _, e := range doc.Edges {
+			if err := w.Edge(rarex.BOMEdge{ParentID: e.Parent, ChildID: e.Child, Quantity: e.Quantity}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.cacheGraph(b.ID, g) // the graph the stored rows give, as Upload's
+	return b, nil
+}
+
 // storeErr marks an error of the store met while streaming rows, so it is
 // not taken for bad input.
 type storeErr struct{ err error }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rarex"
+	"rarex/bom"
 	"rarex/boms"
 	"rarex/rules"
 	"rarex/sqlite"
@@ -53,6 +54,74 @@ func setup(t *testing.T) (*boms.Service, *rarex.User, *rarex.User, *rarex.User) 
 }
 
 func date(s string) rules.Date { d, _ := rules.ParseDate(s); return d }
+
+// TestUploadDocument: a BOM sent as JSON is stored as the same BOM sent as
+// CSV files is, rows and report; a bad one is refused by the path of its
+// bad value, and stores nothing.
+func TestUploadDocument(t *testing.T) {
+	svc, linh, _, reviewer := setup(t)
+	ctx := context.Background()
+	ps, err := bom.ReadParts(strings.NewReader(parts), "parts.csv", svc.Regime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := bom.ReadEdges(strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, err := svc.UploadDocument(ctx, linh, " Hub motor ", &bom.Document{Parts: ps, Edges: es}, "body")
+	if err != nil || fromJSON.Parts != 5 || fromJSON.Edges != 4 || fromJSON.Name != "Hub motor" {
+		t.Fatalf("upload = %+v, %v", fromJSON, err)
+	}
+	fromCSV, err := svc.Upload(ctx, linh, "Hub motor", strings.NewReader(parts), "parts.csv", strings.NewReader(edges), "edges.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pj, ej, _ := svc.Store.LoadBOM(ctx, fromJSON.ID)
+	pc, ec, _ := svc.Store.LoadBOM(ctx, fromCSV.ID)
+	if !reflect.DeepEqual(pj, pc) || !reflect.DeepEqual(ej, ec) {
+		t.Fatalf("rows from JSON %v %v, from CSV %v %v", pj, ej, pc, ec)
+	}
+	rj, err := svc.Rollup(ctx, linh, fromJSON.ID, date("2026-11-20"), "", "", 3, boms.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := svc.Rollup(ctx, linh, fromCSV.ID, date("2026-11-20"), "", "", 3, boms.Page{})
+	if !reflect.DeepEqual(rj.Products, rc.Products) || rj.Products[0].ControlledValue != 2.2 {
+		t.Fatalf("report from JSON %+v, from CSV %+v", rj.Products, rc.Products)
+	}
+	with := func(f func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge)) *bom.Document {
+		p, e := f(append([]bom.Part(nil), ps...), append([]bom.Edge(nil), es...))
+		return &bom.Document{Parts: p, Edges: e}
+	}
+	for _, c := range []struct {
+		name string
+		doc  *bom.Document
+		want string
+	}{
+		{"bad origin", with(func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge) { p[3].Origin = "Mars"; return p, e }), `body.parts[3].origin`},
+		{"unknown child", with(func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge) { e[1].Child = "ghost"; return p, e }), `body.edges[1].child_id: "ghost" is not a part`},
+		{"quantity 0", with(func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge) { e[0].Quantity = "0"; return p, e }), `body.edges[0].quantity`},
+		{"duplicate", with(func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge) { return append(p, p[1]), e }), `body.parts[5].part_id: "rotor" is listed twice`},
+		{"cycle", with(func(p []bom.Part, e []bom.Edge) ([]bom.Part, []bom.Edge) {
+			return p, append(e, bom.Edge{Parent: "dy", Child: "motor", Quantity: "1"})
+		}), `body.edges: cycle in the BOM`},
+		{"no parts", &bom.Document{}, `body.parts: at least one part is required`},
+	} {
+		if _, err := svc.UploadDocument(ctx, linh, "Broken", c.doc, "body"); rarex.ErrorCode(err) != rarex.EINVALID || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	if _, err := svc.UploadDocument(ctx, linh, " ", &bom.Document{Parts: ps, Edges: es}, "body"); rarex.ErrorCode(err) != rarex.EINVALID || !strings.Contains(err.Error(), "name") {
+		t.Errorf("no name: %v", err)
+	}
+	if _, err := svc.UploadDocument(ctx, reviewer, "x", &bom.Document{Parts: ps, Edges: es}, "body"); rarex.ErrorCode(err) != rarex.EFORBIDDEN {
+		t.Errorf("a reviewer uploads: %v", err)
+	}
+	if list, _ := svc.List(ctx, linh); len(list) != 2 {
+		t.Fatalf("%d BOMs stored, want the two good ones", len(list))
+	}
+}
 
 // TestRollupPages: a page of the products, in their order, with the
 // BOM's counts whatever the page.

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"errors"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -53,7 +54,7 @@ func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request) (string, mu
 		if errors.As(err, &big) {
 			return "", nil, "", nil, "", rarex.Errorf(rarex.ETOOLARGE, "upload: larger than %d bytes", big.Limit)
 		}
-		return "", nil, "", nil, "", rarex.Errorf(rarex.EINVALID, "upload: send multipart/form-data with name, parts and edges: %v", err)
+		return "", nil, "", nil, "", rarex.Errorf(rarex.EINVALID, "upload: send multipart/form-data with name, parts and edges (or JSON: name, parts, edges): %v", err)
 	}
 	pf, ph, err := r.FormFile("parts")
 	if err != nil {
@@ -76,7 +77,28 @@ func (s *Server) apiListBOMs(w http.ResponseWriter, r *http.Request, actor *rare
 	return nil
 }
 
+// jsonUploadMax caps a BOM sent as JSON: it is decoded whole, where CSV
+// files stream; a larger BOM goes as files.
+const jsonUploadMax = 32 << 20
+
 func (s *Server) apiUploadBOM(w http.ResponseWriter, r *http.Request, actor *rarex.User) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		r.Body = http.MaxBytesReader(w, r.Body, min(s.bodyLimit(r), jsonUploadMax))
+		var body struct {
+			Name  string     `json:"name"`
+			Parts []bom.Part `json:"parts"`
+			Edges []bom.Edge `json:"edges"`
+		}
+		if err := decodeJSONBody(r.Body, &body); err != nil {
+			return err
+		}
+		b, err := s.BOMs.UploadDocument(r.Context(), actor, body.Name, &bom.Document{Parts: body.Parts, Edges: body.Edges}, "body")
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, b)
+		return nil
+	}
 	name, pf, pname, ef, ename, err := s.uploadFiles(w, r)
 	if err != nil {
 		return err

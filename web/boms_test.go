@@ -237,3 +237,55 @@ func TestBOMProductPages(t *testing.T) {
 		t.Errorf("a page of 101: %d", resp.StatusCode)
 	}
 }
+
+// TestBOMUploadJSON: the BOM API takes the JSON form too; a bad value is
+// refused by its path in the body, an unknown field or a body over the
+// JSON cap too, and none of them is stored.
+func TestBOMUploadJSON(t *testing.T) {
+	f := newFixture(t)
+	const doc = `{"name":"Hub motor","parts":[
+ {"part_id":"motor","class":"assembly","origin":"VN","unit_value":"200"},
+ {"part_id":"rotor","class":"assembly","origin":"VN","unit_value":"60"},
+ {"part_id":"dy","class":"metal","elements":["Dy"],"origin":"CN","unit_value":"1.10"}],
+ "edges":[{"parent_id":"motor","child_id":"rotor","quantity":"1"},{"parent_id":"rotor","child_id":"dy","quantity":"2"}]}`
+	resp := f.req("POST", "/api/v1/boms", doc, "bearer:exporter")
+	if resp.StatusCode != 201 {
+		t.Fatalf("JSON upload: %d %q", resp.StatusCode, apiError(t, resp).Error.Message)
+	}
+	var b rarex.BOM
+	if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || resp.StatusCode != 201 || b.Parts != 3 || b.Edges != 2 || b.Name != "Hub motor" {
+		t.Fatalf("JSON upload: %d %+v %v", resp.StatusCode, b, err)
+	}
+	var rep boms.Report
+	resp = f.req("GET", "/api/v1/boms/"+b.ID+"?date=2026-11-20", "", "bearer:exporter")
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil || len(rep.Products) != 1 || rep.Products[0].ControlledValue != 2.2 || !rep.Products[0].Over {
+		t.Fatalf("report of the JSON BOM: %+v, %v", rep, err)
+	}
+	for name, c := range map[string]struct {
+		body   string
+		status int
+		want   string
+	}{
+		"bad origin":    {strings.Replace(doc, `"origin":"CN"`, `"origin":"Mars"`, 1), 400, "body.parts[2].origin"},
+		"unknown child": {strings.Replace(doc, `"child_id":"dy"`, `"child_id":"ghost"`, 1), 400, `body.edges[1].child_id: "ghost" is not a part`},
+		"cycle":         {strings.Replace(doc, `"child_id":"dy","quantity":"2"}`, `"child_id":"dy","quantity":"2"},{"parent_id":"dy","child_id":"motor","quantity":"1"}`, 1), 400, "body.edges: cycle in the BOM"},
+		"a number":      {strings.Replace(doc, `"unit_value":"60"`, `"unit_value":60`, 1), 400, "parts.unit_value: expected string"},
+		"unknown field": {strings.Replace(doc, `"name"`, `"nmae"`, 1), 400, "unknown field"},
+		"no name":       {strings.Replace(doc, `"Hub motor"`, `""`, 1), 400, "name"},
+		"too large":     {`{"name":"x","parts":[` + strings.Repeat(`{"part_id":"p","class":"other","origin":"VN","unit_value":"1"},`, 600_000) + `{}]}`, 413, "larger than"},
+	} {
+		resp := f.req("POST", "/api/v1/boms", c.body, "bearer:exporter")
+		if msg := apiError(t, resp).Error.Message; resp.StatusCode != c.status || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %d %q, want %d %q", name, resp.StatusCode, msg, c.status, c.want)
+		}
+	}
+	var list struct {
+		BOMs []rarex.BOM `json:"boms"`
+	}
+	if err := json.NewDecoder(f.req("GET", "/api/v1/boms", "", "bearer:exporter").Body).Decode(&list); err != nil || len(list.BOMs) != 1 {
+		t.Fatalf("after bad uploads: %d BOMs (%v)", len(list.BOMs), err)
+	}
+	if resp := f.req("POST", "/api/v1/boms", doc, "bearer:reviewer"); resp.StatusCode != 403 {
+		t.Errorf("a reviewer's JSON upload: %d", resp.StatusCode)
+	}
+}
